@@ -1,0 +1,59 @@
+"""Seeded synthetic twins of every source: same schema, known ground truth.
+
+Each twin module exposes ``generate(seed: int) -> SyntheticSource`` and is listed
+in ``TWINS``. Twins serve parameter-recovery tests of the estimators and the
+offline demo mode; anything computed from them is flagged synthetic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import import_module
+from typing import Any
+
+import pandas as pd
+
+TWINS: dict[str, str] = {
+    "indeed_ai_tracker": "talentmarket.synthetic.postings",
+    "indeed_hiring_lab_job_postings": "talentmarket.synthetic.postings",
+    "owid_ai_index_ai_job_postings_share": "talentmarket.synthetic.postings",
+    "aijobs_net_salaries": "talentmarket.synthetic.salaries",
+    "isecjobs_infosec_salaries": "talentmarket.synthetic.salaries",
+    "devops_jobs_net_salaries": "talentmarket.synthetic.salaries",
+    "indeed_wage_tracker": "talentmarket.synthetic.wages",
+    "bls_oews_may2025_selected_occupations": "talentmarket.synthetic.oews",
+    "ncses_sei_ai_tables": "talentmarket.synthetic.ncses",
+}
+"""Source name → module whose ``generate(source, seed)`` builds that source's twin."""
+
+
+@dataclass(frozen=True)
+class SyntheticSource:
+    """The frames of one synthetic source (keyed by file name) and the truth they were drawn from."""
+
+    frames: dict[str, pd.DataFrame]
+    truth: dict[str, Any] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=32)
+def synthetic_source(source: str, seed: int) -> SyntheticSource:
+    """The twin of ``source`` drawn with ``seed`` (cached: the same seed gives the same frames)."""
+    try:
+        module = import_module(TWINS[source])
+    except KeyError:
+        raise KeyError(f"no synthetic twin for source {source!r}; twins exist for {sorted(TWINS)}") from None
+    return module.generate(source, seed)
+
+
+def synthetic_frame(source: str, file_name: str, seed: int) -> pd.DataFrame:
+    """A copy of one file of a twin (copies keep the cached original untouched)."""
+    frames = synthetic_source(source, seed).frames
+    if file_name not in frames:
+        raise KeyError(f"synthetic {source} has no file {file_name!r}; it has {sorted(frames)}")
+    return frames[file_name].copy()
+
+
+def synthetic_truth(source: str, seed: int) -> dict[str, Any]:
+    """The ground-truth parameters behind a twin, for recovery tests and the demo banner."""
+    return synthetic_source(source, seed).truth
