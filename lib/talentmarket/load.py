@@ -17,6 +17,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import import_module
 from pathlib import Path
 
 import duckdb
@@ -80,27 +81,20 @@ def _verified_mirror_file(path: Path, entry: DataFile, source: str) -> Path:
 
 
 def _download(source: str, entry: DataFile) -> Path:
-    """Download into the cache via pooch: written to a temporary file and kept only if its hash matches."""
-    if entry.derived_from:
-        cached = paths.cache_dir() / source / entry.name
-        if cached.is_file() and sha256_of(cached) == entry.sha256:
-            return cached
-        raise DataUnavailableError(
-            f"{source}/{entry.name} is an extract ({entry.derived_from}) of {entry.url}, not a file that can be "
-            f"downloaded as is. {_HOW_TO_FIX}"
-        )
+    """Download into the cache via pooch: written to a temporary file and kept only if its hash matches.
+
+    Files extracted from an archive are built next to the cached archive, checked
+    against their own sha256, and only then moved into place.
+    """
+    target_dir = paths.cache_dir() / source
     try:
-        return Path(
-            pooch.retrieve(
-                url=entry.url,
-                known_hash=f"sha256:{entry.sha256}",
-                fname=entry.name,
-                path=paths.cache_dir() / source,
-                downloader=pooch.HTTPDownloader(timeout=DOWNLOAD_TIMEOUT_SECONDS, progressbar=False),
-                progressbar=False,
-            )
-        )
+        if entry.extract is None:
+            return _retrieve(entry.url, entry.sha256, entry.name, target_dir)
+        archive = _retrieve(entry.url, entry.archive_sha256, entry.url.rsplit("/", 1)[-1], target_dir)
+        return _extract_verified(source, entry, archive, target_dir)
     except ValueError as error:  # pooch's hash mismatch; the bad download was already removed
+        if isinstance(error, DataValidationError):
+            raise
         raise DataValidationError(
             source, None,
             f"download of {entry.name} from {entry.url} does not match its pinned sha256 "
@@ -111,6 +105,40 @@ def _download(source: str, entry: DataFile) -> Path:
             f"cannot get {source}/{entry.name}: not in a mirror or the cache, and downloading {entry.url} "
             f"failed ({type(error).__name__}: {error}). {_HOW_TO_FIX}"
         ) from None
+
+
+def _retrieve(url: str, sha256: str | None, file_name: str, target_dir: Path) -> Path:
+    return Path(
+        pooch.retrieve(
+            url=url,
+            known_hash=f"sha256:{sha256}",
+            fname=file_name,
+            path=target_dir,
+            downloader=pooch.HTTPDownloader(timeout=DOWNLOAD_TIMEOUT_SECONDS, progressbar=False),
+            progressbar=False,
+        )
+    )
+
+
+def _extract_verified(source: str, entry: DataFile, archive: Path, target_dir: Path) -> Path:
+    target = target_dir / entry.name
+    if target.is_file() and sha256_of(target) == entry.sha256:
+        return target
+    module_name, function_name = entry.extract.split(":")
+    extract = getattr(import_module(module_name), function_name)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        extract(archive, entry.name, partial)
+        actual = sha256_of(partial)
+        if actual != entry.sha256:
+            raise DataValidationError(
+                source, None,
+                f"{entry.name} rebuilt from {archive.name} has sha256 {actual}, expected {entry.sha256}; nothing was cached",
+            )
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
 
 
 def read_csv_validated(path: str | Path, source: str, file_name: str) -> pd.DataFrame:

