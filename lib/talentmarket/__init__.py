@@ -1,0 +1,1 @@
+"""talentmarket: tested helpers behind the notebooks that check claims about the AI talent market."""
