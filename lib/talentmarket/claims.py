@@ -1,0 +1,311 @@
+"""The claims registry and the scorecard: every claim of the essay beside the verdict a notebook gave it.
+
+``data/claims.csv`` lists each claim of "The AI Talent Market in 2026" once, in our own
+words, with the notebook that tests it or, when open data cannot, why not and what data
+would settle it. :func:`build_scorecard` joins the registry with every
+``reports/*/results.json``; it refuses to present a result computed on synthetic data as a
+verdict, and it never drops a claim: a claim that no notebook has answered yet stays in the
+table with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from talentmarket import paths
+from talentmarket.errors import DataValidationError
+from talentmarket.load import DataStore, FileUse
+from talentmarket.plots import HIGHLIGHT, MUTED, add_source_footer
+from talentmarket.results import RESULTS_FILE, VERDICTS, build_results, read_results
+from talentmarket.schemas import Column, FileSchema, validate_frame
+
+REGISTRY_PATH = paths.REPO_ROOT / "data" / "claims.csv"
+REGISTRY_NAME = "claims registry (data/claims.csv)"
+SCORECARD_NOTEBOOK = "00_claims_scorecard"
+TESTABILITY = ("yes", "partly", "no")
+
+REGISTRY_SCHEMA = FileSchema(
+    {
+        "id": Column("str", checks=(pa.Check.str_matches(r"^[a-z]+\.[a-z0-9_]+$"),)),
+        "topic": Column("str", checks=(pa.Check.str_matches(r"^[a-z]+$"),)),
+        "claim": Column("str", checks=(pa.Check.str_length(min_value=20),)),
+        "notebook": Column("str", nullable=True, checks=(pa.Check.str_matches(r"^[0-9]{2}_[a-z0-9_]+$"),)),
+        "testable": Column("str", checks=(pa.Check.isin(TESTABILITY),)),
+        "limitation": Column("str", nullable=True),
+        "data_needed": Column("str", nullable=True),
+    },
+    unique=("id",),
+)
+"""One row per claim: ``id`` as the notebooks write it, the claim in our words, its topic (the
+id's prefix), the notebook that tests it (empty when none can), whether open data can test it
+(yes / partly / no), the main limitation, and what data would settle it when open data cannot."""
+
+STATUS_FINDING = "finding"
+STATUS_SYNTHETIC = "synthetic"
+STATUS_NOT_RUN = "not run"
+STATUS_NOT_REPORTED = "not reported"
+STATUS_UNTESTABLE = "untestable"
+STATUSES = (STATUS_FINDING, STATUS_SYNTHETIC, STATUS_NOT_RUN, STATUS_NOT_REPORTED, STATUS_UNTESTABLE)
+"""Where a claim stands: a verdict on real data, a synthetic illustration, its notebook has not run,
+its notebook ran but did not report it, or no open data can test it."""
+
+SHOWN_VERDICT = {
+    STATUS_SYNTHETIC: "synthetic — not a finding",
+    STATUS_NOT_RUN: "not run yet",
+    STATUS_NOT_REPORTED: "not reported by its notebook",
+    STATUS_UNTESTABLE: "not testable with open data",
+}
+"""What the scorecard shows in the verdict column when there is no real-data verdict."""
+
+SCORECARD_COLUMNS = (
+    "id", "topic", "claim", "notebook", "testable", "status", "verdict", "estimate", "ci_low", "ci_high",
+    "unit", "metric", "n", "data_kind", "section", "rationale", "limitation", "data_needed",
+)
+_RESULT_FIELDS = ("estimate", "ci_low", "ci_high", "unit", "metric", "n", "section", "rationale")
+
+
+def load_registry(path: str | Path = REGISTRY_PATH) -> pd.DataFrame:
+    """The validated claims registry, in its curated order; empty optional cells are ``""``."""
+    try:
+        frame = pd.read_csv(path, dtype=str)
+    except (FileNotFoundError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise DataValidationError(REGISTRY_NAME, None, f"cannot read {path}: {error}") from None
+    return validate_registry(frame)
+
+
+def validate_registry(frame: pd.DataFrame) -> pd.DataFrame:
+    """Check the registry's columns and values, and the rules that tie its columns together."""
+    registry = validate_frame(frame, REGISTRY_SCHEMA, REGISTRY_NAME)
+    registry = registry[list(REGISTRY_SCHEMA.columns)].fillna("").reset_index(drop=True)
+    for row in registry.itertuples(index=False):
+        problem = _registry_row_problem(row)
+        if problem:
+            column, text = problem
+            raise DataValidationError(REGISTRY_NAME, column, f"claim {row.id!r}: {text}")
+    return registry
+
+
+def _registry_row_problem(row: Any) -> tuple[str, str] | None:
+    if row.id.split(".")[0] != row.topic:
+        return "topic", f"topic {row.topic!r} must equal the id's prefix {row.id.split('.')[0]!r}"
+    if row.testable == "no" and row.notebook:
+        return "notebook", "a claim open data cannot test has no notebook; set testable to 'partly' if one tests it"
+    if row.testable != "no" and not row.notebook:
+        return "notebook", f"testable is {row.testable!r} but no notebook tests it"
+    if row.testable != "yes" and not (row.limitation and row.data_needed):
+        return "data_needed", "a claim not fully testable needs both a limitation and the data that would settle it"
+    return None
+
+
+def read_all_results(reports_root: str | Path) -> list[dict[str, Any]]:
+    """Every notebook's validated ``results.json`` under ``reports_root`` (the scorecard's own excluded), by notebook."""
+    documents = [
+        read_results(path)
+        for path in sorted(Path(reports_root).glob(f"*/{RESULTS_FILE}"))
+        if path.parent.name != SCORECARD_NOTEBOOK
+    ]
+    return sorted(documents, key=lambda document: document["notebook"])
+
+
+def coverage_problems(registry: pd.DataFrame, documents: list[dict[str, Any]]) -> list[str]:
+    """Disagreements between the registry and the results: claim ids a notebook wrote that the
+    registry lacks or assigns to another notebook, ids written twice, and registered ids missing
+    from the results of a notebook that ran. An empty list means they agree."""
+    registered = dict(zip(registry["id"], registry["notebook"]))
+    problems, seen = [], {}
+    for document in documents:
+        notebook = document["notebook"]
+        for claim in document["claims"]:
+            if claim.id not in registered:
+                problems.append(f"{notebook} reports {claim.id!r}, which is not in the registry: add a row to data/claims.csv")
+            elif registered[claim.id] != notebook:
+                problems.append(f"{notebook} reports {claim.id!r}, which the registry assigns to {registered[claim.id] or 'no notebook'}")
+            if claim.id in seen:
+                problems.append(f"{claim.id!r} is reported by both {seen[claim.id]} and {notebook}")
+            seen.setdefault(claim.id, notebook)
+        reported = {claim.id for claim in document["claims"]}
+        missing = sorted(i for i, nb in registered.items() if nb == notebook and i not in reported)
+        problems.extend(f"{notebook} ran but does not report registered claim {i!r}" for i in missing)
+    return problems
+
+
+def build_scorecard(registry: pd.DataFrame, documents: list[dict[str, Any]]) -> pd.DataFrame:
+    """One row per registered claim, in registry order, with its verdict, estimate, 95% CI, unit,
+    data kind and the notebook section that produced it.
+
+    A result computed on synthetic data keeps its numbers but its verdict reads
+    "synthetic — not a finding". Raises DataValidationError when a notebook reports a claim the
+    registry does not list (or lists for another notebook), since such a result has no row to go in.
+    """
+    misplaced = [p for p in coverage_problems(registry, documents) if "ran but does not report" not in p]
+    if misplaced:
+        raise DataValidationError(REGISTRY_NAME, "id", "; ".join(misplaced))
+    results = {claim.id: (claim, document) for document in documents for claim in document["claims"]}
+    ran = {document["notebook"] for document in documents}
+    rows = [_scorecard_row(entry, results.get(entry["id"]), ran) for entry in registry.to_dict("records")]
+    return pd.DataFrame(rows, columns=list(SCORECARD_COLUMNS))
+
+
+def _scorecard_row(entry: dict[str, str], result: tuple[Any, dict[str, Any]] | None, ran: set[str]) -> dict[str, Any]:
+    row = dict(entry) | {field: None for field in _RESULT_FIELDS} | {"data_kind": ""}
+    if result is None:
+        status = STATUS_UNTESTABLE if not entry["notebook"] else STATUS_NOT_REPORTED if entry["notebook"] in ran else STATUS_NOT_RUN
+        return row | {"status": status, "verdict": SHOWN_VERDICT[status], "rationale": entry["limitation"]}
+    claim, document = result
+    status = STATUS_SYNTHETIC if document["data_kind"] == "synthetic" else STATUS_FINDING
+    verdict = claim.verdict if status == STATUS_FINDING else SHOWN_VERDICT[status]
+    return row | {field: getattr(claim, field) for field in _RESULT_FIELDS} | {
+        "status": status, "verdict": verdict, "data_kind": document["data_kind"],
+    }
+
+
+def count_verdicts(scorecard: pd.DataFrame) -> dict[str, int]:
+    """How many claims have each real-data verdict, and how many have none and why (zeros included)."""
+    findings = scorecard[scorecard["status"] == STATUS_FINDING]
+    counts = {verdict: int((findings["verdict"] == verdict).sum()) for verdict in VERDICTS}
+    counts |= {status: int((scorecard["status"] == status).sum()) for status in STATUSES if status != STATUS_FINDING}
+    return counts
+
+
+def untestable_claims(scorecard: pd.DataFrame) -> pd.DataFrame:
+    """Claims open data cannot fully test (testable 'no' or 'partly'): why, and what data would settle them."""
+    selected = scorecard[scorecard["testable"] != "yes"]
+    return selected[["id", "testable", "verdict", "limitation", "data_needed"]].reset_index(drop=True)
+
+
+def format_estimate(estimate: float | None, ci_low: float | None, ci_high: float | None) -> tuple[str, str]:
+    """Estimate and ``[low, high]`` as text, with decimals suited to the row's magnitude
+    (one decimal from 10 up, two from 1, three below), so small effects do not round to zero."""
+    if estimate is None or pd.isna(estimate):
+        return "", ""
+    scale = max(abs(estimate), abs(ci_low), abs(ci_high))
+    digits = 1 if scale >= 10 else 2 if scale >= 1 else 3
+    return f"{estimate:.{digits}f}", f"[{ci_low:.{digits}f}, {ci_high:.{digits}f}]"
+
+
+def scorecard_table(scorecard: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard as a reader sees it: claim id, verdict, estimate, 95% CI, unit, data kind, notebook section."""
+    numbers = [format_estimate(*row) for row in zip(scorecard["estimate"], scorecard["ci_low"], scorecard["ci_high"])]
+    return pd.DataFrame(
+        {
+            "claim": scorecard["id"],
+            "verdict": scorecard["verdict"],
+            "estimate": [estimate for estimate, _ in numbers],
+            "95% CI": [interval for _, interval in numbers],
+            "unit": scorecard["unit"].fillna(""),
+            "data": scorecard["data_kind"],
+            "notebook section": [
+                " — ".join(part for part in (notebook, section) if part)
+                for notebook, section in zip(scorecard["notebook"], scorecard["section"].fillna(""))
+            ],
+        }
+    )
+
+
+def provenance_store(documents: list[dict[str, Any]]) -> DataStore:
+    """A DataStore recording every file the summarised notebooks read, so the library's provenance
+    table and source footer work for the scorecard; synthetic when any result is synthetic."""
+    store = DataStore(synthetic=any(document["data_kind"] == "synthetic" for document in documents))
+    for document in documents:
+        for use in document["sources"]:
+            store.used[(use["source"], use["file"])] = FileUse(**use)
+    return store
+
+
+VERDICT_COLOURS = {"supported": "#1b7837", "contradicted": HIGHLIGHT, "mixed": "#d08c00", "inconclusive": "#4a4a4a"}
+
+
+def plot_forest(scorecard: pd.DataFrame, store: DataStore) -> plt.Figure:
+    """Forest plot of every claim with an estimate: point and 95% CI, one panel per unit so that only
+    comparable effect sizes share an axis, zero marked by a dashed line; colour shows the verdict,
+    hollow grey marks synthetic results (never a finding)."""
+    plotted = scorecard.dropna(subset=["estimate"])
+    if plotted.empty:
+        raise DataValidationError(REGISTRY_NAME, "estimate", "no claim has an estimate yet: run the analysis notebooks first")
+    units = plotted["unit"].value_counts(sort=True).index.tolist()
+    heights = [int((plotted["unit"] == unit).sum()) + 1.5 for unit in units]
+    fig, axes = plt.subplots(len(units), 1, figsize=(10, 0.4 * sum(heights) + 2.0), squeeze=False,
+                             gridspec_kw={"height_ratios": heights})
+    for ax, unit in zip(axes[:, 0], units):
+        _draw_unit_panel(ax, plotted[plotted["unit"] == unit], unit)
+    fig.suptitle("Effect size behind each verdict: estimate and 95% CI, one panel per unit")
+    axes[0, 0].legend(handles=_legend_handles(plotted), loc="lower right", bbox_to_anchor=(1.0, 1.02), handlelength=1.5,
+                      ncol=5, frameon=False, fontsize=9)
+    add_source_footer(fig, store)
+    return fig
+
+
+def _legend_handles(plotted: pd.DataFrame) -> list[plt.Line2D]:
+    handles = [plt.Line2D([], [], marker="o", color=colour, label=verdict) for verdict, colour in VERDICT_COLOURS.items()]
+    if (plotted["status"] == STATUS_SYNTHETIC).any():
+        handles.append(plt.Line2D([], [], marker="o", color=MUTED, markerfacecolor="white", label="synthetic — not a finding"))
+    return handles
+
+
+def _draw_unit_panel(ax: plt.Axes, rows: pd.DataFrame, unit: str) -> None:
+    positions = np.arange(len(rows))[::-1]
+    ax.axvline(0, color="#333333", linestyle="--", linewidth=1)
+    for y, row in zip(positions, rows.itertuples(index=False)):
+        synthetic = row.status == STATUS_SYNTHETIC
+        colour = MUTED if synthetic else VERDICT_COLOURS[row.verdict]
+        ax.plot([row.ci_low, row.ci_high], [y, y], color=colour, linewidth=2.2)
+        ax.plot(row.estimate, y, marker="o", markersize=7, color=colour, markerfacecolor="white" if synthetic else colour)
+    ax.set_yticks(positions, labels=rows["id"].tolist())
+    ax.set_ylim(-0.7, len(rows) - 0.3)
+    ax.set_xlabel(unit)
+
+
+def summary_markdown(scorecard: pd.DataFrame) -> str:
+    """A short Markdown summary of the scorecard (for the README's findings section and the site)."""
+    counts = count_verdicts(scorecard)
+    findings = scorecard[scorecard["status"] == STATUS_FINDING]
+    lines = [
+        f"Of the essay's {len(scorecard)} claims, {len(findings)} have a verdict from real data: "
+        + ", ".join(f"{counts[v]} {v}" for v in VERDICTS) + ". "
+        + f"{counts[STATUS_UNTESTABLE]} cannot be tested with open data"
+        + (f"; {counts[STATUS_SYNTHETIC]} have only synthetic illustrations" if counts[STATUS_SYNTHETIC] else "")
+        + (f"; {counts[STATUS_NOT_RUN] + counts[STATUS_NOT_REPORTED]} await their notebook" if counts[STATUS_NOT_RUN] + counts[STATUS_NOT_REPORTED] else "")
+        + ".",
+        "",
+        "| claim | verdict | estimate [95% CI] |",
+        "|---|---|---|",
+    ]
+    for row in scorecard_table(findings).to_dict("records"):
+        lines.append(f"| `{row['claim']}` | {row['verdict']} | {row['estimate']} {row['95% CI']} {row['unit']} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_scorecard_results(
+    out_dir: str | Path, *, parameters: dict[str, Any], scorecard: pd.DataFrame, documents: list[dict[str, Any]]
+) -> Path:
+    """Write the scorecard's ``results.json``: the standard metadata (data kind, the union of the
+    summarised notebooks' sources) with no claims of its own, plus a ``summary`` block holding the
+    verdict counts and which notebooks (with their data kind) were summarised.
+
+    The scorecard tests no claim itself — a count of verdicts has no sampling error and is not a
+    verdict — so the counts go beside the claims list rather than into it.
+    """
+    store = provenance_store(documents)
+    document = build_results(
+        notebook=SCORECARD_NOTEBOOK,
+        title="Claims scorecard: every claim of the essay and its verdict",
+        parameters=parameters,
+        data_kind=store.kind,
+        sources=store.provenance(),
+        claims=[],
+    )
+    document["summary"] = {
+        "verdict_counts": count_verdicts(scorecard),
+        "notebooks": {d["notebook"]: d["data_kind"] for d in documents},
+    }
+    target = Path(out_dir) / RESULTS_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    return target
