@@ -152,23 +152,67 @@ _OEWS_NUMERIC = [
     "wage_percent_relative_standard_error",
     *[f"{unit}_{pct}_wage" for unit in ("hourly", "annual")
       for pct in ("10th_percentile", "25th_percentile", "median", "75th_percentile", "90th_percentile")],
-    "employment_per_1_000_jobs",
+    "employment_per_1_000_jobs", "location_quotient",
 ]
 OEWS_SCHEMA = FileSchema(
     {
         "areatype_code": Column("str", checks=(_isin({"N", "S", "M"}),)),
-        "area_code": Column("str"),
+        "area_code": Column("str", checks=(pa.Check.str_matches(r"^\d{7}$"),)),
+        "state_code": Column("str", checks=(pa.Check.str_matches(r"^\d{2}$"),)),
         "area_name": Column("str"),
-        "industry_code": Column("str"),
+        "industry_code": Column("str", checks=(pa.Check.str_length(6, 6),)),
         "industry_name": Column("str"),
+        "industry_display_level": Column("int", checks=(pa.Check.in_range(0, 5),)),
         "occ_code": Column("str", checks=(pa.Check.str_matches(r"^\d{2}-\d{4}$"),)),
         "occ_title": Column("str"),
-        # OEWS marks unreleased numbers with "-": they become missing values when read.
+        # OEWS marks unreleased numbers with "-" (footnote 8) and leaves not-applicable ones
+        # empty: both become missing values when read; talentmarket.oews tells them apart.
         **{name: Column("float", nullable=True, checks=(pa.Check.ge(0),)) for name in _OEWS_NUMERIC},
-    }
+        "footnote_codes": Column("str", nullable=True),
+    },
+    unique=("areatype_code", "area_code", "industry_code", "occ_code"),
 )
 
-NCSES_SCHEMA = FileSchema({"table_id": Column("int"), "row_id": Column("str")})
+
+def _ncses_table(row_label: str, value_columns: list[str]) -> FileSchema:
+    """An NCSES table with hierarchical row labels and value cells stored as text like
+    ``"['2,590', 'i']"`` (parsed by :mod:`talentmarket.ncses`, which reports bad cells by row)."""
+    return FileSchema(
+        {
+            "table_id": Column("int"),
+            "row_id": Column("str", checks=(pa.Check.str_matches(r"^r\d{3}$"),)),
+            f"{row_label}_full_path": Column("str"),
+            f"{row_label}_hierarchy_depth": Column("int", checks=(pa.Check.in_range(1, 6),)),
+            "field_naics_code": Column("str", nullable=True),
+            **{name: Column("str") for name in value_columns},
+        },
+        unique=("row_id",),
+    )
+
+
+NCSES_COMPANIES_COLUMN = "field_companies_number_"
+NCSES_AI_USE_2018_SCHEMA = _ncses_table(
+    "industry",
+    [NCSES_COMPANIES_COLUMN, "field_did_not_use", "field_tested_but_not_used_in_production_or_service",
+     "field_low_use", "field_moderate_use", "field_high_use", "field_don_t_know"],
+)
+NCSES_AI_USE_2021_SCHEMA = _ncses_table(
+    "industry", [NCSES_COMPANIES_COLUMN, "field_a_lot", "field_somewhat", "field_a_little", "field_not_at_all"]
+)
+NCSES_AI_WORKERS_SCHEMA = _ncses_table(
+    "industry",
+    [NCSES_COMPANIES_COLUMN]
+    + [f"field_{workers}_workers_{change}"
+       for workers in ("production", "nonproduction", "supervisory", "nonsupervisory")
+       for change in ("increased", "decreased", "did_not_change", "did_not_employ")],
+)
+NCSES_BERD_SCHEMA = _ncses_table(
+    "industry_and_company_size",
+    [f"field_{part}_{quantity}"
+     for part in ("domestic_r_d", "artificial_intelligence_r_d_total",
+                  "artificial_intelligence_r_d_paid_for_by_the_company", "artificial_intelligence_r_d_paid_for_by_others")
+     for quantity in ("companiesa_number_", "amount")],
+)
 NCSES_STATE_SCHEMA = FileSchema(
     {
         "table_id": Column("int"),
@@ -177,7 +221,8 @@ NCSES_STATE_SCHEMA = FileSchema(
         "total_unique_ai_related_job_postings": Column("float", checks=(pa.Check.ge(0),)),
         "total_unique_job_postings": Column("float", checks=(_POSITIVE,)),
         "percent_of_all_unique_job_postings_that_are_ai_related": Column("float", checks=(pa.Check.in_range(0, 100),)),
-    }
+    },
+    unique=("state",),
 )
 
 OWID_METADATA_SCHEMA = FileSchema({})
@@ -197,7 +242,10 @@ _FILE_SCHEMAS: list[tuple[str, str, FileSchema]] = [
     ("owid_ai_index_ai_job_postings_share", "*.json", OWID_METADATA_SCHEMA),
     ("bls_oews_*", "*.csv", OEWS_SCHEMA),
     ("ncses_sei_ai_tables", "table_6209.csv", NCSES_STATE_SCHEMA),
-    ("ncses_sei_ai_tables", "table_*.csv", NCSES_SCHEMA),
+    ("ncses_sei_ai_tables", "table_5698.csv", NCSES_AI_USE_2018_SCHEMA),
+    ("ncses_sei_ai_tables", "table_11545.csv", NCSES_AI_USE_2021_SCHEMA),
+    ("ncses_sei_ai_tables", "table_5710.csv", NCSES_AI_WORKERS_SCHEMA),
+    *[("ncses_sei_ai_tables", f"table_{table}.csv", NCSES_BERD_SCHEMA) for table in ("6562", "8813", "9667", "12281")],
 ]
 
 

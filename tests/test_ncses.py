@@ -1,0 +1,161 @@
+"""NCSES tables: the value-cell parser on every real table, its errors, and the tidy loaders."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from talentmarket import ncses
+from talentmarket.errors import DataValidationError, ParameterError
+from talentmarket.load import DataStore
+from talentmarket.schemas import schema_for, validate_frame
+
+ALL_TABLES = [ncses.STATE_TABLE, *ncses.AI_USE_TABLES, ncses.AI_WORKERS_TABLE, *ncses.BERD_TABLES]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("['2,590', 'i']", ncses.Cell(2590.0, 2590.0, 2590.0, "reported", "i")),
+        ("['    4,805,151 ', '&nbsp;']", ncses.Cell(4805151.0, 4805151.0, 4805151.0, "reported", "")),
+        ("['    0.2 ', 'r']", ncses.Cell(0.2, 0.2, 0.2, "reported", "r")),
+        ("['37,014', 'i ']", ncses.Cell(37014.0, 37014.0, 37014.0, "reported", "i")),
+        ("['0', '  ']", ncses.Cell(0.0, 0.0, 0.0, "reported", "")),
+        ("['0 - 1,769', 'i']", ncses.Cell(math.nan, 0.0, 1769.0, "range", "i")),
+        ("['*', '']", ncses.Cell(math.nan, 0.0, 0.5, "below_half_unit", "")),
+    ],
+)
+def test_parse_cell_reads_numbers_ranges_and_flags(text: str, expected: ncses.Cell) -> None:
+    parsed = ncses.parse_cell(text)
+    assert (parsed.status, parsed.flag) == (expected.status, expected.flag)
+    for field in ("value", "low", "high"):
+        got, want = getattr(parsed, field), getattr(expected, field)
+        assert (math.isnan(got) and math.isnan(want)) or got == want, field
+
+
+@pytest.mark.parametrize(("text", "status"), [("['D', '&nbsp;']", "suppressed"), ("['&nbsp;', '&nbsp;']", "blank"), ("['', '']", "blank")])
+def test_parse_cell_keeps_suppressed_and_blank_entries_without_a_number(text: str, status: str) -> None:
+    parsed = ncses.parse_cell(text)
+    assert parsed.status == status
+    assert math.isnan(parsed.value) and math.isnan(parsed.low) and math.isnan(parsed.high)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("2,590", "expected text like"),
+        ("['2,590' 'i']", "expected text like"),
+        ("['12x', 'i']", "is not a number"),
+        ("['2,590', 'z']", "unknown flag 'z'"),
+        ("['9 - 3', '']", "range low 9.0 exceeds high 3.0"),
+        ("['1,2345', '']", "is not a number"),
+    ],
+)
+def test_parse_cell_rejects_malformed_cells_naming_table_column_and_row(text: str, problem: str) -> None:
+    with pytest.raises(DataValidationError) as error:
+        ncses.parse_cell(text, table="6562", column="field_domestic_r_d_amount", row="r007")
+    message = str(error.value)
+    assert "table_6562.csv" in message and "field_domestic_r_d_amount" in message and "row r007" in message
+    assert problem in message
+
+
+def test_a_malformed_cell_in_a_real_table_is_reported_with_its_row(real_store: DataStore) -> None:
+    raw = ncses.read_table(real_store, "8813")
+    broken = raw.assign(field_domestic_r_d_amount=raw["field_domestic_r_d_amount"].where(raw["row_id"] != "r010", "['5,1x9', '']"))
+    with pytest.raises(DataValidationError, match=r"table_8813.csv: column 'field_domestic_r_d_amount': row r010: cannot parse"):
+        ncses.parse_table(broken, "8813", "2020", ncses._BERD_MEASURES)
+
+
+def test_every_cell_of_every_real_table_parses(real_store: DataStore) -> None:
+    tidy = pd.concat(
+        [ncses.load_ai_use(real_store), ncses.load_ai_worker_impact(real_store),
+         ncses.load_berd_ai_rd(real_store, "industry"), ncses.load_berd_ai_rd(real_store, "company_size")],
+        ignore_index=True,
+    )
+    for table in ALL_TABLES[1:]:
+        raw = ncses.read_table(real_store, table)
+        value_columns = [c for c in schema_for(ncses.SOURCE, f"table_{table}.csv").columns if c.startswith("field_") and c != "field_naics_code"]
+        assert (tidy["table_id"] == table).sum() == raw.shape[0] * len(value_columns), table
+    assert set(tidy["status"]) == set(ncses.STATUSES)
+    assert set(tidy["flag"]) == set(ncses.FLAGS)
+    reported = tidy["status"] == "reported"
+    assert tidy.loc[reported, "value"].notna().all()
+    assert tidy.loc[~reported, "value"].isna().all()
+
+
+def test_suppressed_cells_and_flags_survive_loading(real_store: DataStore) -> None:
+    workers = ncses.load_ai_worker_impact(real_store)
+    food = workers[(workers["row_id"] == "r003") & (workers["measure"] == "supervisory_workers_decreased")].iloc[0]
+    assert food["industry"] == "Food" and food["status"] == "suppressed"
+    revised = workers[(workers["row_id"] == "r003") & (workers["measure"] == "production_workers_increased")].iloc[0]
+    assert (revised["value"], revised["flag"]) == (14.7, "r")
+    assert (workers["status"] == "suppressed").sum() == 159
+
+
+def test_berd_panel_spans_2019_to_2022_keyed_by_naics_code(real_store: DataStore) -> None:
+    panel = ncses.load_berd_ai_rd(real_store)
+    assert sorted(panel["year"].unique()) == [2019, 2020, 2021, 2022]
+    assert not panel.duplicated(["naics_code", "year", "measure"]).any()
+    assert (panel.groupby("naics_code")["industry"].nunique() == 1).all(), "one label per NAICS code across years"
+    total = panel[(panel["depth"] == 1) & (panel["measure"] == "ai_rd_amount")].set_index("year")
+    assert total.loc[2019, ["value", "flag", "unit"]].tolist() == [15351.0, "i", "US$ millions"]
+    assert total.loc[2022, "value"] == 37014.0
+    soap = panel[(panel["naics_code"] == "3256")]
+    assert set(soap["industry"]) == {"Soap, cleaning compound, and toilet preparations"}
+    health = panel[(panel["naics_code"] == "621–23") & (panel["measure"] == "ai_rd_amount")]
+    assert health[["industry", "depth", "parent"]].drop_duplicates().values.tolist() == [["Health care services", 3, "Nonmanufacturing industries"]]
+
+
+def test_berd_parts_add_up_to_all_industries(real_store: DataStore) -> None:
+    """Manufacturing + nonmanufacturing R&D equals the all-industry total (up to rounding):
+    a check that numbers were read with the right magnitude."""
+    panel = ncses.load_berd_ai_rd(real_store)
+    amounts = panel[(panel["measure"] == "rd_amount") & (panel["depth"] <= 2)].pivot_table(index="year", columns="depth", values="value", aggfunc="sum")
+    assert ((amounts[2] - amounts[1]).abs() <= 2).all()
+
+
+def test_berd_company_size_breakdown_and_unknown_breakdown(real_store: DataStore) -> None:
+    sizes = ncses.load_berd_ai_rd(real_store, "company_size")
+    assert "10–19" in set(sizes["industry"]), "HTML entities and footnote tags are cleaned from labels"
+    assert set(sizes.loc[sizes["industry"] == "Small companies", "status"]) == {"blank"}
+    with pytest.raises(ParameterError, match="breakdown 'size'"):
+        ncses.load_berd_ai_rd(real_store, "size")
+
+
+def test_ai_use_tables_keep_their_own_answer_categories(real_store: DataStore) -> None:
+    use = ncses.load_ai_use(real_store)
+    measures = use.groupby("period")["measure"].agg(set)
+    assert measures["2016–18"] >= {"companies", "high_use", "did_not_use"}
+    assert measures["2021"] == {"companies", "a_lot", "somewhat", "a_little", "not_at_all"}
+    everyone = use[(use["row_id"] == "r001") & (use["period"] == "2021")].set_index("measure")["value"]
+    answers = everyone[["a_lot", "somewhat", "a_little", "not_at_all"]].sum()
+    assert answers == pytest.approx(100, abs=0.2)
+    assert everyone["companies"] == 4874928
+
+
+class _StoreWith:
+    """A stand-in store serving one edited raw frame (to test checks on content that passes the schema)."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+
+    def read(self, source: str, file_name: str) -> pd.DataFrame:
+        return self.frame
+
+
+def test_ai_postings_by_state_checks_the_total_row(real_store: DataStore) -> None:
+    states = ncses.load_ai_postings_by_state(real_store)
+    assert len(states) == 51 and "Total" not in set(states["state"])
+    assert states.set_index("state").loc["Washington", "ai_share_percent"] == 4.03
+    raw = real_store.read(ncses.SOURCE, "table_6209.csv")
+    edited = raw.assign(total_unique_job_postings=raw["total_unique_job_postings"].where(raw["state"] != "Alaska", 1.0))
+    with pytest.raises(DataValidationError, match="column 'all_postings': states sum to .* but the Total row says"):
+        ncses.load_ai_postings_by_state(_StoreWith(edited))
+
+
+def test_renamed_value_column_is_named_in_the_error(real_store: DataStore) -> None:
+    raw = ncses.read_table(real_store, "12281").rename(columns={"field_domestic_r_d_amount": "domestic_rd"})
+    with pytest.raises(DataValidationError, match="column 'field_domestic_r_d_amount': missing column"):
+        validate_frame(raw, schema_for(ncses.SOURCE, "table_12281.csv"), "ncses_sei_ai_tables/table_12281.csv")
