@@ -81,8 +81,10 @@ def load_registry(path: str | Path = REGISTRY_PATH) -> pd.DataFrame:
 
 
 def validate_registry(frame: pd.DataFrame) -> pd.DataFrame:
-    """Check the registry's columns and values, and the rules that tie its columns together."""
-    registry = validate_frame(frame, REGISTRY_SCHEMA, REGISTRY_NAME)
+    """Check the registry's columns and values, and the rules that tie its columns together.
+    Cells are stripped of surrounding blanks; an empty cell counts as missing."""
+    stripped = frame.astype("str").apply(lambda column: column.str.strip()).replace("", None)
+    registry = validate_frame(stripped, REGISTRY_SCHEMA, REGISTRY_NAME)
     registry = registry[list(REGISTRY_SCHEMA.columns)].fillna("").reset_index(drop=True)
     for row in registry.itertuples(index=False):
         problem = _registry_row_problem(row)
