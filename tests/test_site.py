@@ -1,0 +1,187 @@
+"""The static report site: what reports/index.html contains, that its links resolve, and that it needs no JavaScript."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import matplotlib.pyplot as plt
+import pytest
+from bs4 import BeautifulSoup
+from test_claims import FIXTURE_RESULTS, write_fixture_reports
+
+from talentmarket import claims, site
+from talentmarket.plots import save_figure
+
+RENDERED = ("01_demand_growth", "02_salary_premium")
+"""Fixture notebooks that also get rendered HTML and figures; 03 has results only."""
+
+
+def _save_line_figure(out_dir: Path, name: str, title: str) -> None:
+    figure, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot([2020, 2022, 2024], [1.0, 2.5, 4.0], marker="o")
+    ax.set_title(title)
+    save_figure(figure, out_dir, name)
+    plt.close(figure)
+
+
+def write_fixture_site(reports_root: Path) -> Path:
+    """Fixture reports as the main job leaves them: results.json for three notebooks, and for two of them
+    figures plus full and reader HTML pages; then the scorecard's forest plot and the site itself."""
+    write_fixture_reports(reports_root)
+    for notebook in RENDERED:
+        folder = reports_root / notebook
+        _save_line_figure(folder, "a_detail", f"{notebook}: a detail figure")
+        _save_line_figure(folder, "key_growth", f"{notebook}: the key figure")
+        for suffix, heading in (("", "Full notebook with code"), ("_reader", "Reader version")):
+            (folder / f"{notebook}{suffix}.html").write_text(
+                f"<!DOCTYPE html><html><head><title>{notebook}</title></head><body><h1>{heading}: {notebook}</h1>"
+                f'<p>Back to the <a href="../index.html">report site</a>.</p></body></html>',
+                encoding="utf-8",
+            )
+    documents = claims.read_all_results(reports_root)
+    scorecard = claims.build_scorecard(claims.load_registry(), documents)
+    forest = claims.plot_forest(scorecard, claims.provenance_store(documents))
+    save_figure(forest, reports_root / claims.SCORECARD_NOTEBOOK, "key_forest_plot")
+    plt.close(forest)
+    return site.build_site(reports_root)
+
+
+def local_targets(page: BeautifulSoup) -> list[str]:
+    """Every href and src on the page that is not an http(s) link."""
+    targets = [tag.get("href") for tag in page.find_all(href=True)] + [tag.get("src") for tag in page.find_all(src=True)]
+    return [t for t in targets if urlparse(t).scheme not in ("http", "https")]
+
+
+def broken_links(index: Path) -> list[str]:
+    """Local links of ``index`` that point at no file, or at an id the page does not have."""
+    page = BeautifulSoup(index.read_text(encoding="utf-8"), "html.parser")
+    ids = {tag["id"] for tag in page.find_all(id=True)}
+    broken = []
+    for target in local_targets(page):
+        if target.startswith("#"):
+            if target[1:] not in ids:
+                broken.append(target)
+        elif not (index.parent / unquote(urlparse(target).path)).is_file():
+            broken.append(target)
+    return broken
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built once for the module: the tests below only read it."""
+    return write_fixture_site(tmp_path_factory.mktemp("site") / "reports")
+
+
+@pytest.fixture
+def page(index: Path) -> BeautifulSoup:
+    return BeautifulSoup(index.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_site_is_written_as_index_html_in_the_reports_root(index):
+    assert index.name == "index.html" and (index.parent / "01_demand_growth" / "results.json").is_file()
+
+
+def test_scorecard_lists_every_registered_claim_with_its_shown_verdict(page):
+    registry = claims.load_registry()
+    rows = page.select("#scorecard-table tr.claim-row")
+    assert [row.find("code").get_text() for row in rows] == registry["id"].tolist()
+    verdicts = {row.find("code").get_text(): row.select_one(".badge").get_text() for row in rows}
+    assert verdicts["salary.senior_premium_not_decreasing"] == "contradicted"
+    assert verdicts["hiring.talent_gap"] == "not testable with open data"
+    assert verdicts["migration.into_healthcare_finance"] == "not run yet"
+
+
+def test_scorecard_row_shows_estimate_interval_unit_and_data_kind(page):
+    cells = [td.get_text(" ", strip=True) for td in page.select_one("#claim-salary\\.ai_premium").find_all("td")]
+    assert cells[2:6] == ["12.4", "[10.1, 14.8]", "percent premium", "real"]
+
+
+def test_synthetic_results_are_bannered_and_never_shown_as_verdicts(page):
+    assert "03_compensation_convergence" in page.select_one("#synthetic-banner").get_text()
+    synthetic_rows = [row for row in page.select("tr.claim-row") if row.find_all("td")[5].get_text() == "synthetic"]
+    assert len(synthetic_rows) == len(FIXTURE_RESULTS["03_compensation_convergence"][1])
+    assert {row.select_one(".badge").get_text() for row in synthetic_rows} == {"synthetic — not a finding"}
+
+
+def test_summary_sentence_gives_the_counts(page):
+    assert page.select_one("#summary").get_text().startswith("Of the essay's 22 claims, 9 have a verdict from real data")
+
+
+def test_one_card_per_notebook_with_its_claims_key_figure_and_links(page):
+    cards = {card["id"]: card for card in page.select("article.card")}
+    assert sorted(cards) == [f"notebook-{name}" for name in FIXTURE_RESULTS]
+    demand = cards["notebook-01_demand_growth"]
+    assert demand.find("img")["src"] == "01_demand_growth/figures/key_growth.png"
+    assert len(demand.select("li")) == 3
+    links = {a.get_text(): a["href"] for a in demand.select(".links a")}
+    assert links == {
+        "Read the report (no code)": "01_demand_growth/01_demand_growth_reader.html",
+        "Full notebook with code": "01_demand_growth/01_demand_growth.html",
+        "results.json": "01_demand_growth/results.json",
+    }
+
+
+def test_a_notebook_without_figures_or_html_gets_a_card_without_dead_links(page):
+    convergence = page.select_one("#notebook-03_compensation_convergence")
+    assert convergence.find("img") is None
+    assert [a.get_text() for a in convergence.select(".links a")] == ["results.json"]
+    assert "synthetic data — not a finding" in convergence.get_text()
+
+
+def test_every_local_link_and_image_resolves(index, page):
+    assert broken_links(index) == []
+    assert all(not target.startswith("/") for target in local_targets(page)), "links must be relative to open from disk"
+
+
+def test_scorecard_forest_plot_is_shown(page):
+    assert page.select_one("#scorecard .figure img")["src"] == "00_claims_scorecard/figures/key_forest_plot.png"
+
+
+def test_untestable_claims_are_listed_with_reason_and_missing_data(page):
+    rows = page.select("#untestable tr.untestable-row")
+    registry = claims.load_registry()
+    assert len(rows) == int((registry["testable"] != "yes").sum())
+    cells = {row.find("code").get_text(): [td.get_text() for td in row.find_all("td")] for row in rows}
+    assert cells["hiring.talent_gap"][1] == "no"
+    assert "applicants" in cells["hiring.talent_gap"][4]
+
+
+def test_sources_table_gives_licence_attribution_and_version_once_per_file(page):
+    rows = page.select("#sources tr.source-row")
+    assert len(rows) == 1
+    text = rows[0].get_text(" ", strip=True)
+    for expected in ("indeed_ai_tracker", "AI_posting.csv", "41392c3f5a65", "CC BY 4.0", "Indeed Hiring Lab", "01_demand_growth, 02_salary_premium"):
+        assert expected in text
+
+
+def test_versions_section_names_package_and_data_kind_per_notebook(page):
+    text = page.select_one("#versions").get_text(" ", strip=True)
+    assert "Site built by talentmarket" in text
+    assert "03_compensation_convergence : talentmarket" in text and "synthetic data" in text
+
+
+def test_page_needs_no_javascript(page):
+    assert page.find("script") is None
+    assert not any(attribute.startswith("on") for tag in page.find_all(True) for attribute in tag.attrs)
+
+
+def test_same_results_give_byte_identical_site(index):
+    first = index.read_bytes()
+    assert site.build_site(index.parent).read_bytes() == first
+
+
+def test_text_from_results_is_escaped(tmp_path):
+    reports_root = write_fixture_reports(tmp_path, {"01_demand_growth": FIXTURE_RESULTS["01_demand_growth"]})
+    results = reports_root / "01_demand_growth" / "results.json"
+    results.write_text(results.read_text(encoding="utf-8").replace("Fixture 01_demand_growth", "<script>alert(1)</script>"), encoding="utf-8")
+    html = site.build_site(reports_root).read_text(encoding="utf-8")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_site_builds_before_any_notebook_has_run(tmp_path):
+    index = site.build_site(tmp_path / "empty")
+    page = BeautifulSoup(index.read_text(encoding="utf-8"), "html.parser")
+    assert "No notebook has run yet" in page.select_one("#notebooks").get_text()
+    assert len(page.select("tr.claim-row")) == len(claims.load_registry())
+    assert broken_links(index) == []
