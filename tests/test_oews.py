@@ -1,0 +1,101 @@
+"""OEWS loaders: area types, released flags, NAICS sectors and occupation selection, on the real files."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from talentmarket import oews
+from talentmarket.errors import DataValidationError, ParameterError
+from talentmarket.load import DataStore
+
+
+class _StoreWith:
+    """A stand-in store serving one edited raw frame."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+
+    def read(self, source: str, file_name: str) -> pd.DataFrame:
+        return self.frame.copy()
+
+
+@pytest.fixture(scope="module")
+def by_area(real_store: DataStore) -> pd.DataFrame:
+    return oews.load_oews_by_area(real_store)
+
+
+@pytest.fixture(scope="module")
+def by_industry(real_store: DataStore) -> pd.DataFrame:
+    return oews.load_oews_by_industry(real_store)
+
+
+def test_areas_are_national_state_and_metropolitan(by_area: pd.DataFrame) -> None:
+    assert by_area["area_type"].value_counts().to_dict() == {"metropolitan": 5553, "state": 863, "national": 19}
+    states = by_area[by_area["area_type"] == "state"]
+    assert states["area_name"].nunique() == 54
+    assert sorted(states.loc[states["territory"], "area_name"].unique()) == ["Guam", "Puerto Rico", "Virgin Islands"]
+    nonmetro = by_area.loc[by_area["nonmetropolitan"], "area_name"]
+    assert "North Northeastern Ohio nonmetropolitan area (noncontiguous)" in set(nonmetro)
+    assert not by_area.loc[by_area["area_type"] != "metropolitan", "nonmetropolitan"].any()
+
+
+def test_national_medians_match_the_published_figures(by_area: pd.DataFrame) -> None:
+    national = oews.select_occupations(by_area[by_area["area_type"] == "national"], [
+        oews.ALL_OCCUPATIONS, oews.DATA_SCIENTISTS, oews.COMPUTER_RESEARCH_SCIENTISTS, oews.SOFTWARE_DEVELOPERS,
+        oews.INFORMATION_SECURITY_ANALYSTS,
+    ]).set_index("occ_code")
+    assert national["annual_median_wage"].to_dict() == {
+        "00-0000": 50980.0, "15-1212": 129180.0, "15-1221": 140300.0, "15-1252": 135980.0, "15-2051": 120230.0,
+    }
+    assert national.loc[oews.DATA_SCIENTISTS, "employment"] == 262440
+
+
+def test_unreleased_estimates_are_missing_and_flagged(by_area: pd.DataFrame, by_industry: pd.DataFrame) -> None:
+    for frame, hidden_employment, hidden_wages in ((by_area, 109, 191), (by_industry, 178, 85)):
+        assert (~frame["employment_released"]).sum() == hidden_employment
+        assert (~frame["wages_released"]).sum() == hidden_wages
+        assert frame.loc[~frame["wages_released"], list(oews.WAGE_COLUMNS)].isna().all().all()
+        hidden = ~frame["employment_released"] | ~frame["wages_released"]
+        assert (frame.loc[hidden, "footnote_codes"] == oews.NOT_RELEASED).all()
+        assert (frame.loc[~hidden, "footnote_codes"] == "").all()
+
+
+def test_missing_value_without_a_footnote_is_refused(real_store: DataStore) -> None:
+    raw = real_store.read(oews.SOURCE, oews.AREA_FILE)
+    raw.loc[0, "annual_median_wage"] = None
+    with pytest.raises(DataValidationError, match="column 'annual_median_wage': 1 missing value.* without footnote 8 .* 00-0000 in Abilene, TX"):
+        oews.load_oews_by_area(_StoreWith(raw))
+
+
+def test_area_type_selection(real_store: DataStore) -> None:
+    states = oews.load_oews_by_area(real_store, area_types=["state"])
+    assert set(states["area_type"]) == {"state"}
+    with pytest.raises(ParameterError, match=r"area_types: \['county'\] not available"):
+        oews.load_oews_by_area(real_store, area_types=["county"])
+
+
+def test_every_naics_industry_sits_in_a_sector(by_industry: pd.DataFrame) -> None:
+    ownership = by_industry["industry_code"].isin(oews.OWNERSHIP_VIEWS)
+    assert (by_industry.loc[ownership, "naics_sector"] == "").all()
+    assert (by_industry.loc[~ownership, "sector_name"] != "").all()
+    by_code = by_industry.drop_duplicates("industry_code").set_index("industry_code")
+    assert by_code.loc["522000", ["naics_sector", "sector_name"]].tolist() == ["52", "Finance and Insurance"]
+    assert by_code.loc["336100", ["naics_sector", "sector_name"]].tolist() == ["31-33", "Manufacturing"]
+    assert by_code.loc["999300", "naics_sector"] == "99"
+
+
+def test_naics_sectors_partition_all_industries(by_industry: pd.DataFrame) -> None:
+    sectors = oews.select_naics_sectors(by_industry)
+    assert sectors["naics_sector"].nunique() == 20
+    total = by_industry[by_industry["industry_code"] == oews.CROSS_INDUSTRY].set_index("occ_code")["employment"]
+    summed = sectors.groupby("occ_code")["employment"].sum()
+    ratio = (summed / total).dropna()
+    assert len(ratio) == 19
+    assert ratio.between(0.998, 1 + 1e-6).all(), "only rounding and unreleased sector cells move the sum off the total"
+    assert ratio[oews.ALL_OCCUPATIONS] == pytest.approx(1, abs=1e-6)
+
+
+def test_unknown_occupation_lists_the_available_ones(by_area: pd.DataFrame) -> None:
+    with pytest.raises(ParameterError, match=r"occupations \['15-9999'\] not in the OEWS data; available: 00-0000 All Occupations; .*15-2051 Data Scientists"):
+        oews.select_occupations(by_area, ["15-2051", "15-9999"])
