@@ -1,0 +1,35 @@
+"""The same analyses on posting- and salary-level data far beyond memory.
+
+Install with ``pip install -e .[scale]``. Inputs are Parquet files (or any Ibis
+table) in the layouts of :mod:`talentmarket.scale.schema`; every analysis is an
+Ibis expression that DuckDB executes out-of-core by default and Spark executes
+unchanged (``engine="pyspark"`` or a connected ``ibis.pyspark`` backend).
+"""
+
+from talentmarket.scale.aggregations import (
+    ai_posting_shares,
+    count_ai_postings,
+    monthly_ai_share,
+    monthly_sector_postings,
+)
+from talentmarket.scale.engine import EngineSettings, connect, open_table
+from talentmarket.scale.generate import write_synthetic_postings, write_synthetic_salaries
+from talentmarket.scale.regression import CellOLS, compress_to_cells, fit_cell_ols
+from talentmarket.scale.schema import POSTING_FIELDS, SALARY_FIELDS
+
+__all__ = [
+    "POSTING_FIELDS",
+    "SALARY_FIELDS",
+    "CellOLS",
+    "EngineSettings",
+    "ai_posting_shares",
+    "compress_to_cells",
+    "connect",
+    "count_ai_postings",
+    "fit_cell_ols",
+    "monthly_ai_share",
+    "monthly_sector_postings",
+    "open_table",
+    "write_synthetic_postings",
+    "write_synthetic_salaries",
+]

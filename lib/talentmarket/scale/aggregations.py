@@ -1,0 +1,218 @@
+"""Demand-growth and sector-share aggregations of posting-level data, written once as Ibis expressions.
+
+:func:`count_ai_postings` and :func:`add_shares_within` build the expressions;
+they run unchanged on DuckDB (default, out-of-core over Parquet) or on Spark.
+The ``monthly_*`` and :func:`ai_posting_shares` functions open a source on an
+engine, execute, check the (small) result and hand back a tidy pandas frame:
+
+- :func:`monthly_ai_share` — AI share of postings by country and month, the
+  posting-level counterpart of the Indeed AI Tracker series in notebook 01;
+- :func:`monthly_sector_postings` — postings and AI postings by country, month and
+  sector (or industry), the counterpart of the sector posting indices;
+- :func:`ai_posting_shares` — each industry's (or sector's) share of all AI postings
+  and of all postings per period, the stock measure sector migration compares over time.
+
+Checks ride on the aggregation itself, so they cost no extra scan: a missing
+key value shows up as a null group, a missing AI flag as a gap between rows
+and flagged rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ibis.expr.types as ir
+import pandas as pd
+
+from talentmarket.errors import DataValidationError, ParameterError
+from talentmarket.scale.engine import Engine, EngineSettings, Source, open_table
+from talentmarket.scale.schema import POSTING_FIELDS
+from talentmarket.taxonomy import CORE_AI, _RULES
+
+PERIODS = {"month": "M", "quarter": "Q", "year": "Y"}
+"""Period name → truncation unit; the period column holds the period's first day."""
+DIMENSIONS = ("country", "sector", "industry")
+COUNT_COLUMNS = ("postings", "ai_postings")
+_COUNTRY_CODE = r"^[A-Z]{2}$"
+
+
+def core_ai_title_pattern() -> str:
+    """One case-insensitive regular expression matching exactly the titles talentmarket.taxonomy calls core AI.
+
+    Core-AI rules come first in the taxonomy's priority order, so a title is core AI
+    exactly when one of them matches. The pattern uses only syntax that DuckDB (RE2)
+    and Spark (Java) read the same way as Python.
+    """
+    return "(?i)" + "|".join(f"(?:{pattern})" for role, pattern in _RULES if role == CORE_AI)
+
+
+def ai_flag(table: ir.Table) -> ir.BooleanColumn:
+    """The table's ``is_ai`` column, or, when it has none, whether the whitespace-normalised title is core AI."""
+    if "is_ai" in table.columns:
+        return table.is_ai
+    return table.title.re_replace(r"\s+", " ").strip().re_search(core_ai_title_pattern())
+
+
+def count_ai_postings(table: ir.Table, period: str = "month", by: Sequence[str] = ("country",)) -> ir.Table:
+    """Expression: postings, AI postings and AI share (%) per period and ``by`` cell.
+
+    Also counts ``flagged`` rows (AI flag not missing) so callers can reject missing flags.
+    """
+    keys = [_check_period(period), *_check_dimensions(by)]
+    keyed = table.mutate(**{period: table.posted_date.truncate(PERIODS[period]).cast("date")}, ai_flag=ai_flag(table))
+    counts = keyed.group_by(keys).aggregate(
+        postings=keyed.count(), ai_postings=keyed.ai_flag.cast("int64").sum(), flagged=keyed.ai_flag.count()
+    )
+    return counts.mutate(ai_share_pct=100 * counts.ai_postings / counts.postings)
+
+
+def add_shares_within(counts: ir.Table, within: Sequence[str]) -> ir.Table:
+    """Expression: each row's share (%) of all AI postings and of all postings in its ``within`` group."""
+    return counts.mutate(
+        share_of_ai_postings_pct=100 * counts.ai_postings / counts.ai_postings.sum().over(group_by=list(within)),
+        share_of_postings_pct=100 * counts.postings / counts.postings.sum().over(group_by=list(within)),
+    )
+
+
+def monthly_ai_share(
+    source: Source,
+    engine: Engine = "duckdb",
+    countries: Sequence[str] | None = None,
+    settings: EngineSettings | None = None,
+) -> pd.DataFrame:
+    """AI share of postings by country and calendar month, from posting-level data.
+
+    Returns columns ``country`` (str), ``month`` (datetime64[ns], first day of the
+    month), ``ai_share_pct`` (0–100), ``postings`` and ``ai_postings`` (int64),
+    sorted by country and month. ``countries`` restricts the scan (None: all).
+    """
+    frame = _collect(source, engine, settings, period="month", by=("country",), countries=countries)
+    return frame[["country", "month", "ai_share_pct", "postings", "ai_postings"]]
+
+
+def monthly_sector_postings(
+    source: Source,
+    engine: Engine = "duckdb",
+    countries: Sequence[str] | None = None,
+    dimension: str = "sector",
+    settings: EngineSettings | None = None,
+) -> pd.DataFrame:
+    """Postings, AI postings and AI share (%) by country, month and sector (or ``dimension="industry"``).
+
+    Columns ``country``, ``month``, ``<dimension>``, ``postings``, ``ai_postings``, ``ai_share_pct``.
+    """
+    if dimension not in ("sector", "industry"):
+        raise ParameterError(f"dimension {dimension!r}: choose 'sector' or 'industry'")
+    frame = _collect(source, engine, settings, period="month", by=("country", dimension), countries=countries)
+    return frame[["country", "month", dimension, "postings", "ai_postings", "ai_share_pct"]]
+
+
+def ai_posting_shares(
+    source: Source,
+    engine: Engine = "duckdb",
+    dimension: str = "industry",
+    period: str = "year",
+    within: Sequence[str] = (),
+    countries: Sequence[str] | None = None,
+    settings: EngineSettings | None = None,
+) -> pd.DataFrame:
+    """How AI postings spread across industries (or sectors) per period: the sector-migration stock measure.
+
+    For each period (× ``within`` keys, e.g. ``("country",)``) and ``dimension`` value:
+    ``postings``, ``ai_postings``, ``ai_share_pct`` (AI share within the industry),
+    ``share_of_ai_postings_pct`` (the industry's share of all AI postings) and
+    ``share_of_postings_pct`` (its share of all postings). A share of AI postings
+    above the share of postings means AI work is concentrated there.
+    """
+    if dimension not in ("sector", "industry"):
+        raise ParameterError(f"dimension {dimension!r}: choose 'sector' or 'industry'")
+    if dimension in within:
+        raise ParameterError(f"within={list(within)} must not contain the dimension {dimension!r}")
+    frame = _collect(
+        source, engine, settings, period=period, by=(*within, dimension), countries=countries,
+        shares_within=(period, *within),
+    )
+    return frame[[period, *within, dimension, "postings", "ai_postings", "ai_share_pct",
+                  "share_of_ai_postings_pct", "share_of_postings_pct"]]
+
+
+def _collect(
+    source: Source,
+    engine: Engine,
+    settings: EngineSettings | None,
+    period: str,
+    by: Sequence[str],
+    countries: Sequence[str] | None,
+    shares_within: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Open, filter, aggregate, execute; then check and tidy the result."""
+    chosen = _check_countries(countries)
+    with open_table(source, POSTING_FIELDS, engine, settings) as table:
+        name = str(source) if not isinstance(source, ir.Table) else "input table"
+        filtered = table.filter(table.country.isin(chosen)) if chosen else table
+        expression = count_ai_postings(filtered, period, by)
+        if shares_within is not None:
+            expression = add_shares_within(expression, shares_within)
+        frame = expression.to_pandas()
+        if chosen:
+            _check_countries_found(frame, chosen, table, name)
+    _check_result(frame, [period, *by], name)
+    return _tidy(frame.drop(columns="flagged"), period, [period, *by])
+
+
+def _check_period(period: str) -> str:
+    if period not in PERIODS:
+        raise ParameterError(f"period {period!r} is not one of {sorted(PERIODS)}")
+    return period
+
+
+def _check_dimensions(by: Sequence[str]) -> list[str]:
+    unknown = [key for key in by if key not in DIMENSIONS]
+    if unknown or len(set(by)) != len(by):
+        raise ParameterError(f"by={list(by)}: group by distinct columns among {list(DIMENSIONS)}")
+    return list(by)
+
+
+def _check_countries(countries: Sequence[str] | None) -> list[str]:
+    if countries is None:
+        return []
+    if isinstance(countries, str) or not countries:
+        raise ParameterError(f"countries={countries!r}: give a non-empty list of codes such as ['US', 'GB'], or None for all")
+    return sorted(set(countries))
+
+
+def _check_countries_found(frame: pd.DataFrame, chosen: list[str], table: ir.Table, name: str) -> None:
+    """ParameterError naming requested countries with no postings, and the countries the data has."""
+    missing = sorted(set(chosen) - set(frame["country"].dropna()))
+    if missing:
+        available = sorted(table.select("country").distinct().to_pandas()["country"].dropna())
+        raise ParameterError(f"{name}: no postings for countries {missing}; the data has {available}")
+
+
+def _check_result(frame: pd.DataFrame, keys: list[str], name: str) -> None:
+    """DataValidationError for empty input, missing key values, missing AI flags or malformed country codes."""
+    if frame.empty:
+        raise DataValidationError(name, None, "no postings to aggregate (empty input or selection)")
+    for key in keys:
+        missing = int(frame.loc[frame[key].isna(), "postings"].sum())
+        if missing:
+            column = "posted_date" if key in PERIODS else key
+            raise DataValidationError(name, column, f"{missing} postings have no value; fill or drop them before aggregating")
+    unflagged = int((frame["postings"] - frame["flagged"]).sum())
+    if unflagged:
+        raise DataValidationError(name, "is_ai", f"{unflagged} postings have no AI flag (missing is_ai, or missing title when deriving it)")
+    if "country" in frame:
+        codes = pd.Series(frame["country"].unique(), dtype="str")
+        bad = sorted(codes[~codes.str.match(_COUNTRY_CODE)])
+        if bad:
+            raise DataValidationError(name, "country", f"expected ISO alpha-2 codes like 'US', found {bad[:5]}")
+
+
+def _tidy(frame: pd.DataFrame, period: str, keys: list[str]) -> pd.DataFrame:
+    """Same dtypes whatever the engine: period as datetime64[ns], text as str, counts as int64; sorted by keys."""
+    frame = frame.copy()
+    frame[period] = pd.to_datetime(frame[period]).astype("datetime64[ns]")
+    for key in keys[1:]:
+        frame[key] = frame[key].astype("str")
+    frame[list(COUNT_COLUMNS)] = frame[list(COUNT_COLUMNS)].astype("int64")
+    return frame.sort_values(keys, ignore_index=True)

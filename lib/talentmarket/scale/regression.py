@@ -1,0 +1,220 @@
+"""Least squares with categorical controls from compressed sufficient statistics: exact, at any row count.
+
+When every regressor is discrete (an AI flag, dummies for experience level, year,
+country, …), rows that share a *cell* — one combination of regressor values —
+share one row of the design matrix. Grouping the data by cell and keeping the
+count ``n``, the mean ``ȳ`` and the population variance ``s²`` of the outcome
+loses nothing the estimator needs:
+
+- point estimates: OLS on the rows equals weighted least squares of ``ȳ`` on the
+  cells with weights ``n`` (``X'WX β = X'W ȳ``);
+- HC1 robust errors: the meat ``Σᵢ xᵢxᵢ' eᵢ²`` sums, within a cell, to
+  ``x x' (n s² + n (ȳ − x'β)²)``;
+- cluster-robust errors: each cluster's score ``Σᵢ xᵢ eᵢ`` is the sum over its
+  cells of ``x · n (ȳ − x'β)``, so the data is grouped by cluster × cell instead.
+
+The group-by is an Ibis expression (DuckDB or Spark, out-of-core); the cell table
+is small and solved with numpy. Degrees-of-freedom corrections follow statsmodels:
+HC1 scales by ``N/(N−K)``, clustered by ``G/(G−1) · (N−1)/(N−K)``; confidence
+intervals use t with ``N−K`` (HC1) or ``G−1`` (clustered) degrees of freedom.
+Means and variances (not raw sums of squares) travel from the engine, so no
+precision is lost to cancellation on log salaries around 11.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from talentmarket.errors import DataValidationError, ParameterError
+from talentmarket.scale.engine import Engine, EngineSettings, Source, open_table
+from talentmarket.scale.schema import Field
+
+INTERCEPT = "Intercept"
+
+
+@dataclass(frozen=True)
+class CellOLS:
+    """An OLS fit computed from cells: coefficients, covariance, and what inference rests on.
+
+    ``cov`` is cluster-robust when the fit was clustered, HC1 otherwise;
+    ``cov_hc1`` is always the HC1 covariance (for comparison).
+    """
+
+    params: pd.Series
+    cov: pd.DataFrame
+    cov_hc1: pd.DataFrame
+    cov_type: str
+    n_obs: int
+    n_cells: int
+    n_clusters: int | None
+    df_inference: int
+    outcome: str
+
+    @property
+    def bse(self) -> pd.Series:
+        """Standard errors from ``cov``."""
+        return pd.Series(np.sqrt(np.diag(self.cov)), index=self.params.index, name="se")
+
+    def conf_int(self, level: float = 0.95) -> pd.DataFrame:
+        """Lower and upper ``level`` confidence bounds for every coefficient (t with ``df_inference``)."""
+        critical = stats.t.ppf(0.5 + level / 2, self.df_inference)
+        return pd.DataFrame({"ci_low": self.params - critical * self.bse, "ci_high": self.params + critical * self.bse})
+
+    def percent_effect(self, name: str, level: float = 0.95) -> tuple[float, float, float]:
+        """Effect of a coefficient on a logged outcome in percent, ``100·(exp(β)−1)``, with its CI."""
+        if name not in self.params:
+            raise ParameterError(f"no coefficient {name!r}; the fit has {list(self.params.index)}")
+        low, high = self.conf_int(level).loc[name]
+        return 100 * math.expm1(self.params[name]), 100 * math.expm1(low), 100 * math.expm1(high)
+
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """Coefficient table: estimate, SE, t, two-sided p, CI."""
+        t_values = self.params / self.bse
+        table = pd.DataFrame({
+            "coef": self.params, "se": self.bse, "t": t_values,
+            "p": 2 * stats.t.sf(np.abs(t_values), self.df_inference),
+        })
+        return table.join(self.conf_int(level))
+
+
+def compress_to_cells(
+    table: ir.Table,
+    outcome: str,
+    regressors: Sequence[str],
+    categorical: Sequence[str] = (),
+    cluster: str | None = None,
+    log_outcome: bool = True,
+) -> ir.Table:
+    """Expression: one row per cell (× cluster) with ``n``, ``y_mean``, ``y_var`` (population variance)
+    of the (logged) outcome, and ``invalid_outcome``, the count of missing or (when logging) non-positive values."""
+    value = table[outcome].cast("float64")
+    valid = value.notnull() & (value > 0) if log_outcome else value.notnull()
+    y = valid.ifelse(value.log() if log_outcome else value, None)
+    keyed = table.mutate(y=y, invalid=(~valid).cast("int64"))
+    keys = [*regressors, *categorical, *([cluster] if cluster else [])]
+    return keyed.group_by(keys).aggregate(
+        n=keyed.count(), y_mean=keyed.y.mean(), y_var=keyed.y.var(how="pop"), invalid_outcome=keyed.invalid.sum()
+    )
+
+
+def fit_cell_ols(
+    source: Source,
+    outcome: str = "salary_in_usd",
+    regressors: Sequence[str] = ("is_ai",),
+    categorical: Sequence[str] = (),
+    cluster: str | None = None,
+    log_outcome: bool = True,
+    engine: Engine = "duckdb",
+    settings: EngineSettings | None = None,
+) -> CellOLS:
+    """OLS of (log) ``outcome`` on ``regressors`` plus treatment dummies of ``categorical`` controls.
+
+    ``regressors`` are numeric or boolean columns with few distinct values (each
+    combination is a cell). The first level (sorted) of each control is the base,
+    so coefficient names match statsmodels' formula API, e.g. ``experience_level[T.SE]``.
+    With ``cluster``, standard errors are clustered by that column (and HC1 ones are
+    kept in ``cov_hc1``); otherwise they are HC1.
+    """
+    _check_names(outcome, regressors, categorical, cluster)
+    fields = [
+        Field(outcome, "number", True, "outcome"),
+        *(Field(name, "number_or_boolean", True, "regressor") for name in regressors),
+        *(Field(name, "any", True, "control") for name in [*categorical, *([cluster] if cluster else [])]),
+    ]
+    with open_table(source, fields, engine, settings) as table:
+        cells = compress_to_cells(table, outcome, regressors, categorical, cluster, log_outcome).to_pandas()
+    name = "input table" if isinstance(source, ir.Table) else str(source)
+    _check_cells(cells, outcome, [*regressors, *categorical, *([cluster] if cluster else [])], log_outcome, name)
+    return fit_cells(cells, regressors, categorical, cluster, outcome=f"log({outcome})" if log_outcome else outcome)
+
+
+def fit_cells(
+    cells: pd.DataFrame,
+    regressors: Sequence[str],
+    categorical: Sequence[str] = (),
+    cluster: str | None = None,
+    outcome: str = "y",
+) -> CellOLS:
+    """Solve the least-squares problem on a cell table from :func:`compress_to_cells` (numpy, exact)."""
+    design, names = design_matrix(cells, regressors, categorical)
+    weights = cells["n"].to_numpy(dtype=float)
+    y_mean = cells["y_mean"].to_numpy(dtype=float)
+    gram = design.T @ (design * weights[:, None])
+    n_obs, n_params = int(weights.sum()), design.shape[1]
+    rank = np.linalg.matrix_rank(gram)
+    if rank < n_params:
+        raise ParameterError(
+            f"the design has {n_params} columns but rank {rank}: some controls are collinear "
+            "(e.g. a level that only occurs with another); drop a control or merge levels"
+        )
+    if n_obs <= n_params:
+        raise ParameterError(f"{n_obs} observations cannot identify {n_params} coefficients")
+    bread = np.linalg.inv(gram)
+    beta = bread @ (design.T @ (weights * y_mean))
+    mean_residual = y_mean - design @ beta
+    squared_residuals = weights * cells["y_var"].to_numpy(dtype=float) + weights * mean_residual**2
+    cov_hc1 = n_obs / (n_obs - n_params) * bread @ (design.T @ (design * squared_residuals[:, None])) @ bread
+    params, hc1 = pd.Series(beta, index=names), pd.DataFrame(cov_hc1, index=names, columns=names)
+    if cluster is None:
+        return CellOLS(params, hc1, hc1, "HC1", n_obs, len(cells), None, n_obs - n_params, outcome)
+    cov_cluster, n_clusters = _cluster_covariance(design, weights * mean_residual, cells[cluster], bread, n_obs)
+    clustered = pd.DataFrame(cov_cluster, index=names, columns=names)
+    return CellOLS(params, clustered, hc1, "cluster", n_obs, len(cells), n_clusters, n_clusters - 1, outcome)
+
+
+def _cluster_covariance(
+    design: np.ndarray, residual_sums: np.ndarray, clusters: pd.Series, bread: np.ndarray, n_obs: int
+) -> tuple[np.ndarray, int]:
+    """Cluster-robust covariance from per-cell residual sums ``n (ȳ − x'β)``, with statsmodels' small-sample factor."""
+    codes, uniques = pd.factorize(clusters, sort=True)
+    n_clusters, n_params = len(uniques), design.shape[1]
+    if n_clusters < 2:
+        raise ParameterError(f"clustered errors need at least 2 clusters; {clusters.name!r} has {n_clusters}")
+    scores = np.zeros((n_clusters, n_params))
+    np.add.at(scores, codes, design * residual_sums[:, None])
+    factor = n_clusters / (n_clusters - 1) * (n_obs - 1) / (n_obs - n_params)
+    return factor * bread @ (scores.T @ scores) @ bread, n_clusters
+
+
+def design_matrix(cells: pd.DataFrame, regressors: Sequence[str], categorical: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+    """Intercept, regressors as numbers, and treatment dummies (first sorted level dropped) of each control."""
+    columns = [np.ones(len(cells))] + [cells[name].to_numpy(dtype=float) for name in regressors]
+    names = [INTERCEPT, *regressors]
+    for name in categorical:
+        codes, levels = pd.factorize(cells[name], sort=True)
+        dummies = np.zeros((len(cells), len(levels) - 1))
+        rows = np.flatnonzero(codes > 0)
+        dummies[rows, codes[rows] - 1] = 1.0
+        columns.extend(dummies.T)
+        names.extend(f"{name}[T.{level}]" for level in levels[1:])
+    return np.column_stack(columns), names
+
+
+def _check_names(outcome: str, regressors: Sequence[str], categorical: Sequence[str], cluster: str | None) -> None:
+    if isinstance(regressors, str) or isinstance(categorical, str):
+        raise ParameterError("regressors and categorical take lists of column names, not a single string")
+    used = [outcome, *regressors, *categorical, *([cluster] if cluster else [])]
+    repeated = sorted({name for name in used if used.count(name) > 1})
+    if repeated:
+        raise ParameterError(f"columns {repeated} are used twice among outcome, regressors, controls and cluster")
+
+
+def _check_cells(cells: pd.DataFrame, outcome: str, keys: list[str], log_outcome: bool, name: str) -> None:
+    """DataValidationError for an empty input, missing key values, or missing/non-positive outcomes."""
+    if cells.empty:
+        raise DataValidationError(name, None, "no rows to fit (empty input or selection)")
+    for key in keys:
+        missing = int(cells.loc[cells[key].isna(), "n"].sum())
+        if missing:
+            raise DataValidationError(name, key, f"{missing} rows have no value; drop or fill them before fitting")
+    invalid = int(cells["invalid_outcome"].sum())
+    if invalid:
+        problem = "missing or not positive (a log needs positive values)" if log_outcome else "missing"
+        raise DataValidationError(name, outcome, f"{invalid} rows are {problem}")
