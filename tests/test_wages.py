@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from talentmarket import wages
 from talentmarket.errors import DataValidationError, ParameterError
 from talentmarket.load import DataStore
+from talentmarket.synthetic import synthetic_truth
 
 
 class _StoreWith:
@@ -69,3 +71,34 @@ def test_a_missing_month_in_a_series_is_an_error(real_store: DataStore) -> None:
     gap = raw.drop(index=raw.index[(raw["sector"] == "Dental") & (raw["month"] == "Mar-21")])
     with pytest.raises(DataValidationError, match="series US / Dental misses 1 month"):
         wages.load_sector_wage_growth(_StoreWith(gap))
+
+
+def test_synthetic_twin_matches_the_raw_schema_and_loads(synthetic_store: DataStore, real_store: DataStore) -> None:
+    for file_name in (wages.COUNTRY_FILE, wages.SECTOR_FILE):
+        twin = synthetic_store.read(wages.SOURCE, file_name)
+        real = real_store.read(wages.SOURCE, file_name)
+        assert list(twin.columns) == list(real.columns)
+        assert twin["month"].iloc[0] == "Jan-19"
+    growth = wages.load_country_wage_growth(synthetic_store)
+    first_two = growth.groupby("jobcountry").head(2)
+    assert first_two["posted_wage_growth_yoy_3moavg"].isna().all()
+
+
+def _fitted(frame: pd.DataFrame, group: str) -> pd.DataFrame:
+    """Per series: OLS level (growth in the first month) and trend per year."""
+    rows = {}
+    for name, series in frame.groupby(group):
+        years = (series["month"] - series["month"].iloc[0]).dt.days / 365.25
+        trend, level = np.polyfit(years, series["posted_wage_growth_yoy"], 1)
+        rows[name] = {"level": level, "trend": trend}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def test_loaders_recover_the_twins_country_and_sector_trends(synthetic_store: DataStore) -> None:
+    truth = synthetic_truth(wages.SOURCE, synthetic_store.seed)
+    countries = _fitted(wages.load_country_wage_growth(synthetic_store), "jobcountry")
+    sectors = _fitted(wages.load_sector_wage_growth(synthetic_store), "sector")
+    for fitted, kind in ((countries, "country"), (sectors, "sector")):
+        expected = pd.DataFrame({"level": truth[f"{kind}_level"], "trend": truth[f"{kind}_trend"]}).loc[fitted.index]
+        assert (fitted["trend"] - expected["trend"]).abs().max() < 0.002, kind
+        assert (fitted["level"] - expected["level"]).abs().max() < 0.008, kind
