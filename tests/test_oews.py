@@ -8,6 +8,7 @@ import pytest
 from talentmarket import oews
 from talentmarket.errors import DataValidationError, ParameterError
 from talentmarket.load import DataStore
+from talentmarket.synthetic import synthetic_truth
 
 
 class _StoreWith:
@@ -99,3 +100,53 @@ def test_naics_sectors_partition_all_industries(by_industry: pd.DataFrame) -> No
 def test_unknown_occupation_lists_the_available_ones(by_area: pd.DataFrame) -> None:
     with pytest.raises(ParameterError, match=r"occupations \['15-9999'\] not in the OEWS data; available: 00-0000 All Occupations; .*15-2051 Data Scientists"):
         oews.select_occupations(by_area, ["15-2051", "15-9999"])
+
+
+@pytest.fixture(scope="module")
+def twin_truth(synthetic_store: DataStore) -> dict:
+    return synthetic_truth(oews.SOURCE, synthetic_store.seed)
+
+
+def test_synthetic_twin_has_the_raw_columns_and_unreleased_cells(synthetic_store: DataStore, real_store: DataStore) -> None:
+    for file_name in (oews.AREA_FILE, oews.INDUSTRY_FILE):
+        twin = synthetic_store.read(oews.SOURCE, file_name)
+        assert list(twin.columns) == list(real_store.read(oews.SOURCE, file_name).columns)
+    by_area = oews.load_oews_by_area(synthetic_store)
+    by_industry = oews.load_oews_by_industry(synthetic_store)
+    assert set(by_area["area_type"]) == {"national", "state", "metropolitan"}
+    assert by_area["nonmetropolitan"].any() and by_area["territory"].any()
+    hidden = pd.concat([by_area, by_industry])
+    assert (~hidden["employment_released"]).any() and (~hidden["wages_released"]).any()
+    assert by_area.loc[by_area["area_type"] == "metropolitan", "location_quotient"].std() > 0.1
+
+
+def test_loaders_recover_the_twins_occupation_wage_ratios(synthetic_store: DataStore, twin_truth: dict) -> None:
+    by_area = oews.load_oews_by_area(synthetic_store)
+    released = by_area[by_area["wages_released"]]
+    median_all = released[released["occ_code"] == oews.ALL_OCCUPATIONS].set_index("area_code")["annual_median_wage"]
+    ratios = released["annual_median_wage"] / released["area_code"].map(median_all)
+    expected = released["occ_code"].map(twin_truth["median_wage_ratio"])
+    assert (ratios / expected - 1).abs().max() < 2e-3, "the same ratio in every area, up to rounding to $10"
+    national = median_all["0000000"]
+    assert national == pytest.approx(twin_truth["national_median_wage_all"], abs=5)
+
+
+def test_loaders_recover_the_twins_area_and_sector_wage_factors(synthetic_store: DataStore, twin_truth: dict) -> None:
+    by_area = oews.select_occupations(oews.load_oews_by_area(synthetic_store), [oews.ALL_OCCUPATIONS]).set_index("area_code")
+    factors = by_area["annual_median_wage"] / by_area.loc["0000000", "annual_median_wage"]
+    expected = pd.Series(twin_truth["area_wage_factor"])[factors.index]
+    assert (factors / expected - 1).abs().max() < 1e-3
+    sectors = oews.select_occupations(oews.select_naics_sectors(oews.load_oews_by_industry(synthetic_store)), [oews.DATA_SCIENTISTS])
+    sector_factors = sectors.set_index("naics_sector")["annual_median_wage"] / (
+        twin_truth["national_median_wage_all"] * twin_truth["median_wage_ratio"][oews.DATA_SCIENTISTS])
+    expected_sector = pd.Series(twin_truth["sector_wage_factor"])[sector_factors.index]
+    assert (sector_factors / expected_sector - 1).abs().max() < 1e-3
+
+
+def test_loaders_recover_the_twins_industry_employment_shares(synthetic_store: DataStore, twin_truth: dict) -> None:
+    sectors = oews.select_naics_sectors(oews.load_oews_by_industry(synthetic_store))
+    for occ in (oews.DATA_SCIENTISTS, oews.SOFTWARE_DEVELOPERS, oews.ALL_OCCUPATIONS):
+        employment = sectors[sectors["occ_code"] == occ].set_index("naics_sector")["employment"]
+        shares = employment / employment.sum()
+        expected = pd.Series(twin_truth["sector_employment_share"][occ])[shares.index]
+        assert (shares - expected).abs().max() < 1e-3, occ
