@@ -1,0 +1,968 @@
+"""Do AI pay levels converge across countries, and does remote work close the geography gap?
+
+Pure functions on salary postings (the frame :func:`talentmarket.salaries.prepare_salaries`
+returns, with its ``posting_id`` clusters and ``log_salary_usd``), plus the Indeed Wage
+Tracker and the BLS OEWS area file for context. Each estimator returns a small result
+object; each ``judge_*`` function turns one into a :class:`~talentmarket.results.ClaimResult`.
+
+Methods, and why:
+
+- **Country pay effects** come from one regression of log pay on country × year cells
+  holding seniority, role (job title) and employment type fixed (and the source file
+  when several are stacked), so a country does not look cheaper only because its
+  postings are more junior. Countries are compared on their *residents* — people
+  who live and work in the same country — so cross-border remote workers, whom
+  :func:`estimate_remote_gap` studies, do not blur local pay levels.
+- **σ-convergence** is a falling cross-country standard deviation of those effects.
+  An estimated effect carries sampling noise, which inflates any spread computed
+  from estimates; each year's variance is corrected by subtracting the mean noise
+  variance of the effects (clustered by posting). Countries must be observed with
+  at least ``min_cell`` postings in *every* selected year, so a change in spread is
+  not a change in which countries are counted.
+- **β-convergence** is a negative slope of the change in a country's effect (first
+  to last year) on its initial effect. Noise in the initial effect biases that
+  slope towards −1 (regression to the mean); the estimate is corrected for it
+  (errors-in-variables, method of moments). σ and β are tested separately because
+  β can hold while σ does not (Young, Higgins & Levy 2008).
+- **Uncertainty** comes from a cluster bootstrap that resamples postings within
+  each country × year cell (cells keep their size, so the panel stays fixed). The
+  countries themselves are the population of interest; the β slope is also
+  reported with HC3 robust standard errors treating countries as a sample.
+- Small cells are never used silently: countries below ``min_cell`` are dropped
+  and job titles below it are pooled into one role, and every such step leaves a
+  note on the result.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sparse
+import statsmodels.api as sm
+from scipy import linalg, stats
+from statsmodels.stats.multitest import multipletests
+
+from talentmarket.errors import DataValidationError, ParameterError
+from talentmarket.load import DataStore
+from talentmarket.results import ClaimResult
+from talentmarket.salaries import load_salaries, prepare_salaries
+from talentmarket.synthetic import geography
+from talentmarket.taxonomy import ROLE_CLASSES, classify_titles
+
+DEFAULT_MIN_CELL = 20
+DEFAULT_BOOTSTRAP = 499
+MIN_COUNTRIES = 3
+ALPHA = 0.05
+Z_95 = float(stats.norm.ppf(0.975))
+POOLED_TITLES = "other titles (pooled)"
+TOP_TITLE_PATTERN = r"\b(research|principal|staff|lead|head|director|chief|distinguished|fellow|vp|vice president)\b"
+"""Titles that mark research or leadership roles: the proxy for 'premium roles at leading labs'."""
+COMPARABLE_MARGIN_PERCENT = 10.0
+"""Pay within ±10% of residents' pay counts as 'comparable' for the remote geography gap."""
+
+REQUIRED_COLUMNS = (
+    "log_salary_usd", "posting_id", "work_year", "experience_level", "employment_type", "job_title",
+    "employee_residence", "company_location", "remote_ratio",
+)
+ARRANGEMENTS = ("resident_onsite", "resident_hybrid", "resident_remote", "abroad_remote", "abroad_not_remote")
+"""Where a worker lives relative to the employer (resident = same country) and how remote the job is."""
+REMOTE_LABELS = {0: "on-site", 50: "hybrid", 100: "fully remote"}
+
+CLAIMS = {
+    "convergence.sigma": "AI pay levels are becoming more similar across countries.",
+    "convergence.beta": "AI pay grows faster in countries where it started lower, so they catch up.",
+    "convergence.remote_closes_geo_gap": (
+        "Machine-learning engineers working remotely from outside the main hubs can earn close to what "
+        "engineers living in the hub countries earn."
+    ),
+    "convergence.remote_share_rising": "Remote-first AI teams are becoming more common.",
+    "convergence.top_roles_keep_premium": "Top roles at the leading AI labs still pay a large premium.",
+}
+"""The claims of 'The AI Talent Market in 2026' this module tests, in our own words."""
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A point estimate with its 95% confidence interval."""
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+
+    def scaled(self, factor: float) -> Interval:
+        """The same interval multiplied by ``factor`` (bounds swap when it is negative)."""
+        low, high = sorted((self.ci_low * factor, self.ci_high * factor))
+        return Interval(self.estimate * factor, low, high)
+
+    def as_percent(self) -> Interval:
+        """A log-point interval as a percent difference: ``100·(exp(x) − 1)``."""
+        return Interval(*(100 * math.expm1(v) for v in (self.estimate, self.ci_low, self.ci_high)))
+
+
+# --------------------------------------------------------------------------------------------
+# The sample
+# --------------------------------------------------------------------------------------------
+
+
+def load_postings(
+    store: DataStore,
+    *,
+    sources: Sequence[str] | None = None,
+    own_files: Mapping[str, str] | None = None,
+    pair_handling: str = "midpoint",
+    roles: Sequence[str] = ROLE_CLASSES,
+    synthetic_case: str = "sigma_and_beta",
+) -> pd.DataFrame:
+    """Salary postings ready for analysis: range pairs and duplicates resolved, roles classified and selected.
+
+    Real data come from :func:`talentmarket.salaries.load_salaries` (registered
+    sources or your own files in the salary schema). In synthetic mode the postings
+    come from :mod:`talentmarket.synthetic.geography` (case ``synthetic_case``),
+    whose country pay structure is known. ``roles`` are title classes of
+    :mod:`talentmarket.taxonomy` to keep.
+    """
+    unknown = sorted(set(roles) - set(ROLE_CLASSES))
+    if unknown or not roles:
+        raise ParameterError(f"roles {unknown or list(roles)} are not role classes; choose from {list(ROLE_CLASSES)}")
+    if store.synthetic:
+        raw = geography.generate(synthetic_case, store.seed).frames[geography.SALARY_FILE]
+        raw = raw.assign(source="synthetic_geography", source_field="ai")
+    else:
+        raw = load_salaries(store, sources, own_files)
+    postings = prepare_salaries(raw, pair_handling)
+    postings["role_class"] = classify_titles(postings["job_title"]).to_numpy()
+    chosen = postings.loc[postings["role_class"].isin(list(roles))].reset_index(drop=True)
+    if chosen.empty:
+        raise ParameterError(f"no postings with a title in role classes {list(roles)}")
+    return chosen
+
+
+def select_sample(
+    postings: pd.DataFrame,
+    *,
+    years: Sequence[int],
+    countries: Sequence[str] | None = None,
+    country_groups: Mapping[str, Sequence[str]] | None = None,
+) -> pd.DataFrame:
+    """Postings of the chosen years, with ``geo_unit``: the country (or country group) compared across.
+
+    ``countries`` (ISO 3166 alpha-2 codes of residence) or ``country_groups`` (group
+    name → codes) choose the units of the cross-country analyses; postings of other
+    residence countries get no unit and stay in the sample for the remote and
+    top-of-distribution analyses. Unknown years or countries raise ParameterError.
+    """
+    _check_columns(postings, REQUIRED_COLUMNS)
+    years = _checked_years(postings, years)
+    sample = postings.loc[postings["work_year"].isin(years)].copy()
+    present = set(sample["employee_residence"])
+    if country_groups:
+        members = [code for codes in country_groups.values() for code in codes]
+        repeated = sorted({code for code in members if members.count(code) > 1})
+        if repeated:
+            raise ParameterError(f"countries {repeated} appear in more than one country group")
+        _check_countries(members, present, years)
+        unit_of = {code: group for group, codes in country_groups.items() for code in codes}
+    elif countries:
+        _check_countries(countries, present, years)
+        unit_of = {code: code for code in countries}
+    else:
+        unit_of = {code: code for code in present}
+    sample["geo_unit"] = sample["employee_residence"].map(unit_of)
+    return sample.reset_index(drop=True)
+
+
+def _checked_years(postings: pd.DataFrame, years: Sequence[int]) -> list[int]:
+    if isinstance(years, (str, int)) or not years:
+        raise ParameterError(f"years must be a non-empty list of years, got {years!r}")
+    available = sorted(set(postings["work_year"]))
+    missing = sorted(set(years) - set(available))
+    if missing:
+        raise ParameterError(f"no postings in years {missing}; the data cover {available[0]}–{available[-1]} ({available})")
+    return sorted(set(years))
+
+
+def _check_countries(codes: Iterable[str], present: set[str], years: list[int]) -> None:
+    missing = sorted(set(codes) - present)
+    if missing:
+        raise ParameterError(
+            f"no postings from residence countries {missing} in {years}; "
+            f"countries with data: {', '.join(sorted(present))}"
+        )
+
+
+def _check_columns(frame: pd.DataFrame, columns: Iterable[str]) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        source = ", ".join(sorted(map(str, frame["source"].unique()))) if "source" in frame else "salary postings"
+        raise DataValidationError(
+            source, missing[0], "missing column: pass postings from talentmarket.salaries.prepare_salaries",
+        )
+    if frame.empty:
+        raise ParameterError("no postings: the selection is empty")
+
+
+def _pool_small_titles(frame: pd.DataFrame, min_cell: int) -> tuple[pd.Series, str | None]:
+    """Job titles as the role control, titles with fewer than ``min_cell`` postings pooled into one; a note if any were."""
+    counts = frame.groupby("job_title")["posting_id"].nunique()
+    small = counts.index[counts < min_cell]
+    role = frame["job_title"].where(~frame["job_title"].isin(small), POOLED_TITLES)
+    if small.empty:
+        return role, None
+    pooled = int(frame["job_title"].isin(small).sum())
+    return role, (
+        f"{len(small)} job titles with fewer than {min_cell} postings ({pooled} rows) are pooled into one role "
+        f"('{POOLED_TITLES}') for the role control."
+    )
+
+
+def _controls(frame: pd.DataFrame, *, role: bool = True) -> list[str]:
+    """Categorical controls: seniority, employment type, role (job title) unless ``role`` is False,
+    and the source file when several are stacked."""
+    controls = ["experience_level", "employment_type"] + (["role"] if role else [])
+    if "source" in frame.columns and frame["source"].nunique() > 1:
+        controls.append("source")
+    return controls
+
+
+# --------------------------------------------------------------------------------------------
+# Least squares with fixed effects on a sparse design, cluster-robust covariance, bootstrap
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Design:
+    """A sparse regressor matrix: one full set of cell dummies, then controls (reference level dropped), then numeric columns."""
+
+    matrix: sparse.csr_matrix
+    cells: pd.DataFrame
+    cell_index: np.ndarray
+    names: list[str]
+
+    def column(self, name: str) -> int:
+        return self.names.index(name)
+
+
+def _build_design(frame: pd.DataFrame, cell_columns: list[str], controls: list[str], numeric: Mapping[str, np.ndarray]) -> _Design:
+    n = len(frame)
+    if cell_columns:
+        codes = frame.groupby(cell_columns, sort=True).ngroup().to_numpy()
+        cell_table = frame[cell_columns].drop_duplicates().sort_values(cell_columns).reset_index(drop=True)
+    else:
+        codes, cell_table = np.zeros(n, dtype=np.int64), pd.DataFrame({"cell": ["all"]})
+    rows, cols, names = [np.arange(n)], [codes], [f"cell{i}" for i in range(len(cell_table))]
+    for control in controls:
+        values = frame[control].astype(str)
+        levels = values.value_counts().index.tolist()  # most frequent level first: the reference
+        level_code = pd.Categorical(values, categories=levels).codes
+        keep = level_code > 0
+        rows.append(np.flatnonzero(keep))
+        cols.append(len(names) + level_code[keep] - 1)
+        names += [f"{control}={level}" for level in levels[1:]]
+    data = [np.ones(sum(len(r) for r in rows))]
+    matrix = sparse.csr_matrix((data[0], (np.concatenate(rows), np.concatenate(cols))), shape=(n, len(names)))
+    if numeric:
+        extra = sparse.csr_matrix(np.column_stack([np.asarray(v, dtype=float) for v in numeric.values()]))
+        matrix = sparse.hstack([matrix, extra], format="csr")
+        names += list(numeric)
+    return _Design(matrix, cell_table, np.asarray(codes), names)
+
+
+@dataclass(frozen=True)
+class _Fit:
+    coef: np.ndarray
+    residuals: np.ndarray
+    gram: np.ndarray
+
+    @property
+    def bread(self) -> np.ndarray:
+        """The inverse of the (weighted) Gram matrix, computed only when a covariance is needed."""
+        return linalg.pinv(self.gram)
+
+
+def _fit(design: _Design, y: np.ndarray, weights: np.ndarray | None = None) -> _Fit:
+    """Weighted least squares by the normal equations.
+
+    Columns that are all zero in a bootstrap draw (a rare control level not drawn)
+    get a unit diagonal, so their coefficient is 0 and the rest stay identified.
+    Cholesky is used because it is fast; a rank-deficient design falls back to
+    the minimum-norm solution.
+    """
+    matrix = design.matrix
+    weighted = matrix if weights is None else matrix.multiply(weights[:, None]).tocsr()
+    gram = (matrix.T @ weighted).toarray()
+    empty = np.diag(gram) == 0
+    gram[empty, empty] = 1.0
+    right_side = weighted.T @ y
+    try:
+        coef = linalg.cho_solve(linalg.cho_factor(gram), right_side)
+    except linalg.LinAlgError:
+        coef = linalg.lstsq(gram, right_side)[0]
+    return _Fit(coef, y - matrix @ coef, gram)
+
+
+def _cluster_covariance(design: _Design, fit: _Fit, clusters: np.ndarray) -> np.ndarray:
+    """CR1 cluster-robust covariance of the coefficients (clusters: one code per row)."""
+    codes, n_clusters = _codes(clusters)
+    n, k = design.matrix.shape
+    scores = sparse.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(n_clusters, n)) @ design.matrix.multiply(fit.residuals[:, None])
+    meat = (scores.T @ scores).toarray()
+    correction = n_clusters / max(n_clusters - 1, 1) * (n - 1) / max(n - k, 1)
+    bread = fit.bread
+    return correction * bread @ meat @ bread
+
+
+def _codes(values: np.ndarray | pd.Series) -> tuple[np.ndarray, int]:
+    codes, uniques = pd.factorize(np.asarray(values))
+    return codes, len(uniques)
+
+
+def _combination(names: list[str], plus: str, minus: str | None = None) -> np.ndarray:
+    vector = np.zeros(len(names))
+    vector[names.index(plus)] = 1.0
+    if minus is not None:
+        vector[names.index(minus)] = -1.0
+    return vector
+
+
+def _wald_interval(fit: _Fit, covariance: np.ndarray, vector: np.ndarray) -> tuple[Interval, float]:
+    """A linear combination of coefficients with its normal 95% CI and two-sided p-value."""
+    estimate = float(vector @ fit.coef)
+    se = float(np.sqrt(max(vector @ covariance @ vector, 0.0)))
+    p_value = float(2 * stats.norm.sf(abs(estimate) / se)) if se > 0 else float("nan")
+    return Interval(estimate, estimate - Z_95 * se, estimate + Z_95 * se), p_value
+
+
+class _StratifiedClusterBootstrap:
+    """Draws of row weights: clusters resampled with replacement within strata (cells keep their size)."""
+
+    def __init__(self, clusters: np.ndarray, strata: np.ndarray, seed: int):
+        self.row_cluster, n_clusters = _codes(clusters)
+        cluster_stratum = np.empty(n_clusters, dtype=np.int64)
+        cluster_stratum[self.row_cluster] = _codes(strata)[0]
+        self.order = np.argsort(cluster_stratum, kind="stable")
+        sorted_strata = cluster_stratum[self.order]
+        starts = np.searchsorted(sorted_strata, sorted_strata, side="left")
+        ends = np.searchsorted(sorted_strata, sorted_strata, side="right")
+        self.start, self.size = starts, ends - starts
+        self.n_clusters = n_clusters
+        self.rng = np.random.default_rng(seed)
+
+    def cluster_counts(self) -> np.ndarray:
+        picks = self.start + np.floor(self.rng.random(self.n_clusters) * self.size).astype(np.int64)
+        return np.bincount(self.order[picks], minlength=self.n_clusters)
+
+    def row_weights(self, cluster_counts: np.ndarray) -> np.ndarray:
+        return cluster_counts[self.row_cluster].astype(float)
+
+
+def _percentile_interval(estimate: float, draws: np.ndarray) -> Interval:
+    low, high = np.nanpercentile(draws, [2.5, 97.5])
+    return Interval(float(estimate), float(min(low, estimate)), float(max(high, estimate)))
+
+
+def _bootstrap_p_value(draws: np.ndarray) -> float:
+    """Two-sided bootstrap p-value for 'the quantity is zero': twice the smaller tail share, at least 1/(B+1)."""
+    draws = draws[np.isfinite(draws)]
+    tail = min(np.mean(draws <= 0), np.mean(draws >= 0))
+    return float(min(1.0, max(2 * tail, 1 / (len(draws) + 1))))
+
+
+# --------------------------------------------------------------------------------------------
+# Country pay effects, σ- and β-convergence
+# --------------------------------------------------------------------------------------------
+
+
+def _residents(sample: pd.DataFrame) -> pd.DataFrame:
+    """Postings of people who live in their employer's country and belong to a compared unit."""
+    mask = sample["geo_unit"].notna() & (sample["employee_residence"] == sample["company_location"])
+    return sample.loc[mask]
+
+
+def _cell_sizes(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
+    return frame.groupby(keys)["posting_id"].nunique()
+
+
+@dataclass(frozen=True)
+class CountryGaps:
+    """Composition-adjusted pay of each unit relative to a reference unit, pooled over the selected years."""
+
+    table: pd.DataFrame
+    """unit, postings, gap_log, gap_percent with ci_low/ci_high, raw_median_gap_percent; sorted by gap."""
+    reference: str
+    years: tuple[int, ...]
+    n_postings: int
+    notes: tuple[str, ...]
+
+
+def estimate_country_gaps(sample: pd.DataFrame, *, reference: str = "US", min_cell: int = DEFAULT_MIN_CELL) -> CountryGaps:
+    """How much less (or more) residents of each country earn than residents of ``reference``, same job.
+
+    Log pay on unit dummies plus year, seniority, role, employment type (and source)
+    dummies, on residents of units with at least ``min_cell`` postings over the
+    selected years; cluster-robust (by posting) 95% CIs. The raw gap of medians is
+    shown beside it, so the reader sees what composition adjustment changes.
+    """
+    residents = _residents(sample)
+    _check_columns(residents, REQUIRED_COLUMNS)
+    sizes = _cell_sizes(residents, ["geo_unit"])
+    kept = sizes.index[sizes >= min_cell]
+    notes = _dropped_units_note(sizes, kept, min_cell, "over the selected years")
+    if reference not in kept:
+        raise ParameterError(
+            f"reference {reference!r} has {int(sizes.get(reference, 0))} resident postings; it needs at least {min_cell}. "
+            f"Units with enough postings: {', '.join(sorted(kept))}"
+        )
+    rows = residents.loc[residents["geo_unit"].isin(kept)].copy()
+    rows["role"], pooled = _pool_small_titles(rows, min_cell)
+    rows["year"] = rows["work_year"].astype(str)
+    design = _build_design(rows, ["geo_unit"], ["year", *_controls(rows)], {})
+    fit = _fit(design, rows["log_salary_usd"].to_numpy())
+    covariance = _cluster_covariance(design, fit, rows["posting_id"].to_numpy())
+    units = design.cells["geo_unit"].tolist()
+    reference_column = f"cell{units.index(reference)}"
+    medians = rows.groupby("geo_unit")["salary_in_usd"].median()
+    records = []
+    for position, unit in enumerate(units):
+        if unit == reference:
+            gap = Interval(0.0, 0.0, 0.0)
+        else:
+            gap, _ = _wald_interval(fit, covariance, _combination(design.names, f"cell{position}", reference_column))
+        percent = gap.as_percent()
+        records.append({
+            "unit": unit, "postings": int(sizes[unit]), "gap_log": gap.estimate,
+            "gap_percent": percent.estimate, "ci_low": percent.ci_low, "ci_high": percent.ci_high,
+            "raw_median_gap_percent": 100 * (medians[unit] / medians[reference] - 1),
+        })
+    table = pd.DataFrame(records).sort_values(["gap_percent", "unit"]).reset_index(drop=True)
+    years = tuple(sorted(int(y) for y in rows["work_year"].unique()))
+    return CountryGaps(table, reference, years, int(rows["posting_id"].nunique()), tuple(n for n in (notes, pooled) if n))
+
+
+def _dropped_units_note(sizes: pd.Series, kept: Iterable[str], min_cell: int, where: str) -> str | None:
+    dropped = sizes.drop(list(kept), errors="ignore").sort_values(ascending=False)
+    if dropped.empty:
+        return None
+    listed = ", ".join(f"{unit} ({count})" for unit, count in dropped.head(12).items())
+    more = f" and {len(dropped) - 12} more" if len(dropped) > 12 else ""
+    return (
+        f"{len(dropped)} countries/groups with fewer than {min_cell} resident postings {where} are left out "
+        f"({int(dropped.sum())} postings): {listed}{more}."
+    )
+
+
+@dataclass(frozen=True)
+class SigmaConvergence:
+    """Cross-country dispersion of adjusted pay by year and its linear trend."""
+
+    dispersion: pd.DataFrame
+    """year, dispersion (noise-corrected SD of log pay effects), ci_low, ci_high, uncorrected, units."""
+    slope: Interval
+    """Change of the dispersion per year, in log points (negative: σ-convergence)."""
+    p_value: float
+
+
+@dataclass(frozen=True)
+class BetaConvergence:
+    """Slope of the change in a unit's pay effect (first to last year) on its initial effect."""
+
+    beta: Interval
+    """Noise-corrected slope with cluster-bootstrap CI (negative: β-convergence; −1: gaps fully closed)."""
+    p_value: float
+    naive: Interval
+    """Uncorrected OLS slope across units with an HC3 robust CI (units treated as a sample)."""
+    naive_p_value: float
+    reliability: float
+    """Share of the initial effects' variance that is signal rather than sampling noise."""
+    points: pd.DataFrame
+    """unit, initial, change: what the slope is fitted to."""
+    first_year: int
+    last_year: int
+
+    @property
+    def gap_closed_percent(self) -> Interval:
+        """Share of a unit's initial pay gap closed over the span, in percent (−100·β)."""
+        return self.beta.scaled(-100)
+
+
+@dataclass(frozen=True)
+class ConvergenceResult:
+    """Country pay effects by year and the two convergence tests built on them."""
+
+    effects: pd.DataFrame
+    """unit, year, effect (log points, mean zero across units each year), se, postings."""
+    sigma: SigmaConvergence | None
+    beta: BetaConvergence | None
+    units: tuple[str, ...]
+    years: tuple[int, ...]
+    n_postings: int
+    n_bootstrap: int
+    min_cell: int
+    insufficient: str | None = None
+    """Why the data cannot answer (then ``sigma`` and ``beta`` are None)."""
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def estimate_convergence(
+    sample: pd.DataFrame,
+    *,
+    min_cell: int = DEFAULT_MIN_CELL,
+    n_bootstrap: int = DEFAULT_BOOTSTRAP,
+    seed: int = 0,
+) -> ConvergenceResult:
+    """σ- and β-convergence of composition-adjusted pay across the sample's units (see the module docstring).
+
+    Units need at least ``min_cell`` resident postings in every year of the sample;
+    fewer than three such units leave the result ``insufficient``. A sample with a
+    single year raises ParameterError: convergence is a change over time.
+    """
+    residents = _residents(sample)
+    _check_columns(residents, REQUIRED_COLUMNS)
+    years = tuple(sorted(int(y) for y in sample["work_year"].unique()))
+    if len(years) < 2:
+        raise ParameterError(f"convergence is a change over time: the selection has only the year {years[0]}; choose at least two years")
+    sizes = _cell_sizes(residents, ["geo_unit", "work_year"]).unstack(fill_value=0).reindex(columns=list(years), fill_value=0)
+    panel = sizes.index[(sizes >= min_cell).all(axis=1)]
+    note = _dropped_units_note(sizes.min(axis=1), panel, min_cell, f"in at least one year of {years[0]}–{years[-1]}")
+    notes = [n for n in (note,) if n]
+    empty = pd.DataFrame(columns=["unit", "year", "effect", "se", "postings"])
+    if len(panel) < MIN_COUNTRIES:
+        reason = (
+            f"only {len(panel)} countries/groups ({', '.join(sorted(panel)) or 'none'}) have at least {min_cell} resident "
+            f"postings in every year {years[0]}–{years[-1]}; at least {MIN_COUNTRIES} are needed. Lower min_cell, choose "
+            "fewer or later years, or group countries."
+        )
+        return ConvergenceResult(empty, None, None, tuple(sorted(panel)), years, 0, n_bootstrap, min_cell, reason, tuple(notes))
+    rows = residents.loc[residents["geo_unit"].isin(panel)].copy()
+    rows["role"], pooled = _pool_small_titles(rows, min_cell)
+    notes += [pooled] if pooled else []
+    design = _build_design(rows, ["geo_unit", "work_year"], _controls(rows), {})
+    y = rows["log_salary_usd"].to_numpy()
+    clusters = rows["posting_id"].to_numpy()
+    grid = _EffectGrid(design, years)
+    effects, noise = grid.effects_and_noise(_fit(design, y), clusters, np.ones(len(rows)))
+    bootstrap = _StratifiedClusterBootstrap(clusters, design.cell_index, seed)
+    draws = []
+    for _ in range(n_bootstrap):
+        weights = bootstrap.row_weights(bootstrap.cluster_counts())
+        draws.append(_convergence_statistics(*grid.effects_and_noise(_fit(design, y, weights), clusters, weights), years))
+    point = _convergence_statistics(effects, noise, years)
+    sigma = _sigma_result(point, np.array([d["dispersion"] for d in draws]), np.array([d["slope"] for d in draws]), effects, years)
+    beta, beta_note = _beta_result(point, np.array([d["beta"] for d in draws]), effects, grid.units, years)
+    notes += [beta_note] if beta_note else []
+    table = grid.table(effects, noise, sizes)
+    return ConvergenceResult(
+        table, sigma, beta, tuple(grid.units), years, int(rows["posting_id"].nunique()), n_bootstrap, min_cell,
+        notes=tuple(notes),
+    )
+
+
+class _EffectGrid:
+    """Maps the design's unit × year cells onto a units × years grid of effects and noise variances."""
+
+    def __init__(self, design: _Design, years: tuple[int, ...]):
+        self.units = sorted(design.cells["geo_unit"].unique())
+        self.unit_position = design.cells["geo_unit"].map({u: i for i, u in enumerate(self.units)}).to_numpy()
+        self.year_position = design.cells["work_year"].map({y: i for i, y in enumerate(years)}).to_numpy()
+        self.cell_index = design.cell_index
+        self.n_cells = len(design.cells)
+        self.shape = (len(self.units), len(years))
+        self.years = years
+
+    def effects_and_noise(self, fit: _Fit, clusters: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Cell coefficients and their sampling variances, each as a units × years array.
+
+        A cell's noise variance is the clustered variance of its weighted mean
+        residual, ``Σ_g k_g e_g² / (Σ w)² · m/(m−1)`` over its ``m`` drawn clusters, each
+        drawn ``k_g`` times with residual sum ``e_g``.
+        """
+        codes, n_clusters = _codes(clusters)
+        cluster_residual = np.bincount(codes, weights=fit.residuals, minlength=n_clusters)
+        cluster_draws = np.bincount(codes, weights=weights, minlength=n_clusters) / np.bincount(codes, minlength=n_clusters)
+        cluster_cell = np.empty(n_clusters, dtype=np.int64)
+        cluster_cell[codes] = self.cell_index
+        squared = np.bincount(cluster_cell, weights=cluster_draws * cluster_residual**2, minlength=self.n_cells)
+        drawn = np.bincount(cluster_cell, weights=cluster_draws, minlength=self.n_cells)
+        total_weight = np.bincount(self.cell_index, weights=weights, minlength=self.n_cells)
+        variance = squared / total_weight**2 * drawn / np.maximum(drawn - 1, 1)
+        effects, noise = np.full(self.shape, np.nan), np.full(self.shape, np.nan)
+        effects[self.unit_position, self.year_position] = fit.coef[: self.n_cells]
+        noise[self.unit_position, self.year_position] = variance
+        return effects, noise
+
+    def table(self, effects: np.ndarray, noise: np.ndarray, sizes: pd.DataFrame) -> pd.DataFrame:
+        centred = effects - effects.mean(axis=0)
+        records = [
+            {"unit": unit, "year": year, "effect": centred[i, j], "se": math.sqrt(noise[i, j]), "postings": int(sizes.loc[unit, year])}
+            for i, unit in enumerate(self.units) for j, year in enumerate(self.years)
+        ]
+        return pd.DataFrame(records)
+
+
+def _convergence_statistics(effects: np.ndarray, noise: np.ndarray, years: tuple[int, ...]) -> dict[str, object]:
+    """Noise-corrected dispersion by year, its OLS slope on year, and the noise-corrected β."""
+    signal_variance = effects.var(axis=0, ddof=1) - noise.mean(axis=0)
+    dispersion = np.sqrt(np.clip(signal_variance, 0, None))
+    slope = float(np.polyfit(np.asarray(years, dtype=float), dispersion, 1)[0])
+    initial, change = effects[:, 0], effects[:, -1] - effects[:, 0]
+    initial_signal = initial.var(ddof=1) - noise[:, 0].mean()
+    covariance = np.cov(change, initial, ddof=1)[0, 1] + noise[:, 0].mean()
+    beta = covariance / initial_signal if initial_signal > 0 else np.nan
+    return {"dispersion": dispersion, "slope": slope, "beta": float(beta), "reliability": float(initial_signal / initial.var(ddof=1))}
+
+
+def _sigma_result(point: dict, dispersion_draws: np.ndarray, slope_draws: np.ndarray, effects: np.ndarray,
+                  years: tuple[int, ...]) -> SigmaConvergence:
+    records = []
+    for j, year in enumerate(years):
+        interval = _percentile_interval(point["dispersion"][j], dispersion_draws[:, j])
+        records.append({
+            "year": year, "dispersion": interval.estimate, "ci_low": interval.ci_low, "ci_high": interval.ci_high,
+            "uncorrected": float(effects[:, j].std(ddof=1)), "units": effects.shape[0],
+        })
+    return SigmaConvergence(pd.DataFrame(records), _percentile_interval(point["slope"], slope_draws), _bootstrap_p_value(slope_draws))
+
+
+def _beta_result(point: dict, beta_draws: np.ndarray, effects: np.ndarray, units: list[str],
+                 years: tuple[int, ...]) -> tuple[BetaConvergence | None, str | None]:
+    undefined = float(np.mean(~np.isfinite(beta_draws)))
+    if not np.isfinite(point["beta"]) or undefined > 0.025:
+        return None, (
+            f"β cannot be estimated: in {100 * undefined:.0f}% of bootstrap draws the initial country effects are mostly "
+            "sampling noise (their spread is no larger than their noise). Raise min_cell or pool countries into groups."
+        )
+    initial, change = effects[:, 0], effects[:, -1] - effects[:, 0]
+    naive_fit = sm.OLS(change, sm.add_constant(initial)).fit(cov_type="HC3")
+    low, high = naive_fit.conf_int()[1]
+    points = pd.DataFrame({"unit": units, "initial": initial - initial.mean(), "change": change - change.mean()})
+    return BetaConvergence(
+        beta=_percentile_interval(point["beta"], beta_draws), p_value=_bootstrap_p_value(beta_draws),
+        naive=Interval(float(naive_fit.params[1]), float(low), float(high)), naive_p_value=float(naive_fit.pvalues[1]),
+        reliability=point["reliability"], points=points, first_year=years[0], last_year=years[-1],
+    ), None
+
+
+# --------------------------------------------------------------------------------------------
+# Remote work: the geography gap and the remote share
+# --------------------------------------------------------------------------------------------
+
+
+def classify_arrangements(frame: pd.DataFrame) -> pd.Series:
+    """Each posting's arrangement (one of ``ARRANGEMENTS``): resident or abroad, and how remote."""
+    resident = (frame["employee_residence"] == frame["company_location"]).to_numpy()
+    remote = frame["remote_ratio"].to_numpy()
+    labels = np.select(
+        [resident & (remote == 0), resident & (remote == 50), resident & (remote == 100), ~resident & (remote == 100)],
+        ARRANGEMENTS[:4], default="abroad_not_remote",
+    )
+    return pd.Series(labels, index=frame.index, name="arrangement", dtype="str")
+
+
+@dataclass(frozen=True)
+class RemoteGap:
+    """Pay of people living outside their employer's country relative to the employer country's residents."""
+
+    gap: Interval | None
+    """Fully remote workers abroad vs fully remote residents, log points, at the sample's middle year."""
+    trend: Interval | None
+    """Change of that gap per year, log points (positive: the gap shrinks when it is negative)."""
+    trend_p_value: float | None
+    gap_p_value: float | None
+    not_remote_gap: Interval | None
+    """On-site or hybrid workers abroad vs on-site residents, log points."""
+    by_year: pd.DataFrame
+    """year, abroad_remote postings, gap_percent, ci_low, ci_high (NaN where below min_cell)."""
+    counts: pd.DataFrame
+    """Postings by arrangement and year."""
+    abroad_countries: pd.DataFrame
+    """Residence countries of the fully remote workers abroad, with postings."""
+    middle_year: float
+    n_postings: int
+    min_cell: int
+    insufficient: str | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def estimate_remote_gap(sample: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_CELL) -> RemoteGap:
+    """Do remote workers abroad earn like the employer country's residents, and is the gap shrinking?
+
+    One regression of log pay on employer country × year cells, seniority, role,
+    employment type (and source) and arrangement dummies (reference: on-site
+    residents), with the abroad-remote dummy also interacted with the centred year.
+    The headline gap compares fully remote workers abroad with fully remote
+    residents, so it isolates *where the worker lives* from *whether the job is
+    remote*. Cluster-robust (by posting) CIs. Fewer than ``min_cell`` fully remote
+    workers abroad, or remote residents, leave the result ``insufficient``.
+    """
+    _check_columns(sample, REQUIRED_COLUMNS)
+    rows = sample.copy()
+    rows["arrangement"] = classify_arrangements(rows)
+    counts = rows.groupby(["work_year", "arrangement"])["posting_id"].nunique().unstack(fill_value=0)
+    counts = counts.reindex(columns=list(ARRANGEMENTS), fill_value=0)
+    totals = counts.sum()
+    abroad_countries = (
+        rows.loc[rows["arrangement"] == "abroad_remote"].groupby("employee_residence")["posting_id"].nunique()
+        .sort_values(ascending=False).rename_axis("country").reset_index(name="postings")
+    )
+    years = sorted(int(y) for y in rows["work_year"].unique())
+    middle = (years[0] + years[-1]) / 2
+    thin = [a for a in ("abroad_remote", "resident_remote") if totals[a] < min_cell]
+    if thin:
+        reason = (
+            f"too few postings to compare: {', '.join(f'{a} {int(totals[a])}' for a in thin)} "
+            f"(at least {min_cell} needed) in {years[0]}–{years[-1]}."
+        )
+        return RemoteGap(None, None, None, None, None, pd.DataFrame(), counts, abroad_countries, middle,
+                         int(rows["posting_id"].nunique()), min_cell, reason)
+    rows["role"], pooled = _pool_small_titles(rows, min_cell)
+    indicators = {a: (rows["arrangement"] == a).to_numpy(float) for a in ARRANGEMENTS[1:] if totals[a] > 0}
+    abroad_years = counts.loc[counts["abroad_remote"] > 0].index
+    has_trend = len(abroad_years) >= 2
+    if has_trend:
+        indicators["abroad_remote_trend"] = indicators["abroad_remote"] * (rows["work_year"].to_numpy(float) - middle)
+    design = _build_design(rows, ["company_location", "work_year"], _controls(rows), indicators)
+    y, clusters = rows["log_salary_usd"].to_numpy(), rows["posting_id"].to_numpy()
+    fit = _fit(design, y)
+    covariance = _cluster_covariance(design, fit, clusters)
+    gap, gap_p = _wald_interval(fit, covariance, _combination(design.names, "abroad_remote", "resident_remote"))
+    trend, trend_p = (
+        _wald_interval(fit, covariance, _combination(design.names, "abroad_remote_trend")) if has_trend else (None, None)
+    )
+    not_remote = (
+        _wald_interval(fit, covariance, _combination(design.names, "abroad_not_remote"))[0]
+        if "abroad_not_remote" in design.names and totals["abroad_not_remote"] >= min_cell else None
+    )
+    notes = [n for n in (pooled,) if n]
+    if not has_trend:
+        notes.append("fully remote workers abroad appear in one year only: no trend can be estimated.")
+    by_year = _remote_gap_by_year(rows, counts, min_cell)
+    small_years = by_year.loc[by_year["gap_percent"].isna(), "year"].tolist()
+    if small_years:
+        notes.append(f"years {small_years} have fewer than {min_cell} fully remote workers abroad: no yearly gap is shown for them.")
+    return RemoteGap(gap, trend, trend_p, gap_p, not_remote, by_year, counts, abroad_countries, middle,
+                     int(rows["posting_id"].nunique()), min_cell, None, tuple(notes))
+
+
+def _remote_gap_by_year(rows: pd.DataFrame, counts: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """The abroad-remote vs resident-remote gap year by year (one dummy pair per year)."""
+    years = sorted(int(y) for y in rows["work_year"].unique())
+    year_values = rows["work_year"].to_numpy()
+    indicators = {}
+    for a in ("resident_hybrid", "abroad_not_remote"):
+        if (rows["arrangement"] == a).any():
+            indicators[a] = (rows["arrangement"] == a).to_numpy(float)
+    for year in years:
+        for a in ("resident_remote", "abroad_remote"):
+            column = ((rows["arrangement"] == a).to_numpy() & (year_values == year)).astype(float)
+            if column.any():
+                indicators[f"{a}_{year}"] = column
+    design = _build_design(rows, ["company_location", "work_year"], _controls(rows), indicators)
+    fit = _fit(design, rows["log_salary_usd"].to_numpy())
+    covariance = _cluster_covariance(design, fit, rows["posting_id"].to_numpy())
+    records = []
+    for year in years:
+        abroad = int(counts.loc[year, "abroad_remote"])
+        resident = int(counts.loc[year, "resident_remote"])
+        row = {"year": year, "abroad_remote": abroad, "resident_remote": resident,
+               "gap_percent": np.nan, "ci_low": np.nan, "ci_high": np.nan}
+        if abroad >= min_cell and resident >= min_cell:
+            gap = _wald_interval(fit, covariance, _combination(design.names, f"abroad_remote_{year}", f"resident_remote_{year}"))[0]
+            percent = gap.as_percent()
+            row.update(gap_percent=percent.estimate, ci_low=percent.ci_low, ci_high=percent.ci_high)
+        records.append(row)
+    return pd.DataFrame(records)
+
+
+@dataclass(frozen=True)
+class RemoteShare:
+    """Shares of fully remote, hybrid and on-site postings by year, and the trend of the fully remote share."""
+
+    shares: pd.DataFrame
+    """year, arrangement (fully remote / hybrid / on-site), postings, share, ci_low, ci_high (percent)."""
+    raw_trend: Interval
+    """Change of the fully remote share per year, percentage points, no adjustment."""
+    adjusted_trend: Interval
+    """The same within employer country, seniority, role, employment type (and source)."""
+    adjusted_p_value: float
+    us_share_of_postings: pd.DataFrame
+    """year, percent of postings with a US employer: the composition shift behind the raw trend."""
+    n_postings: int
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def estimate_remote_share(sample: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_CELL) -> RemoteShare:
+    """How the share of remote postings moves over the years, raw and holding composition fixed.
+
+    Yearly shares carry cluster-robust 95% CIs. The trend is a linear probability
+    model of 'fully remote' on the year, once raw and once within employer country,
+    seniority, role and employment type: the sample's mix shifts towards US
+    on-site postings over time, and the adjusted trend removes the part of the raw
+    trend that this shift alone would produce. Years with fewer than ``min_cell``
+    postings are left out with a note; fewer than two remaining years raise ParameterError.
+    """
+    _check_columns(sample, REQUIRED_COLUMNS)
+    sizes = sample.groupby("work_year")["posting_id"].nunique()
+    kept_years = sizes.index[sizes >= min_cell]
+    notes = []
+    if len(kept_years) < len(sizes):
+        notes.append(f"years with fewer than {min_cell} postings are left out: {sizes.drop(kept_years).to_dict()}.")
+    if len(kept_years) < 2:
+        raise ParameterError(f"a remote-share trend needs at least two years with {min_cell}+ postings; got {sizes.to_dict()}")
+    rows = sample.loc[sample["work_year"].isin(kept_years)].copy()
+    rows["role"], pooled = _pool_small_titles(rows, min_cell)
+    notes += [pooled] if pooled else []
+    records = []
+    for year, group in rows.groupby("work_year"):
+        for ratio, label in REMOTE_LABELS.items():
+            share = _clustered_mean((group["remote_ratio"] == ratio).to_numpy(float), group["posting_id"].to_numpy())
+            records.append({"year": int(year), "arrangement": label, "postings": int(group["posting_id"].nunique()),
+                            "share": 100 * share.estimate, "ci_low": 100 * share.ci_low, "ci_high": 100 * share.ci_high})
+    remote = (rows["remote_ratio"] == 100).to_numpy(float)
+    centred_year = rows["work_year"].to_numpy(float) - rows["work_year"].mean()
+    clusters = rows["posting_id"].to_numpy()
+    raw, _ = _year_slope(rows, remote, centred_year, clusters, [], [])
+    adjusted, adjusted_p = _year_slope(rows, remote, centred_year, clusters, ["company_location"], _controls(rows))
+    us_share = rows.groupby("work_year")["company_location"].apply(lambda c: 100 * (c == "US").mean())
+    return RemoteShare(
+        pd.DataFrame(records), raw.scaled(100), adjusted.scaled(100), adjusted_p,
+        us_share.rename_axis("year").reset_index(name="percent_us_employer"), int(rows["posting_id"].nunique()), tuple(notes),
+    )
+
+
+def _year_slope(rows: pd.DataFrame, outcome: np.ndarray, centred_year: np.ndarray, clusters: np.ndarray,
+                cells: list[str], controls: list[str]) -> tuple[Interval, float]:
+    design = _build_design(rows, cells, controls, {"year": centred_year})
+    fit = _fit(design, outcome)
+    return _wald_interval(fit, _cluster_covariance(design, fit, clusters), _combination(design.names, "year"))
+
+
+def _clustered_mean(values: np.ndarray, clusters: np.ndarray) -> Interval:
+    """A mean with a cluster-robust 95% CI (clamped to [0, 1] for shares)."""
+    codes, n_clusters = _codes(clusters)
+    mean = float(values.mean())
+    sums = np.bincount(codes, weights=values - mean, minlength=n_clusters)
+    se = math.sqrt(n_clusters / max(n_clusters - 1, 1) * float(np.sum(sums**2))) / len(values)
+    return Interval(mean, max(0.0, mean - Z_95 * se), min(1.0, mean + Z_95 * se))
+
+
+# --------------------------------------------------------------------------------------------
+# The top of the distribution
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TopPremium:
+    """Pay premium of research/lead titles and of the top decile, year by year."""
+
+    by_year: pd.DataFrame
+    """year, top_postings, other_postings, premium_percent with ci_low/ci_high,
+    top_decile_percent with decile_ci_low/decile_ci_high (P90 over P50 of adjusted pay)."""
+    latest: Interval | None
+    """Research/lead title premium in the last year with enough postings, percent."""
+    latest_year: int | None
+    trend: Interval | None
+    """Change of the title premium per year, log points."""
+    trend_p_value: float | None
+    top_titles: pd.DataFrame
+    """The most frequent titles counted as research/lead, with postings."""
+    pattern: str
+    n_postings: int
+    insufficient: str | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def estimate_top_premium(
+    sample: pd.DataFrame,
+    *,
+    min_cell: int = DEFAULT_MIN_CELL,
+    top_title_pattern: str = TOP_TITLE_PATTERN,
+    n_bootstrap: int = DEFAULT_BOOTSTRAP,
+    seed: int = 0,
+) -> TopPremium:
+    """Do research/lead titles still earn more than other titles at the same seniority, and how far is the top decile above the median?
+
+    Title premium: log pay on residence country × year cells, seniority, employment
+    type (and source) and a research/lead-title dummy per year (cluster-robust CIs),
+    plus one fit with the dummy interacted with the centred year for the trend.
+    Top decile: the 90th minus the 50th percentile of pay adjusted for the same
+    controls, per year, with a bootstrap CI over postings. Years where either group
+    has fewer than ``min_cell`` postings are left out with a note.
+    """
+    _check_columns(sample, REQUIRED_COLUMNS)
+    try:
+        pattern = re.compile(top_title_pattern, re.IGNORECASE)
+    except re.error as error:
+        raise ParameterError(f"top_title_pattern {top_title_pattern!r} is not a regular expression: {error}") from None
+    rows = sample.copy()
+    rows["top_title"] = rows["job_title"].map(lambda title: bool(pattern.search(title))).astype(bool)
+    sizes = rows.groupby(["work_year", "top_title"])["posting_id"].nunique().unstack(fill_value=0).reindex(columns=[False, True], fill_value=0)
+    top_titles = (rows.loc[rows["top_title"]].groupby("job_title")["posting_id"].nunique()
+                  .sort_values(ascending=False).head(15).rename_axis("job_title").reset_index(name="postings"))
+    kept = sizes.index[(sizes >= min_cell).all(axis=1)]
+    notes = []
+    if len(kept) < len(sizes):
+        dropped = {int(y): sizes.loc[y].to_list() for y in sizes.index.difference(kept)}
+        notes.append(f"years with fewer than {min_cell} research/lead or other postings are left out ([other, top]): {dropped}.")
+    if len(kept) == 0:
+        reason = f"no year has at least {min_cell} postings both with and without a research/lead title (pattern {top_title_pattern!r})."
+        return TopPremium(pd.DataFrame(), None, None, None, None, top_titles, top_title_pattern, 0, reason, tuple(notes))
+    rows = rows.loc[rows["work_year"].isin(kept)].reset_index(drop=True)
+    years = sorted(int(y) for y in kept)
+    y, clusters = rows["log_salary_usd"].to_numpy(), rows["posting_id"].to_numpy()
+    cells, controls = ["employee_residence", "work_year"], _controls(rows, role=False)
+    year_values, is_top = rows["work_year"].to_numpy(), rows["top_title"].to_numpy()
+    yearly = {f"top_{year}": (is_top & (year_values == year)).astype(float) for year in years}
+    design = _build_design(rows, cells, controls, yearly)
+    fit = _fit(design, y)
+    covariance = _cluster_covariance(design, fit, clusters)
+    premiums = {year: _wald_interval(fit, covariance, _combination(design.names, f"top_{year}"))[0].as_percent() for year in years}
+    trend, trend_p = None, None
+    if len(years) >= 2:
+        middle = (years[0] + years[-1]) / 2
+        pooled = {"top": is_top.astype(float), "top_trend": is_top * (year_values - middle)}
+        trend_design = _build_design(rows, cells, controls, pooled)
+        trend_fit = _fit(trend_design, y)
+        trend, trend_p = _wald_interval(trend_fit, _cluster_covariance(trend_design, trend_fit, clusters),
+                                        _combination(trend_design.names, "top_trend"))
+    base = _build_design(rows, cells, controls, {})
+    deciles = _top_decile_by_year(_fit(base, y).residuals, year_values, clusters, years, n_bootstrap, seed)
+    records = [
+        {"year": year, "top_postings": int(sizes.loc[year, True]), "other_postings": int(sizes.loc[year, False]),
+         "premium_percent": premiums[year].estimate, "ci_low": premiums[year].ci_low, "ci_high": premiums[year].ci_high,
+         "top_decile_percent": deciles[year].estimate, "decile_ci_low": deciles[year].ci_low, "decile_ci_high": deciles[year].ci_high}
+        for year in years
+    ]
+    return TopPremium(pd.DataFrame(records), premiums[years[-1]], years[-1], trend, trend_p, top_titles,
+                      top_title_pattern, int(rows["posting_id"].nunique()), None, tuple(notes))
+
+
+def _top_decile_by_year(residuals: np.ndarray, year_values: np.ndarray, clusters: np.ndarray, years: list[int],
+                        n_bootstrap: int, seed: int) -> dict[int, Interval]:
+    """P90 − P50 of adjusted log pay per year as a percent premium, with a cluster bootstrap CI within the year."""
+    bootstrap = _StratifiedClusterBootstrap(clusters, year_values, seed)
+    point = _decile_spread(residuals, year_values, years, None)
+    draws = [_decile_spread(residuals, year_values, years, bootstrap.row_weights(bootstrap.cluster_counts())) for _ in range(n_bootstrap)]
+    return {year: _percentile_interval(point[year], np.array([d[year] for d in draws])).as_percent() for year in years}
+
+
+def _decile_spread(residuals: np.ndarray, year_values: np.ndarray, years: list[int], weights: np.ndarray | None) -> dict[int, float]:
+    """P90 − P50 of (weighted) residuals in each year."""
+    spread = {}
+    for year in years:
+        mask = year_values == year
+        p50, p90 = _weighted_quantiles(residuals[mask], None if weights is None else weights[mask], (0.5, 0.9))
+        spread[year] = p90 - p50
+    return spread
+
+
+def _weighted_quantiles(values: np.ndarray, weights: np.ndarray | None, quantiles: tuple[float, ...]) -> list[float]:
+    if weights is None:
+        return [float(q) for q in np.quantile(values, quantiles)]
+    order = np.argsort(values)
+    cumulative = np.cumsum(weights[order])
+    positions = np.searchsorted(cumulative, np.asarray(quantiles) * cumulative[-1])
+    return [float(values[order][min(p, len(values) - 1)]) for p in positions]
