@@ -300,3 +300,12 @@ def test_reading_all_results_skips_the_scorecards_own_file(registry, documents, 
     claims.write_scorecard_results(reports_root / claims.SCORECARD_NOTEBOOK, parameters={}, scorecard=scorecard, documents=documents)
     notebooks = [d["notebook"] for d in claims.read_all_results(reports_root)]
     assert notebooks == ["01_demand_growth", "02_salary_premium", "03_compensation_convergence"]
+
+
+def test_merged_sources_keep_each_file_version_once_with_the_notebooks_that_used_it(documents):
+    newer = documents[0] | {"notebook": "09_newer", "sources": [FIXTURE_SOURCE | {"version": "newer", "sha256": "1" * 64}]}
+    merged = claims.merged_sources(documents + [newer])
+    assert [(use["version"], use["used_by"]) for use in merged] == [
+        ("41392c3f5a65", ["01_demand_growth", "02_salary_premium", "03_compensation_convergence"]),
+        ("newer", ["09_newer"]),
+    ]

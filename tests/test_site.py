@@ -25,9 +25,9 @@ def _save_line_figure(out_dir: Path, name: str, title: str) -> None:
     plt.close(figure)
 
 
-def write_fixture_site(reports_root: Path) -> Path:
-    """Fixture reports as the main job leaves them: results.json for three notebooks, and for two of them
-    figures plus full and reader HTML pages; then the scorecard's forest plot and the site itself."""
+def write_fixture_notebooks(reports_root: Path) -> Path:
+    """Fixture reports as the main job leaves them: results.json for three notebooks, and for two of
+    them figures plus full and reader HTML pages."""
     write_fixture_reports(reports_root)
     for notebook in RENDERED:
         folder = reports_root / notebook
@@ -39,6 +39,11 @@ def write_fixture_site(reports_root: Path) -> Path:
                 f'<p>Back to the <a href="../index.html">report site</a>.</p></body></html>',
                 encoding="utf-8",
             )
+    return reports_root
+
+
+def write_scorecard_and_site(reports_root: Path) -> Path:
+    """The scorecard's forest plot over whatever results the folder holds, then the site; returns index.html."""
     documents = claims.read_all_results(reports_root)
     scorecard = claims.build_scorecard(claims.load_registry(), documents)
     forest = claims.plot_forest(scorecard, claims.provenance_store(documents))
@@ -70,7 +75,7 @@ def broken_links(index: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Built once for the module: the tests below only read it."""
-    return write_fixture_site(tmp_path_factory.mktemp("site") / "reports")
+    return write_scorecard_and_site(write_fixture_notebooks(tmp_path_factory.mktemp("site") / "reports"))
 
 
 @pytest.fixture

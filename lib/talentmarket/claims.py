@@ -211,13 +211,22 @@ def scorecard_table(scorecard: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def provenance_store(documents: list[dict[str, Any]]) -> DataStore:
-    """A DataStore recording every file the summarised notebooks read, so the library's provenance
-    table and source footer work for the scorecard; synthetic when any result is synthetic."""
-    store = DataStore(synthetic=any(document["data_kind"] == "synthetic" for document in documents))
+def merged_sources(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every distinct file version the summarised notebooks read (sorted), each with the notebooks that used it."""
+    used_by: dict[tuple[tuple[str, str], ...], set[str]] = {}
     for document in documents:
         for use in document["sources"]:
-            store.used[(use["source"], use["file"])] = FileUse(**use)
+            used_by.setdefault(tuple(sorted(use.items())), set()).add(document["notebook"])
+    merged = [dict(key) | {"used_by": sorted(notebooks)} for key, notebooks in used_by.items()]
+    return sorted(merged, key=lambda use: (use["source"], use["file"], use["version"]))
+
+
+def provenance_store(documents: list[dict[str, Any]]) -> DataStore:
+    """A DataStore recording the files the summarised notebooks read, so the library's source footer
+    and banner work for the scorecard; synthetic when any summarised result is synthetic."""
+    store = DataStore(synthetic=any(document["data_kind"] == "synthetic" for document in documents))
+    for use in merged_sources(documents):
+        store.used[(use["source"], use["file"])] = FileUse(**{k: v for k, v in use.items() if k != "used_by"})
     return store
 
 
@@ -294,13 +303,12 @@ def write_scorecard_results(
     The scorecard tests no claim itself — a count of verdicts has no sampling error and is not a
     verdict — so the counts go beside the claims list rather than into it.
     """
-    store = provenance_store(documents)
     document = build_results(
         notebook=SCORECARD_NOTEBOOK,
         title="Claims scorecard: every claim of the essay and its verdict",
         parameters=parameters,
-        data_kind=store.kind,
-        sources=store.provenance(),
+        data_kind=provenance_store(documents).kind,
+        sources=[{k: v for k, v in use.items() if k != "used_by"} for use in merged_sources(documents)],
         claims=[],
     )
     document["summary"] = {

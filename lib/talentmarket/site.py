@@ -16,7 +16,6 @@ Key-figure convention: a notebook saves figures with :func:`talentmarket.plots.s
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -52,7 +51,7 @@ def build_site(reports_root: Path) -> Path:
         carded={document["notebook"] for document in documents},
         not_run=sorted({n for n in scorecard.loc[scorecard["status"] == claims.STATUS_NOT_RUN, "notebook"]}),
         untestable=claims.untestable_claims(scorecard).to_dict("records"),
-        sources=_sources(documents),
+        sources=[use | {"sha256_short": use["sha256"][:12]} for use in claims.merged_sources(documents)],
         versions=_versions(documents),
     )
     target = reports_root / INDEX_FILE
@@ -117,17 +116,6 @@ def _card(reports_root: Path, document: dict[str, Any], rows: list[dict[str, Any
     }
 
 
-def _sources(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every file any notebook read, once, with licence, attribution, version and the notebooks that used it."""
-    used_by: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for document in documents:
-        for use in document["sources"]:
-            used_by[(use["source"], use["file"])].add(document["notebook"])
-    store = claims.provenance_store(documents)
-    return [use | {"sha256_short": use["sha256"][:12], "used_by": sorted(used_by[(use["source"], use["file"])])}
-            for use in store.provenance()]
-
-
 def _versions(documents: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "site": package_version(),
@@ -168,6 +156,8 @@ td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-n
 .card img, .figure img { width: 100%; height: auto; border: 1px solid #dde; background: #fff; }
 .links a { margin-right: 12px; font-weight: bold; }
 .muted { color: #666; font-size: 0.9em; }
+.rationale { color: #333; font-size: 0.88em; }
+.card li { margin-bottom: 6px; }
 code { font-size: 0.95em; }
 </style>
 </head>
@@ -225,7 +215,8 @@ with an effect size, a 95% confidence interval and an explicit verdict: <em>supp
 {% if card.figure %}<a href="{{ card.figure }}"><img src="{{ card.figure }}" alt="Key figure of {{ card.notebook }}"></a>{% endif %}
 <ul>
 {% for row in card.claims %}
-<li><span class="badge {{ row.css }}">{{ row.verdict }}</span> {{ row.text }}{% if row.estimate %} <span class="muted">({{ row.estimate }} {{ row["95% CI"] }} {{ row.unit }})</span>{% endif %}</li>
+<li><span class="badge {{ row.css }}">{{ row.verdict }}</span> {{ row.text }}{% if row.estimate %} <span class="muted">({{ row.estimate }} {{ row["95% CI"] }} {{ row.unit }})</span>{% endif %}
+{% if row.status == "finding" %}<br><span class="rationale">{{ row.rationale }}</span>{% endif %}</li>
 {% endfor %}
 </ul>
 <p class="links">

@@ -1,0 +1,171 @@
+"""The report site and a rendered notebook as a reader sees them, in headless Chromium.
+
+Drives the Debian ``chromium`` through ``chromedriver`` (both installed by ``.ci/browser.sh``;
+nothing is downloaded at run time). The site is built in a temporary reports folder from
+fixture results plus, when the main job has written them, the real rendered notebooks in
+``reports/``; it is opened from disk (file://) and from a static server on 127.0.0.1.
+Screenshots are saved in the test's temporary folder (the path is printed) to be looked at.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from test_site import write_fixture_notebooks, write_scorecard_and_site
+
+from talentmarket import claims, paths
+
+CHROMIUM = shutil.which("chromium")
+CHROMEDRIVER = shutil.which("chromedriver")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not (CHROMIUM and CHROMEDRIVER),
+        reason="headless browser check needs Debian packages chromium and chromium-driver: run .ci/browser.sh",
+    ),
+]
+PAGE_LOAD_TIMEOUT_SECONDS = 60
+WINDOW_WIDTH = 1280
+ALL_IMAGES_LOADED = "return Array.from(document.images).map(i => [i.getAttribute('src'), i.complete && i.naturalWidth > 0])"
+
+
+def _real_rendered_notebooks() -> list[Path]:
+    """Report folders of notebooks the main job has executed and rendered (the scorecard excluded)."""
+    root = paths.REPO_ROOT / "reports"
+    return sorted(
+        folder for folder in root.glob("[0-9][0-9]_*")
+        if folder.name != claims.SCORECARD_NOTEBOOK and (folder / "results.json").is_file() and (folder / f"{folder.name}_reader.html").is_file()
+    )
+
+
+@pytest.fixture(scope="module")
+def site_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real rendered notebooks (when the main job has run) and fixture reports for the others,
+    then the scorecard's forest plot and the site built over all of them."""
+    root = tmp_path_factory.mktemp("browser") / "reports"
+    real = _real_rendered_notebooks()
+    for folder in real:
+        shutil.copytree(folder, root / folder.name, ignore=shutil.ignore_patterns("*.ipynb"))
+    fixtures = write_fixture_notebooks(tmp_path_factory.mktemp("fixture") / "reports")
+    for folder in sorted(fixtures.iterdir()):
+        if folder.name not in {r.name for r in real}:
+            shutil.copytree(folder, root / folder.name)
+    write_scorecard_and_site(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def server_url(site_root: Path) -> Iterator[str]:
+    """A static web server on 127.0.0.1 serving the reports folder."""
+    handler = partial(_QuietHandler, directory=str(site_root))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 — the base class's name
+        """Keep the test output free of access-log lines."""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     f"--window-size={WINDOW_WIDTH},1000", "--hide-scrollbars"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(PAGE_LOAD_TIMEOUT_SECONDS)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("screenshots")
+    print(f"\nscreenshots: {folder}")
+    return folder
+
+
+def save_full_page(driver: webdriver.Chrome, target: Path) -> Path:
+    """A screenshot of the whole page height (up to 16,000 px), not only the first screen."""
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(WINDOW_WIDTH, min(int(height) + 40, 16000))
+    driver.save_screenshot(str(target))
+    driver.set_window_size(WINDOW_WIDTH, 1000)
+    return target
+
+
+def open_page(driver: webdriver.Chrome, url: str) -> None:
+    driver.get(url)
+    assert "ERR_" not in driver.page_source[:3000] and driver.title != "Error response", f"{url} did not load"
+
+
+def site_url(mode: str, site_root: Path, server_url: str) -> str:
+    return (site_root / "index.html").as_uri() if mode == "file" else urljoin(server_url, "index.html")
+
+
+@pytest.mark.parametrize("mode", ["file", "http"])
+def test_reader_sees_the_scorecard_with_every_claim(browser, site_root, server_url, screenshots, mode):
+    open_page(browser, site_url(mode, site_root, server_url))
+    rows = browser.find_elements(By.CSS_SELECTOR, "#scorecard-table tr.claim-row")
+    assert [row.find_element(By.TAG_NAME, "code").text for row in rows] == claims.load_registry()["id"].tolist()
+    assert all(row.is_displayed() for row in rows)
+    assert browser.find_element(By.ID, "summary").text.startswith("Of the essay's 22 claims")
+    assert "The AI Talent Market in 2026" in browser.find_element(By.TAG_NAME, "header").text
+    assert save_full_page(browser, screenshots / f"index_{mode}.png").stat().st_size > 50_000
+
+
+@pytest.mark.parametrize("mode", ["file", "http"])
+def test_every_image_on_the_site_loads(browser, site_root, server_url, mode):
+    open_page(browser, site_url(mode, site_root, server_url))
+    images = browser.execute_script(ALL_IMAGES_LOADED)
+    assert len(images) >= 3  # the forest plot and at least two notebook thumbnails
+    assert [src for src, loaded in images if not loaded] == []
+
+
+@pytest.mark.parametrize("mode", ["file", "http"])
+def test_no_link_on_the_site_is_broken(browser, site_root, server_url, mode):
+    start = site_url(mode, site_root, server_url)
+    open_page(browser, start)
+    hrefs = browser.execute_script("return Array.from(document.links).map(a => a.href)")
+    local = [href for href in hrefs if urlparse(href).netloc == urlparse(start).netloc and urlparse(href).scheme == urlparse(start).scheme]
+    anchors = sorted({urlparse(href).fragment for href in local if urlparse(href).fragment})
+    missing = [a for a in anchors if not browser.execute_script("return document.getElementById(arguments[0]) !== null", a)]
+    assert missing == []
+    pages = sorted({href.split("#")[0] for href in local} - {start})
+    assert any(href.endswith("_reader.html") for href in pages)
+    for href in pages:
+        open_page(browser, href)
+
+
+def test_reader_version_of_a_rendered_notebook_shows_figures_and_no_code(browser, site_root, server_url, screenshots):
+    open_page(browser, urljoin(server_url, "index.html"))
+    reader_links = [a.get_attribute("href") for a in browser.find_elements(By.LINK_TEXT, "Read the report (no code)")]
+    assert reader_links, "no card links to a reader version"
+    open_page(browser, reader_links[0])
+    save_full_page(browser, screenshots / "notebook_reader.png")
+    if _real_rendered_notebooks():
+        images = browser.execute_script(ALL_IMAGES_LOADED)
+        assert images and all(loaded for _, loaded in images), images
+        assert browser.find_elements(By.CSS_SELECTOR, ".jp-CodeMirrorEditor") == []
+        full = reader_links[0].replace("_reader.html", ".html")
+        open_page(browser, full)
+        assert browser.find_elements(By.CSS_SELECTOR, ".jp-CodeMirrorEditor"), "the full version shows the code"
+        save_full_page(browser, screenshots / "notebook_full.png")
+    else:
+        assert "Reader version" in browser.find_element(By.TAG_NAME, "h1").text
