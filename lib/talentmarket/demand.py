@@ -2,7 +2,12 @@
 
 Monthly posting indices are strongly autocorrelated (they are averages of 7-day
 trailing averages, and the labour market moves slowly), so every trend is a
-log-linear OLS fit with Newey–West (HAC) standard errors and t critical values.
+log-linear OLS fit whose standard errors are heteroskedasticity- and
+autocorrelation-robust. We use the equal-weighted cosine (EWC) estimator with
+``ν = 0.4 T^(2/3)`` cosine terms and Student-t(ν) critical values, the choice
+Lazarus, Lewis, Stock & Watson (2018, JBES) recommend because Newey–West with
+its textbook bandwidth under-covers badly in samples of a few dozen months
+(our own Monte Carlo: about 80% coverage of a nominal 95% interval).
 Growth is reported in percent per year: ``100 · (exp(slope) − 1)``.
 """
 
@@ -13,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from scipy.stats import t as student_t
 from statsmodels.stats.multitest import multipletests
 
 from talentmarket.errors import ParameterError
@@ -34,6 +39,7 @@ class Trend:
     p_value: float
     n: int
     level: float
+    dof: int
 
     @property
     def pct_per_year(self) -> float:
@@ -44,13 +50,62 @@ class Trend:
         return 100 * math.expm1(self.ci_low), 100 * math.expm1(self.ci_high)
 
 
-def newey_west_lags(n: int) -> int:
-    """Newey–West (1994) automatic bandwidth rule ``floor(4 (n/100)^(2/9))``, at least 1."""
-    return max(1, int(4 * (n / 100) ** (2 / 9)))
+def ewc_degrees_of_freedom(n: int) -> int:
+    """Number of cosine terms (and t degrees of freedom) of the EWC estimator: ``floor(0.4 n^(2/3))``, at least 2."""
+    return max(2, int(0.4 * n ** (2 / 3)))
+
+
+@dataclass(frozen=True)
+class RobustFit:
+    """OLS coefficients with EWC standard errors and the degrees of freedom of their t distribution."""
+
+    params: np.ndarray
+    se: np.ndarray
+    dof: int
+
+    def interval(self, coefficient: int, alpha: float) -> tuple[float, float]:
+        critical = float(student_t.ppf(1 - alpha / 2, self.dof))
+        return (self.params[coefficient] - critical * self.se[coefficient],
+                self.params[coefficient] + critical * self.se[coefficient])
+
+    def p_value(self, coefficient: int) -> float:
+        return float(2 * student_t.sf(abs(self.params[coefficient] / self.se[coefficient]), self.dof))
+
+
+def fit_ewc(y: np.ndarray, design: np.ndarray) -> RobustFit:
+    """OLS of ``y`` on ``design`` with the equal-weighted cosine long-run variance estimator.
+
+    ``Ω = (1/ν) Σ_j Λ_j Λ_jᵀ`` with ``Λ_jk = c_jk · Σ_t φ_j(t) x_tk û_t`` and
+    ``φ_j(t) = sqrt(2/T) cos(π j (t − ½) / T)``; ``Var(β̂) = (XᵀX)⁻¹ T Ω (XᵀX)⁻¹``;
+    t-statistics are compared with Student-t(ν).
+
+    ``c_jk = ‖φ_j x_k‖ / ‖M φ_j x_k‖`` (M the residual maker) is a small-sample
+    correction in the spirit of HC2: residuals are shorter than errors in the
+    directions the regression fits, which for a time-trend regressor biases the
+    low-frequency projections towards zero. In our Monte Carlo (AR(1) errors,
+    T = 24 and 72) it lifts coverage of nominal 95% intervals from 80–89% to
+    92–96% for ρ ≤ 0.8; at ρ = 0.9 coverage is still about 88%.
+    """
+    n = len(y)
+    params, *_ = np.linalg.lstsq(design, y, rcond=None)
+    residuals = y - design @ params
+    nu = ewc_degrees_of_freedom(n)
+    time_points = (np.arange(1, n + 1) - 0.5) / n
+    cosines = np.sqrt(2 / n) * np.cos(np.pi * np.outer(np.arange(1, nu + 1), time_points))
+    bread = np.linalg.inv(design.T @ design)
+    projections = np.empty((nu, design.shape[1]))
+    for k in range(design.shape[1]):
+        weights = cosines * design[:, k]
+        fitted_part = (weights @ design) @ bread @ design.T
+        correction = np.linalg.norm(weights, axis=1) / np.linalg.norm(weights - fitted_part, axis=1)
+        projections[:, k] = (weights @ residuals) * correction
+    long_run = projections.T @ projections / nu
+    covariance = bread @ (n * long_run) @ bread
+    return RobustFit(params, np.sqrt(np.diag(covariance)), nu)
 
 
 def estimate_log_trend(series: pd.Series, level: float = 0.95) -> Trend:
-    """Fit ``log(y) = a + b·years + e`` with HAC errors; ``series`` is indexed by month timestamps.
+    """Fit ``log(y) = a + b·years + e`` with EWC errors; ``series`` is indexed by month timestamps.
 
     Raises ParameterError for non-positive values or fewer than ``MIN_MONTHS`` points.
     """
@@ -60,12 +115,9 @@ def estimate_log_trend(series: pd.Series, level: float = 0.95) -> Trend:
     if not ((clean > 0) & np.isfinite(clean)).all():
         raise ParameterError("a log-linear trend needs strictly positive, finite values")
     years = (clean.index - clean.index[0]).days.to_numpy() / DAYS_PER_YEAR
-    design = sm.add_constant(years)
-    fit = sm.OLS(np.log(clean.to_numpy(dtype=float)), design).fit(
-        cov_type="HAC", cov_kwds={"maxlags": newey_west_lags(len(clean)), "use_correction": True}, use_t=True
-    )
-    low, high = fit.conf_int(alpha=1 - level)[1]
-    return Trend(float(fit.params[1]), float(fit.bse[1]), float(low), float(high), float(fit.pvalues[1]), len(clean), level)
+    fit = fit_ewc(np.log(clean.to_numpy(dtype=float)), np.column_stack([np.ones(len(years)), years]))
+    low, high = fit.interval(1, 1 - level)
+    return Trend(float(fit.params[1]), float(fit.se[1]), float(low), float(high), fit.p_value(1), len(clean), level, fit.dof)
 
 
 def window(series: pd.Series, start: str | pd.Timestamp, end: str | pd.Timestamp | None = None) -> pd.Series:
@@ -83,7 +135,7 @@ def compare_ai_with_sectors(
     """Trend of the AI postings index against every sector, per country, from ``start`` to the sector data's end.
 
     For each country and sector: the sector's trend, the AI trend over the same
-    months, and the gap (trend of log(AI/sector)) with a HAC CI. Among tech sectors
+    months, and the gap (trend of log(AI/sector)) with an EWC CI. Among tech sectors
     of a country, gap p-values are Holm-adjusted and gap CIs Bonferroni-widened, so
     "AI beats every tech sector" is a statement about the whole family.
     """
@@ -103,7 +155,7 @@ def compare_ai_with_sectors(
             "sector_pct_per_year": sector_trend.pct_per_year,
             "sector_pct_ci_low": sector_trend.pct_ci[0], "sector_pct_ci_high": sector_trend.pct_ci[1],
             "ai_pct_per_year": ai_trend.pct_per_year,
-            "gap_log_per_year": gap.slope, "gap_se": gap.se, "gap_p": gap.p_value,
+            "gap_log_per_year": gap.slope, "gap_se": gap.se, "gap_p": gap.p_value, "gap_dof": gap.dof,
         })
     if not rows:
         raise ParameterError(f"no country has {MIN_MONTHS}+ months of both AI and sector data after {start}")
@@ -120,7 +172,7 @@ def _adjust_tech_family(table: pd.DataFrame, level: float) -> pd.DataFrame:
         for index in group.index:
             in_family = index in tech
             alpha = (1 - level) / family if in_family else 1 - level
-            critical = _t_critical(alpha, table.at[index, "months"] - 2)
+            critical = float(student_t.ppf(1 - alpha / 2, table.at[index, "gap_dof"]))
             table.loc[index, ["gap_ci_low", "gap_ci_high"]] = (
                 table.at[index, "gap_log_per_year"] - critical * table.at[index, "gap_se"],
                 table.at[index, "gap_log_per_year"] + critical * table.at[index, "gap_se"],
@@ -130,12 +182,6 @@ def _adjust_tech_family(table: pd.DataFrame, level: float) -> pd.DataFrame:
     for column in ("gap_log_per_year", "gap_ci_low", "gap_ci_high"):
         table[column.replace("log", "pp").replace("gap_ci", "gap_pp_ci")] = 100 * np.expm1(table[column])
     return table.sort_values(["country", "sector"], ignore_index=True)
-
-
-def _t_critical(alpha: float, dof: int) -> float:
-    from scipy.stats import t
-
-    return float(t.ppf(1 - alpha / 2, dof))
 
 
 @dataclass(frozen=True)
@@ -152,7 +198,7 @@ class LevelShift:
 def estimate_level_shift(series: pd.Series, event: str | pd.Timestamp, months: int = 12, level: float = 0.95) -> LevelShift:
     """Compare the ``months`` before ``event`` with the latest ``months`` of the series.
 
-    Fits ``log(y) = a + b·after + e`` on those two windows with HAC errors; the ratio
+    Fits ``log(y) = a + b·after + e`` on those two windows with EWC errors; the ratio
     is ``exp(b)`` (geometric mean after / geometric mean before).
     """
     clean = series.dropna().sort_index()
@@ -164,11 +210,9 @@ def estimate_level_shift(series: pd.Series, event: str | pd.Timestamp, months: i
     if (pd.concat([before, after]) <= 0).any():
         raise ParameterError("a level shift in logs needs strictly positive values")
     values = np.log(pd.concat([before, after]).to_numpy(dtype=float))
-    design = sm.add_constant(np.r_[np.zeros(len(before)), np.ones(len(after))])
-    fit = sm.OLS(values, design).fit(
-        cov_type="HAC", cov_kwds={"maxlags": newey_west_lags(len(values)), "use_correction": True}, use_t=True
-    )
-    low, high = fit.conf_int(alpha=1 - level)[1]
+    design = np.column_stack([np.ones(len(values)), np.r_[np.zeros(len(before)), np.ones(len(after))]])
+    fit = fit_ewc(values, design)
+    low, high = fit.interval(1, 1 - level)
     return LevelShift(float(np.exp(fit.params[1])), float(np.exp(low)), float(np.exp(high)), len(before), len(after))
 
 
@@ -240,7 +284,7 @@ def judge_ai_vs_tech_sectors(comparison: pd.DataFrame, ai_trend: Trend, primary:
 
 
 def judge_ai_share_trend(trends: pd.DataFrame, primary: str, start: str) -> ClaimResult:
-    """Supported when the primary country's AI share trend is positive (95% HAC CI) and, after a Holm
+    """Supported when the primary country's AI share trend is positive (95% EWC CI) and, after a Holm
     correction, positive in most countries; contradicted when it is significantly negative."""
     row = trends.set_index("country").loc[primary]
     rising = int(((trends["p_holm"] < 0.05) & (trends["pct_per_year"] > 0)).sum())
