@@ -10,6 +10,7 @@ import pytest
 from talentmarket import ncses
 from talentmarket.errors import DataValidationError, ParameterError
 from talentmarket.load import DataStore
+from talentmarket.synthetic import synthetic_truth
 from talentmarket.schemas import schema_for, validate_frame
 
 ALL_TABLES = [ncses.STATE_TABLE, *ncses.AI_USE_TABLES, ncses.AI_WORKERS_TABLE, *ncses.BERD_TABLES]
@@ -65,7 +66,7 @@ def test_a_malformed_cell_in_a_real_table_is_reported_with_its_row(real_store: D
     raw = ncses.read_table(real_store, "8813")
     broken = raw.assign(field_domestic_r_d_amount=raw["field_domestic_r_d_amount"].where(raw["row_id"] != "r010", "['5,1x9', '']"))
     with pytest.raises(DataValidationError, match=r"table_8813.csv: column 'field_domestic_r_d_amount': row r010: cannot parse"):
-        ncses.parse_table(broken, "8813", "2020", ncses._BERD_MEASURES)
+        ncses.parse_table(broken, "8813", "2020", ncses.BERD_MEASURES)
 
 
 def test_every_cell_of_every_real_table_parses(real_store: DataStore) -> None:
@@ -159,3 +160,53 @@ def test_renamed_value_column_is_named_in_the_error(real_store: DataStore) -> No
     raw = ncses.read_table(real_store, "12281").rename(columns={"field_domestic_r_d_amount": "domestic_rd"})
     with pytest.raises(DataValidationError, match="column 'field_domestic_r_d_amount': missing column"):
         validate_frame(raw, schema_for(ncses.SOURCE, "table_12281.csv"), "ncses_sei_ai_tables/table_12281.csv")
+
+
+@pytest.fixture(scope="module")
+def twin_truth(synthetic_store: DataStore) -> dict:
+    return synthetic_truth(ncses.SOURCE, synthetic_store.seed)
+
+
+@pytest.mark.parametrize("table", ALL_TABLES)
+def test_synthetic_twin_tables_have_the_raw_columns(synthetic_store: DataStore, real_store: DataStore, table: str) -> None:
+    twin = synthetic_store.read(ncses.SOURCE, f"table_{table}.csv")
+    assert list(twin.columns) == list(real_store.read(ncses.SOURCE, f"table_{table}.csv").columns)
+
+
+def test_synthetic_cells_use_every_status_and_flag(synthetic_store: DataStore, twin_truth: dict) -> None:
+    tidy = pd.concat([ncses.load_ai_use(synthetic_store), ncses.load_ai_worker_impact(synthetic_store),
+                      ncses.load_berd_ai_rd(synthetic_store), ncses.load_berd_ai_rd(synthetic_store, "company_size")])
+    assert set(tidy["status"]) == set(ncses.STATUSES)
+    assert set(tidy["flag"]) == set(ncses.FLAGS)
+    panel = ncses.load_berd_ai_rd(synthetic_store)
+    for naics, year, column in twin_truth["berd_suppressed"]:
+        measure = ncses.BERD_MEASURES[column][0]
+        cell = panel[(panel["naics_code"] == naics) & (panel["year"] == year) & (panel["measure"] == measure)]
+        assert cell["status"].tolist() == ["suppressed"]
+
+
+def test_berd_panel_recovers_the_twins_ai_rd_growth(synthetic_store: DataStore, twin_truth: dict) -> None:
+    panel = ncses.load_berd_ai_rd(synthetic_store)
+    amounts = panel[panel["measure"] == "ai_rd_amount"].pivot_table(index="naics_code", columns="year", values="value")
+    large = [code for code, level in twin_truth["ai_rd_2019"].items() if level >= 100]
+    growth = (amounts.loc[large, 2022] / amounts.loc[large, 2019]) ** (1 / 3) - 1
+    expected = pd.Series(twin_truth["ai_rd_growth"])[large]
+    assert (growth - expected).abs().max() < 0.005
+    assert set(panel.loc[panel["naics_code"] == "334", "industry"]) == {"Computer and electronic products"}
+
+
+def test_ai_use_loader_recovers_the_twins_adoption_shares(synthetic_store: DataStore, twin_truth: dict) -> None:
+    use = ncses.load_ai_use(synthetic_store)
+    using = {"2016–18": ["low_use", "moderate_use", "high_use"], "2021": ["a_lot", "somewhat", "a_little"]}
+    truth_key = {"2016–18": "ai_use_percent_2016_18", "2021": "ai_use_percent_2021"}
+    for period, answers in using.items():
+        rows = use[(use["period"] == period) & use["measure"].isin(answers) & (use["depth"] == 3)]
+        share = rows.groupby("naics_code")["value"].sum()
+        expected = pd.Series(twin_truth[truth_key[period]])[share.index]
+        assert (share - expected).abs().max() < 0.16, period
+
+
+def test_state_loader_recovers_the_twins_ai_shares(synthetic_store: DataStore, twin_truth: dict) -> None:
+    states = ncses.load_ai_postings_by_state(synthetic_store).set_index("state")
+    expected = pd.Series(twin_truth["state_ai_share_percent"])[states.index]
+    assert (states["ai_share_percent"] - expected).abs().max() < 0.006

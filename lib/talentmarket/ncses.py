@@ -55,7 +55,7 @@ BERD_TABLES: dict[str, int] = {"6562": 2019, "8813": 2020, "9667": 2021, "12281"
 BERD_BREAKDOWNS: dict[str, str] = {"industry": "All industries", "company_size": "All companies (number of domestic employees)"}
 """Each BERD table stacks two breakdowns; the top label of a row's path says which."""
 
-_BERD_MEASURES: dict[str, tuple[str, str]] = {
+BERD_MEASURES: dict[str, tuple[str, str]] = {
     "field_domestic_r_d_companiesa_number_": ("rd_companies", "companies"),
     "field_domestic_r_d_amount": ("rd_amount", "US$ millions"),
     "field_artificial_intelligence_r_d_total_companiesa_number_": ("ai_rd_companies", "companies"),
@@ -222,7 +222,7 @@ def load_berd_ai_rd(store: DataStore, breakdown: str = "industry") -> pd.DataFra
     if breakdown not in BERD_BREAKDOWNS:
         raise ParameterError(f"breakdown {breakdown!r} is not one of {sorted(BERD_BREAKDOWNS)}")
     frames = [
-        parse_table(read_table(store, table), table, str(year), _BERD_MEASURES).assign(year=year)
+        parse_table(read_table(store, table), table, str(year), BERD_MEASURES).assign(year=year)
         for table, year in BERD_TABLES.items()
     ]
     panel = pd.concat(frames, ignore_index=True)
