@@ -89,39 +89,46 @@ def test_sector_gaps_recover_the_synthetic_truth(synthetic_comparison: tuple[pd.
         assert row.gap_log_per_year == pytest.approx(true_gap, abs=0.03), (row.country, row.sector)
 
 
-def test_tech_family_is_holm_adjusted_and_bonferroni_widened(synthetic_comparison: tuple[pd.DataFrame, DataStore]) -> None:
+def test_single_sector_p_values_are_holm_adjusted_within_tech(synthetic_comparison: tuple[pd.DataFrame, DataStore]) -> None:
     comparison, _ = synthetic_comparison
     tech = comparison.loc[comparison["is_tech"]]
-    other = comparison.loc[~comparison["is_tech"]]
-    assert (tech["gap_p_holm"] >= tech["gap_p"]).all() and other["gap_p_holm"].isna().all()
-    tech_width = (tech["gap_ci_high"] - tech["gap_ci_low"]) / tech["gap_se"]
-    other_width = (other["gap_ci_high"] - other["gap_ci_low"]) / other["gap_se"]
-    assert tech_width.min() > other_width.max()
+    assert (tech["gap_p_holm"] >= tech["gap_p"]).all()
+    assert comparison.loc[~comparison["is_tech"], "gap_p_holm"].isna().all()
+    assert (comparison["gap_pp_ci_low"] < comparison["gap_pp_per_year"]).all()
 
 
-def _comparison(ci_lows: dict[str, list[float]]) -> pd.DataFrame:
+def _comparison(cis: dict[str, list[tuple[float, float]]]) -> pd.DataFrame:
     rows = [
-        {"country": c, "sector": f"S{i}", "is_tech": True, "gap_log_per_year": 0.1 + i, "gap_pp_per_year": 10.0 + i,
-         "gap_pp_ci_low": low, "gap_pp_ci_high": 30.0, "months": 24}
-        for c, lows in ci_lows.items() for i, low in enumerate(lows)
+        {"country": c, "sector": f"S{i}", "is_tech": True, "gap_log_per_year": 0.1 + i, "gap_pp_per_year": (low + high) / 2,
+         "gap_pp_ci_low": low, "gap_pp_ci_high": high, "months": 24}
+        for c, intervals in cis.items() for i, (low, high) in enumerate(intervals)
     ]
     return pd.DataFrame(rows)
 
 
 @pytest.mark.parametrize(
-    ("ci_lows", "ai_ci", "verdict"),
+    ("cis", "ai_ci", "verdict"),
     [
-        ({"US": [1.0, 2.0], "DE": [0.5, 3.0]}, (0.05, 0.2), "supported"),
-        ({"US": [1.0, 2.0], "DE": [0.5, 3.0]}, (-0.2, 0.05), "mixed"),
-        ({"US": [1.0, 2.0], "DE": [-1.0, 3.0]}, (0.05, 0.2), "mixed"),
-        ({"US": [-1.0, 2.0], "DE": [-1.0, 3.0]}, (0.05, 0.2), "contradicted"),
+        ({"US": [(1, 9), (2, 9)], "DE": [(1, 9), (3, 9)]}, (0.05, 0.2), "supported"),
+        ({"US": [(1, 9), (2, 9)], "DE": [(1, 9), (3, 9)]}, (-0.2, 0.05), "mixed"),
+        ({"US": [(1, 9), (2, 9)], "DE": [(-1, 9), (3, 9)]}, (0.05, 0.2), "mixed"),
+        ({"US": [(-9, -1), (2, 9)], "DE": [(-9, -2), (3, 9)]}, (0.05, 0.2), "contradicted"),
+        ({"US": [(-9, 1), (2, 9)], "DE": [(-9, -2), (3, 9)]}, (0.05, 0.2), "inconclusive"),
     ],
 )
-def test_ai_vs_tech_verdict_rules(ci_lows: dict, ai_ci: tuple[float, float], verdict: str) -> None:
+def test_ai_vs_tech_verdict_rules(cis: dict, ai_ci: tuple[float, float], verdict: str) -> None:
     trend = demand.Trend(slope=sum(ai_ci) / 2, se=0.01, ci_low=ai_ci[0], ci_high=ai_ci[1], p_value=0.01, n=24, level=0.95, dof=6)
-    claim = demand.judge_ai_vs_tech_sectors(_comparison(ci_lows), trend, "US", "2022-12-01")
+    claim = demand.judge_ai_vs_tech_sectors(_comparison(cis), trend, "US", "2022-12-01")
     assert claim.verdict == verdict
-    assert (claim.estimate, claim.ci_low) == (10.0, ci_lows["US"][0])  # the closest tech sector in the primary country
+    assert (claim.ci_low, claim.ci_high) == cis["US"][0]  # the closest tech sector in the primary country
+
+
+def test_ai_share_rise_is_judged_on_the_primary_country() -> None:
+    shifts = pd.DataFrame({"country": ["DE", "US"], "ratio": [1.5, 2.0], "ci_low": [1.2, 1.4], "ci_high": [1.9, 2.8]})
+    claim = demand.judge_ai_share_rise(shifts, "US", "2019-12-31")
+    assert claim.verdict == "supported" and claim.estimate == pytest.approx(100.0) and claim.ci_low == pytest.approx(40.0)
+    shifts["ci_low"] = [0.8, 0.7]
+    assert demand.judge_ai_share_rise(shifts, "US", "2019-12-31").verdict == "inconclusive"
 
 
 def test_genai_takeoff_needs_a_doubling() -> None:

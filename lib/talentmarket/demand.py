@@ -135,9 +135,13 @@ def compare_ai_with_sectors(
     """Trend of the AI postings index against every sector, per country, from ``start`` to the sector data's end.
 
     For each country and sector: the sector's trend, the AI trend over the same
-    months, and the gap (trend of log(AI/sector)) with an EWC CI. Among tech sectors
-    of a country, gap p-values are Holm-adjusted and gap CIs Bonferroni-widened, so
-    "AI beats every tech sector" is a statement about the whole family.
+    months, and the gap (trend of log(AI/sector)) with an EWC CI.
+
+    "AI outgrew *every* tech sector" is an intersection–union hypothesis: it holds when
+    each gap's own 95% CI lies above zero, and that test has level 5% without any
+    multiplicity correction (Berger 1982). Statements about individual sectors ("AI
+    outgrew Mathematics") are a union of tests, so their p-values are Holm-adjusted
+    within each country's tech family (``gap_p_holm``).
     """
     rows = []
     for (country, sector), group in sector_index.groupby(["country", "sector"], sort=True):
@@ -155,28 +159,19 @@ def compare_ai_with_sectors(
             "sector_pct_per_year": sector_trend.pct_per_year,
             "sector_pct_ci_low": sector_trend.pct_ci[0], "sector_pct_ci_high": sector_trend.pct_ci[1],
             "ai_pct_per_year": ai_trend.pct_per_year,
-            "gap_log_per_year": gap.slope, "gap_se": gap.se, "gap_p": gap.p_value, "gap_dof": gap.dof,
+            "gap_log_per_year": gap.slope, "gap_se": gap.se, "gap_p": gap.p_value,
+            "gap_ci_low": gap.ci_low, "gap_ci_high": gap.ci_high,
         })
     if not rows:
         raise ParameterError(f"no country has {MIN_MONTHS}+ months of both AI and sector data after {start}")
-    return _adjust_tech_family(pd.DataFrame(rows), level)
+    return _add_holm_for_tech(pd.DataFrame(rows))
 
 
-def _adjust_tech_family(table: pd.DataFrame, level: float) -> pd.DataFrame:
-    """Holm p-values and Bonferroni simultaneous CIs for the gaps to tech sectors, per country."""
+def _add_holm_for_tech(table: pd.DataFrame) -> pd.DataFrame:
+    """Holm-adjusted p-values of the gaps to the tech sectors of each country, and gaps in pp per year."""
     table["gap_p_holm"] = np.nan
-    table["gap_ci_low"], table["gap_ci_high"] = np.nan, np.nan
-    for country, group in table.groupby("country"):
+    for _, group in table.groupby("country"):
         tech = group.index[group["is_tech"]]
-        family = max(len(tech), 1)
-        for index in group.index:
-            in_family = index in tech
-            alpha = (1 - level) / family if in_family else 1 - level
-            critical = float(student_t.ppf(1 - alpha / 2, table.at[index, "gap_dof"]))
-            table.loc[index, ["gap_ci_low", "gap_ci_high"]] = (
-                table.at[index, "gap_log_per_year"] - critical * table.at[index, "gap_se"],
-                table.at[index, "gap_log_per_year"] + critical * table.at[index, "gap_se"],
-            )
         if len(tech):
             table.loc[tech, "gap_p_holm"] = multipletests(table.loc[tech, "gap_p"], method="holm")[1]
     for column in ("gap_log_per_year", "gap_ci_low", "gap_ci_high"):
@@ -249,14 +244,16 @@ GENAI_TAKEOFF_RATIO = 2.0
 def judge_ai_vs_tech_sectors(comparison: pd.DataFrame, ai_trend: Trend, primary: str, start: str) -> ClaimResult:
     """Verdict on AI postings outgrowing every tech sector.
 
-    Supported: in every country AI's gap to each tech sector is positive with
-    Bonferroni-simultaneous 95% CIs *and* AI postings themselves grew (trend CI > 0).
-    Mixed: AI beats every tech sector in some countries, or beats them only by
-    shrinking less. Contradicted: AI beats every tech sector nowhere.
-    Estimate: the primary country's smallest gap to a tech sector (pp per year).
+    A country "beats all" when every gap to a tech sector has its 95% CI above zero
+    (intersection–union test); it is "beaten" when some tech sector significantly
+    outgrew AI (a gap CI below zero). Supported: every country beats all and AI
+    postings themselves grew (trend CI > 0). Mixed: some countries beat all, or all do
+    but AI postings merely shrank less. Contradicted: most countries are beaten.
+    Otherwise inconclusive. Estimate: the primary country's smallest gap to a tech sector.
     """
     tech = comparison.loc[comparison["is_tech"]]
     beats_all = tech.groupby("country")["gap_pp_ci_low"].min() > 0
+    beaten = tech.groupby("country")["gap_pp_ci_high"].min() < 0
     closest = tech.loc[tech["country"] == primary].sort_values("gap_log_per_year").iloc[0]
     ai_low, ai_high = ai_trend.pct_ci
     winners = sorted(beats_all.index[beats_all])
@@ -264,42 +261,51 @@ def judge_ai_vs_tech_sectors(comparison: pd.DataFrame, ai_trend: Trend, primary:
         verdict = "supported"
     elif beats_all.any():
         verdict = "mixed"
-    else:
+    elif beaten.sum() > beaten.size / 2:
         verdict = "contradicted"
+    else:
+        verdict = "inconclusive"
+    growth = ("it grew." if ai_low > 0 else
+              "it did not grow significantly, so at most AI postings held up better than tech postings; "
+              "'growth that dwarfs' overstates that.")
     rationale = (
-        f"From {start} to the end of the sector data, the AI postings index outgrew every tech sector in "
-        f"{len(winners)} of {beats_all.size} countries ({', '.join(winners) or 'none'}; gaps tested as a family "
-        f"with Holm/Bonferroni). In {primary} the closest tech sector is {closest['sector']} "
-        f"(gap {closest['gap_pp_per_year']:.1f} pp/yr). But the AI index itself changed by "
-        f"{ai_trend.pct_per_year:.1f}%/yr [{ai_low:.1f}, {ai_high:.1f}] in {primary} over that window: "
-        + ("it grew." if ai_low > 0 else "AI postings fell less than tech postings rather than growing, so 'growth that dwarfs' overstates it.")
+        f"From {start} to the end of the sector data, the AI postings index outgrew every tech sector (each gap's 95% CI "
+        f"above zero) in {len(winners)} of {beats_all.size} countries ({', '.join(winners) or 'none'}); a tech sector "
+        f"significantly outgrew AI in {int(beaten.sum())}. In {primary} the closest tech sector is {closest['sector']} "
+        f"(AI faster by {closest['gap_pp_per_year']:.1f} pp/yr). The AI index itself changed by "
+        f"{ai_trend.pct_per_year:.1f}%/yr [{ai_low:.1f}, {ai_high:.1f}] in {primary} over that window: {growth}"
     )
     return ClaimResult(
         id="demand.ai_vs_tech_sectors", claim=CLAIMS["demand.ai_vs_tech_sectors"],
-        metric=f"{primary}: smallest gap between the AI postings trend and a tech sector's trend since {start} (Bonferroni 95% CI)",
+        metric=f"{primary}: smallest gap between the AI postings trend and a tech sector's trend since {start}",
         estimate=float(closest["gap_pp_per_year"]), ci_low=float(closest["gap_pp_ci_low"]), ci_high=float(closest["gap_pp_ci_high"]),
         unit="percentage points per year", verdict=verdict, rationale=rationale, n=int(closest["months"]),
         section="Growth since ChatGPT against every sector",
     )
 
 
-def judge_ai_share_trend(trends: pd.DataFrame, primary: str, start: str) -> ClaimResult:
-    """Supported when the primary country's AI share trend is positive (95% EWC CI) and, after a Holm
-    correction, positive in most countries; contradicted when it is significantly negative."""
-    row = trends.set_index("country").loc[primary]
-    rising = int(((trends["p_holm"] < 0.05) & (trends["pct_per_year"] > 0)).sum())
-    falling = int(((trends["p_holm"] < 0.05) & (trends["pct_per_year"] < 0)).sum())
-    verdict = verdict_from_interval(row["ci_low"], row["ci_high"])
-    if verdict == "supported" and rising <= len(trends) / 2:
+def judge_ai_share_rise(shifts: pd.DataFrame, primary: str, baseline_end: str) -> ClaimResult:
+    """Verdict on the AI share of postings rising: the latest 12 months against the 12 months up to ``baseline_end``.
+
+    A comparison of levels, not a linear trend, because the share was flat for years
+    and then rose steeply: a straight line fits that path badly. Supported when the
+    primary country's increase has its 95% CI above zero and most countries' do too;
+    contradicted when the primary country's share fell significantly.
+    """
+    row = shifts.set_index("country").loc[primary]
+    rising = int((shifts["ci_low"] > 1).sum())
+    falling = int((shifts["ci_high"] < 1).sum())
+    verdict = verdict_from_interval(row["ci_low"], row["ci_high"], threshold=1.0)
+    if verdict == "supported" and rising <= len(shifts) / 2:
         verdict = "mixed"
+    change, low, high = (100 * (row[c] - 1) for c in ("ratio", "ci_low", "ci_high"))
     return ClaimResult(
         id="demand.ai_share_trend", claim=CLAIMS["demand.ai_share_trend"],
-        metric=f"{primary}: log-linear trend of the AI share of postings since {start}",
-        estimate=float(row["pct_per_year"]), ci_low=float(row["ci_low"]), ci_high=float(row["ci_high"]),
-        unit="percent per year", verdict=verdict, n=int(row["months"]),
-        rationale=(f"The AI share of {primary} postings changed by {row['pct_per_year']:.1f}% per year "
-                   f"[{row['ci_low']:.1f}, {row['ci_high']:.1f}]; after a Holm correction across {len(trends)} countries "
-                   f"it rose significantly in {rising} and fell significantly in {falling}."),
+        metric=f"{primary}: AI share of postings, latest 12 months against the 12 months to {baseline_end}",
+        estimate=float(change), ci_low=float(low), ci_high=float(high), unit="percent change", verdict=verdict, n=24,
+        rationale=(f"The AI share of {primary} postings in the latest 12 months is {change:.1f}% above its level in the "
+                   f"12 months to {baseline_end} [{low:.1f}, {high:.1f}]; the share rose significantly in {rising} "
+                   f"of {len(shifts)} countries and fell significantly in {falling}."),
         section="The AI share of postings",
     )
 

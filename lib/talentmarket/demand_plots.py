@@ -70,7 +70,7 @@ def plot_sector_growth(comparison: pd.DataFrame, country: str, store: DataStore)
 
 
 def plot_tech_gaps(comparison: pd.DataFrame, store: DataStore) -> plt.Figure:
-    """Forest plot: AI trend minus each tech sector's trend, per country, with Bonferroni 95% CIs."""
+    """Forest plot: AI trend minus each tech sector's trend, per country, with 95% CIs."""
     rows = comparison.loc[comparison["is_tech"]].sort_values(["country", "sector"], ascending=False).reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(9, max(5.0, 0.28 * len(rows) + 1.5)))
     ax.errorbar(rows["gap_pp_per_year"], rows.index,
@@ -79,7 +79,8 @@ def plot_tech_gaps(comparison: pd.DataFrame, store: DataStore) -> plt.Figure:
     ax.axvline(0, color="#333333", linewidth=0.8)
     ax.set_yticks(rows.index, rows["country"] + " · " + rows["sector"], fontsize=8)
     ax.set_xlabel("AI postings trend minus sector trend, percentage points per year")
-    ax.set_title("How much faster AI postings grew than each tech sector\n(simultaneous 95% CIs within each country)")
+    ax.set_title("How much faster AI postings grew than each tech sector (95% CIs)\n"
+                 "AI outgrew all tech sectors of a country only if every CI there lies right of zero")
     add_source_footer(fig, store, [SOURCE_AI, SOURCE_POSTINGS])
     return fig
 
