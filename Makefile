@@ -1,0 +1,38 @@
+# Entry points for people and CI. Every target calls the Python package; no logic lives only here.
+#   make all    — create .venv, install, run every notebook on the real data, render reports/ and reports/index.html
+#   make test   — create .venv, install, run unit tests and nbval on the committed notebooks
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+# The real-data mirror beside the clone (as in CI); elsewhere data come from the cache or a download.
+MIRROR := $(abspath ../shared/data/real)
+export TALENTMARKET_DATA_DIR ?= $(if $(wildcard $(MIRROR)),$(MIRROR),)
+
+.PHONY: all test notebooks lab bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev,scale]'
+	touch $@
+
+all: $(STAMP)
+	$(PY) -m talentmarket all
+
+test: $(STAMP)
+	bash .ci/browser.sh
+	$(PY) -m pytest -n 2 --dist loadfile --nbval-lax tests notebooks
+
+notebooks: $(STAMP)  ## refresh the outputs stored in notebooks/ (default parameters, real data)
+	$(PY) -m talentmarket run --update-notebook
+	$(PY) -m talentmarket site
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+bench: $(STAMP)
+	for script in benchmarks/bench_*.py; do $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) build lib/*.egg-info
