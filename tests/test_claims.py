@@ -216,7 +216,7 @@ def test_scorecard_gives_untestable_claims_their_reason(registry, documents):
     row = scorecard.loc["hiring.interview_to_offer_worse"]
     assert row["verdict"] == "not testable with open data"
     assert row["rationale"] == row["limitation"] != ""
-    table = claims.untestable_claims(scorecard.reset_index())
+    table = claims.untestable_claims(registry)
     assert set(table["testable"]) == {"no", "partly"}
     assert (table["data_needed"] != "").all()
 
@@ -273,9 +273,18 @@ def test_forest_plot_has_a_panel_per_unit_and_hollow_markers_for_synthetic_resul
         plt.close(figure)
 
 
-def test_forest_plot_without_any_estimate_is_a_clear_error(registry):
-    with pytest.raises(DataValidationError, match="run the analysis notebooks first"):
-        claims.plot_forest(claims.build_scorecard(registry, []), claims.provenance_store([]))
+def test_forest_plot_before_any_estimate_says_so(registry):
+    figure = claims.plot_forest(claims.build_scorecard(registry, []), claims.provenance_store([]))
+    try:
+        assert any("No claim has an estimate yet" in text.get_text() for ax in figure.axes for text in ax.texts)
+    finally:
+        plt.close(figure)
+
+
+def test_results_overview_lists_each_notebook_with_its_data_kind(documents):
+    overview = claims.results_overview(documents)
+    assert overview[["notebook", "data", "claims"]].values.tolist() == [
+        ["01_demand_growth", "real", 3], ["02_salary_premium", "real", 6], ["03_compensation_convergence", "synthetic", 5]]
 
 
 # --- the scorecard's own results.json -----------------------------------------------------------
@@ -309,3 +318,11 @@ def test_merged_sources_keep_each_file_version_once_with_the_notebooks_that_used
         ("41392c3f5a65", ["01_demand_growth", "02_salary_premium", "03_compensation_convergence"]),
         ("newer", ["09_newer"]),
     ]
+
+
+def test_notebook_tables_are_left_aligned_without_row_numbers_and_reproducible(registry):
+    table = claims.untestable_claims(registry)
+    first, second = claims.html_table(table, "untestable").data, claims.html_table(table, "untestable").data
+    assert first == second
+    assert 'id="T_untestable"' in first and "text-align: left" in first
+    assert 'class="row_heading' not in first

@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+from IPython.display import HTML
 
 from talentmarket import paths
 from talentmarket.errors import DataValidationError
@@ -176,10 +177,22 @@ def count_verdicts(scorecard: pd.DataFrame) -> dict[str, int]:
     return counts
 
 
-def untestable_claims(scorecard: pd.DataFrame) -> pd.DataFrame:
+def untestable_claims(registry: pd.DataFrame) -> pd.DataFrame:
     """Claims open data cannot fully test (testable 'no' or 'partly'): why, and what data would settle them."""
-    selected = scorecard[scorecard["testable"] != "yes"]
-    return selected[["id", "testable", "verdict", "limitation", "data_needed"]].reset_index(drop=True)
+    selected = registry[registry["testable"] != "yes"]
+    return selected[["id", "testable", "limitation", "data_needed"]].reset_index(drop=True)
+
+
+def results_overview(documents: list[dict[str, Any]]) -> pd.DataFrame:
+    """One row per summarised notebook: its title, data kind, number of claims and package version."""
+    return pd.DataFrame(
+        [
+            {"notebook": d["notebook"], "title": d["title"], "data": d["data_kind"], "claims": len(d["claims"]),
+             "package_version": d["package_version"]}
+            for d in documents
+        ],
+        columns=["notebook", "title", "data", "claims", "package_version"],
+    )
 
 
 def format_estimate(estimate: float | None, ci_low: float | None, ci_high: float | None) -> tuple[str, str]:
@@ -193,11 +206,12 @@ def format_estimate(estimate: float | None, ci_low: float | None, ci_high: float
 
 
 def scorecard_table(scorecard: pd.DataFrame) -> pd.DataFrame:
-    """The scorecard as a reader sees it: claim id, verdict, estimate, 95% CI, unit, data kind, notebook section."""
+    """The scorecard as a reader sees it: claim id and statement, verdict, estimate, 95% CI, unit, data kind, notebook section."""
     numbers = [format_estimate(*row) for row in zip(scorecard["estimate"], scorecard["ci_low"], scorecard["ci_high"])]
     return pd.DataFrame(
         {
             "claim": scorecard["id"],
+            "statement": scorecard["claim"],
             "verdict": scorecard["verdict"],
             "estimate": [estimate for estimate, _ in numbers],
             "95% CI": [interval for _, interval in numbers],
@@ -211,6 +225,14 @@ def scorecard_table(scorecard: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def html_table(frame: pd.DataFrame, name: str) -> HTML:
+    """A table for the notebook: left-aligned text that wraps, no row numbers. Shown as HTML with a
+    fixed element id (``name``) so the stored output carries no object address or random id."""
+    styled = frame.style.set_uuid(name).hide(axis="index").set_properties(**{"text-align": "left", "vertical-align": "top"})
+    styled = styled.set_table_styles([{"selector": "th", "props": [("text-align", "left")]}])
+    return HTML(styled.to_html())
+
+
 def merged_sources(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Every distinct file version the summarised notebooks read (sorted), each with the notebooks that used it."""
     used_by: dict[tuple[tuple[str, str], ...], set[str]] = {}
@@ -222,8 +244,8 @@ def merged_sources(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def provenance_store(documents: list[dict[str, Any]]) -> DataStore:
-    """A DataStore recording the files the summarised notebooks read, so the library's source footer
-    and banner work for the scorecard; synthetic when any summarised result is synthetic."""
+    """A DataStore recording the files the summarised notebooks read, so the library's source footer,
+    banner and provenance table work for the scorecard; synthetic when any summarised result is."""
     store = DataStore(synthetic=any(document["data_kind"] == "synthetic" for document in documents))
     for use in merged_sources(documents):
         store.used[(use["source"], use["file"])] = FileUse(**{k: v for k, v in use.items() if k != "used_by"})
@@ -239,7 +261,7 @@ def plot_forest(scorecard: pd.DataFrame, store: DataStore) -> plt.Figure:
     hollow grey marks synthetic results (never a finding)."""
     plotted = scorecard.dropna(subset=["estimate"])
     if plotted.empty:
-        raise DataValidationError(REGISTRY_NAME, "estimate", "no claim has an estimate yet: run the analysis notebooks first")
+        return _empty_forest(store)
     units = plotted["unit"].value_counts(sort=True).index.tolist()
     heights = [int((plotted["unit"] == unit).sum()) + 1.5 for unit in units]
     fig, axes = plt.subplots(len(units), 1, figsize=(10, 0.4 * sum(heights) + 2.0), squeeze=False,
@@ -249,6 +271,17 @@ def plot_forest(scorecard: pd.DataFrame, store: DataStore) -> plt.Figure:
     fig.suptitle("Effect size behind each verdict: estimate and 95% CI, one panel per unit")
     axes[0, 0].legend(handles=_legend_handles(plotted), loc="lower right", bbox_to_anchor=(1.0, 1.02), handlelength=1.5,
                       ncol=5, frameon=False, fontsize=9)
+    add_source_footer(fig, store)
+    return fig
+
+
+def _empty_forest(store: DataStore) -> plt.Figure:
+    """The forest plot's stand-in before any notebook has reported an estimate."""
+    fig, ax = plt.subplots(figsize=(10, 2.5))
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, "No claim has an estimate yet: run the analysis notebooks first (make all).",
+            ha="center", va="center", fontsize=12)
+    fig.suptitle("Effect size behind each verdict: estimate and 95% CI, one panel per unit")
     add_source_footer(fig, store)
     return fig
 

@@ -50,7 +50,7 @@ def build_site(reports_root: Path) -> Path:
         cards=[_card(reports_root, document, rows) for document in documents],
         carded={document["notebook"] for document in documents},
         not_run=sorted({n for n in scorecard.loc[scorecard["status"] == claims.STATUS_NOT_RUN, "notebook"]}),
-        untestable=claims.untestable_claims(scorecard).to_dict("records"),
+        untestable=[row for row in rows if row["testable"] != "yes"],
         sources=[use | {"sha256_short": use["sha256"][:12]} for use in claims.merged_sources(documents)],
         versions=_versions(documents),
     )
@@ -70,6 +70,7 @@ def _scorecard_rows(scorecard: pd.DataFrame) -> list[dict[str, Any]]:
     for entry, shown in zip(scorecard.to_dict("records"), table.to_dict("records")):
         rows.append(shown | {
             "text": entry["claim"], "status": entry["status"], "notebook": entry["notebook"],
+            "testable": entry["testable"], "limitation": entry["limitation"], "data_needed": entry["data_needed"],
             "css": _verdict_class(entry["status"], entry["verdict"]), "rationale": entry["rationale"] or "",
         })
     return rows
@@ -237,7 +238,7 @@ with an effect size, a 95% confidence interval and an explicit verdict: <em>supp
 <thead><tr><th>Claim</th><th>Testable</th><th>Verdict</th><th>Why not (fully)</th><th>Data that would settle it</th></tr></thead>
 <tbody>
 {% for row in untestable %}
-<tr class="untestable-row"><td><code>{{ row.id }}</code></td><td>{{ row.testable }}</td><td>{{ row.verdict }}</td><td>{{ row.limitation }}</td><td>{{ row.data_needed }}</td></tr>
+<tr class="untestable-row"><td><code>{{ row.claim }}</code></td><td>{{ row.testable }}</td><td>{{ row.verdict }}</td><td>{{ row.limitation }}</td><td>{{ row.data_needed }}</td></tr>
 {% endfor %}
 </tbody>
 </table>
