@@ -16,6 +16,22 @@ from talentmarket.schemas import schema_for, validate_frame
 ALL_TABLES = [ncses.STATE_TABLE, *ncses.AI_USE_TABLES, ncses.AI_WORKERS_TABLE, *ncses.BERD_TABLES]
 
 
+def _load_all(store: DataStore) -> dict[str, pd.DataFrame]:
+    """Every tidy NCSES industry table of one store, loaded once per module."""
+    return {"use": ncses.load_ai_use(store), "workers": ncses.load_ai_worker_impact(store),
+            "berd": ncses.load_berd_ai_rd(store), "sizes": ncses.load_berd_ai_rd(store, "company_size")}
+
+
+@pytest.fixture(scope="module")
+def real_tables(real_store: DataStore) -> dict[str, pd.DataFrame]:
+    return _load_all(real_store)
+
+
+@pytest.fixture(scope="module")
+def twin_tables(synthetic_store: DataStore) -> dict[str, pd.DataFrame]:
+    return _load_all(synthetic_store)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -69,12 +85,8 @@ def test_a_malformed_cell_in_a_real_table_is_reported_with_its_row(real_store: D
         ncses.parse_table(broken, "8813", "2020", ncses.BERD_MEASURES)
 
 
-def test_every_cell_of_every_real_table_parses(real_store: DataStore) -> None:
-    tidy = pd.concat(
-        [ncses.load_ai_use(real_store), ncses.load_ai_worker_impact(real_store),
-         ncses.load_berd_ai_rd(real_store, "industry"), ncses.load_berd_ai_rd(real_store, "company_size")],
-        ignore_index=True,
-    )
+def test_every_cell_of_every_real_table_parses(real_store: DataStore, real_tables: dict[str, pd.DataFrame]) -> None:
+    tidy = pd.concat(real_tables.values(), ignore_index=True)
     for table in ALL_TABLES[1:]:
         raw = ncses.read_table(real_store, table)
         value_columns = [c for c in schema_for(ncses.SOURCE, f"table_{table}.csv").columns if c.startswith("field_") and c != "field_naics_code"]
@@ -86,8 +98,8 @@ def test_every_cell_of_every_real_table_parses(real_store: DataStore) -> None:
     assert tidy.loc[~reported, "value"].isna().all()
 
 
-def test_suppressed_cells_and_flags_survive_loading(real_store: DataStore) -> None:
-    workers = ncses.load_ai_worker_impact(real_store)
+def test_suppressed_cells_and_flags_survive_loading(real_tables: dict[str, pd.DataFrame]) -> None:
+    workers = real_tables["workers"]
     food = workers[(workers["row_id"] == "r003") & (workers["measure"] == "supervisory_workers_decreased")].iloc[0]
     assert food["industry"] == "Food" and food["status"] == "suppressed"
     revised = workers[(workers["row_id"] == "r003") & (workers["measure"] == "production_workers_increased")].iloc[0]
@@ -95,8 +107,8 @@ def test_suppressed_cells_and_flags_survive_loading(real_store: DataStore) -> No
     assert (workers["status"] == "suppressed").sum() == 159
 
 
-def test_berd_panel_spans_2019_to_2022_keyed_by_naics_code(real_store: DataStore) -> None:
-    panel = ncses.load_berd_ai_rd(real_store)
+def test_berd_panel_spans_2019_to_2022_keyed_by_naics_code(real_tables: dict[str, pd.DataFrame]) -> None:
+    panel = real_tables["berd"]
     assert sorted(panel["year"].unique()) == [2019, 2020, 2021, 2022]
     assert not panel.duplicated(["naics_code", "year", "measure"]).any()
     assert (panel.groupby("naics_code")["industry"].nunique() == 1).all(), "one label per NAICS code across years"
@@ -109,24 +121,24 @@ def test_berd_panel_spans_2019_to_2022_keyed_by_naics_code(real_store: DataStore
     assert health[["industry", "depth", "parent"]].drop_duplicates().values.tolist() == [["Health care services", 3, "Nonmanufacturing industries"]]
 
 
-def test_berd_parts_add_up_to_all_industries(real_store: DataStore) -> None:
+def test_berd_parts_add_up_to_all_industries(real_tables: dict[str, pd.DataFrame]) -> None:
     """Manufacturing + nonmanufacturing R&D equals the all-industry total (up to rounding):
     a check that numbers were read with the right magnitude."""
-    panel = ncses.load_berd_ai_rd(real_store)
+    panel = real_tables["berd"]
     amounts = panel[(panel["measure"] == "rd_amount") & (panel["depth"] <= 2)].pivot_table(index="year", columns="depth", values="value", aggfunc="sum")
     assert ((amounts[2] - amounts[1]).abs() <= 2).all()
 
 
-def test_berd_company_size_breakdown_and_unknown_breakdown(real_store: DataStore) -> None:
-    sizes = ncses.load_berd_ai_rd(real_store, "company_size")
+def test_berd_company_size_breakdown_and_unknown_breakdown(real_store: DataStore, real_tables: dict[str, pd.DataFrame]) -> None:
+    sizes = real_tables["sizes"]
     assert "10–19" in set(sizes["industry"]), "HTML entities and footnote tags are cleaned from labels"
     assert set(sizes.loc[sizes["industry"] == "Small companies", "status"]) == {"blank"}
     with pytest.raises(ParameterError, match="breakdown 'size'"):
         ncses.load_berd_ai_rd(real_store, "size")
 
 
-def test_ai_use_tables_keep_their_own_answer_categories(real_store: DataStore) -> None:
-    use = ncses.load_ai_use(real_store)
+def test_ai_use_tables_keep_their_own_answer_categories(real_tables: dict[str, pd.DataFrame]) -> None:
+    use = real_tables["use"]
     measures = use.groupby("period")["measure"].agg(set)
     assert measures["2016–18"] >= {"companies", "high_use", "did_not_use"}
     assert measures["2021"] == {"companies", "a_lot", "somewhat", "a_little", "not_at_all"}
@@ -173,20 +185,19 @@ def test_synthetic_twin_tables_have_the_raw_columns(synthetic_store: DataStore, 
     assert list(twin.columns) == list(real_store.read(ncses.SOURCE, f"table_{table}.csv").columns)
 
 
-def test_synthetic_cells_use_every_status_and_flag(synthetic_store: DataStore, twin_truth: dict) -> None:
-    tidy = pd.concat([ncses.load_ai_use(synthetic_store), ncses.load_ai_worker_impact(synthetic_store),
-                      ncses.load_berd_ai_rd(synthetic_store), ncses.load_berd_ai_rd(synthetic_store, "company_size")])
+def test_synthetic_cells_use_every_status_and_flag(twin_tables: dict[str, pd.DataFrame], twin_truth: dict) -> None:
+    tidy = pd.concat(twin_tables.values())
     assert set(tidy["status"]) == set(ncses.STATUSES)
     assert set(tidy["flag"]) == set(ncses.FLAGS)
-    panel = ncses.load_berd_ai_rd(synthetic_store)
+    panel = twin_tables["berd"]
     for naics, year, column in twin_truth["berd_suppressed"]:
         measure = ncses.BERD_MEASURES[column][0]
         cell = panel[(panel["naics_code"] == naics) & (panel["year"] == year) & (panel["measure"] == measure)]
         assert cell["status"].tolist() == ["suppressed"]
 
 
-def test_berd_panel_recovers_the_twins_ai_rd_growth(synthetic_store: DataStore, twin_truth: dict) -> None:
-    panel = ncses.load_berd_ai_rd(synthetic_store)
+def test_berd_panel_recovers_the_twins_ai_rd_growth(twin_tables: dict[str, pd.DataFrame], twin_truth: dict) -> None:
+    panel = twin_tables["berd"]
     amounts = panel[panel["measure"] == "ai_rd_amount"].pivot_table(index="naics_code", columns="year", values="value")
     large = [code for code, level in twin_truth["ai_rd_2019"].items() if level >= 100]
     growth = (amounts.loc[large, 2022] / amounts.loc[large, 2019]) ** (1 / 3) - 1
@@ -195,8 +206,8 @@ def test_berd_panel_recovers_the_twins_ai_rd_growth(synthetic_store: DataStore, 
     assert set(panel.loc[panel["naics_code"] == "334", "industry"]) == {"Computer and electronic products"}
 
 
-def test_ai_use_loader_recovers_the_twins_adoption_shares(synthetic_store: DataStore, twin_truth: dict) -> None:
-    use = ncses.load_ai_use(synthetic_store)
+def test_ai_use_loader_recovers_the_twins_adoption_shares(twin_tables: dict[str, pd.DataFrame], twin_truth: dict) -> None:
+    use = twin_tables["use"]
     using = {"2016–18": ["low_use", "moderate_use", "high_use"], "2021": ["a_lot", "somewhat", "a_little"]}
     truth_key = {"2016–18": "ai_use_percent_2016_18", "2021": "ai_use_percent_2021"}
     for period, answers in using.items():
