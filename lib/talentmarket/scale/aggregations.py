@@ -25,7 +25,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from talentmarket.errors import DataValidationError, ParameterError
-from talentmarket.scale.engine import Engine, EngineSettings, Source, open_table
+from talentmarket.scale.engine import Engine, EngineSettings, Source, execute, open_table
 from talentmarket.scale.schema import POSTING_FIELDS
 from talentmarket.taxonomy import CORE_AI, _RULES
 
@@ -86,8 +86,8 @@ def monthly_ai_share(
     month), ``ai_share_pct`` (0–100), ``postings`` and ``ai_postings`` (int64),
     sorted by country and month. ``countries`` restricts the scan (None: all).
     """
-    frame = _collect(source, engine, settings, period="month", by=("country",), countries=countries)
-    return frame[["country", "month", "ai_share_pct", "postings", "ai_postings"]]
+    return _collect(source, engine, settings, period="month", by=("country",), countries=countries,
+                    columns=["country", "month", "ai_share_pct", "postings", "ai_postings"])
 
 
 def monthly_sector_postings(
@@ -103,8 +103,8 @@ def monthly_sector_postings(
     """
     if dimension not in ("sector", "industry"):
         raise ParameterError(f"dimension {dimension!r}: choose 'sector' or 'industry'")
-    frame = _collect(source, engine, settings, period="month", by=("country", dimension), countries=countries)
-    return frame[["country", "month", dimension, "postings", "ai_postings", "ai_share_pct"]]
+    return _collect(source, engine, settings, period="month", by=("country", dimension), countries=countries,
+                    columns=["country", "month", dimension, "postings", "ai_postings", "ai_share_pct"])
 
 
 def ai_posting_shares(
@@ -128,12 +128,12 @@ def ai_posting_shares(
         raise ParameterError(f"dimension {dimension!r}: choose 'sector' or 'industry'")
     if dimension in within:
         raise ParameterError(f"within={list(within)} must not contain the dimension {dimension!r}")
-    frame = _collect(
+    return _collect(
         source, engine, settings, period=period, by=(*within, dimension), countries=countries,
+        columns=[period, *within, dimension, "postings", "ai_postings", "ai_share_pct",
+                 "share_of_ai_postings_pct", "share_of_postings_pct"],
         shares_within=(period, *within),
     )
-    return frame[[period, *within, dimension, "postings", "ai_postings", "ai_share_pct",
-                  "share_of_ai_postings_pct", "share_of_postings_pct"]]
 
 
 def _collect(
@@ -143,9 +143,10 @@ def _collect(
     period: str,
     by: Sequence[str],
     countries: Sequence[str] | None,
+    columns: list[str],
     shares_within: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Open, filter, aggregate, execute; then check and tidy the result."""
+    """Open, filter, aggregate, execute; check the result; return ``columns``, sorted by the key columns among them."""
     chosen = _check_countries(countries)
     with open_table(source, POSTING_FIELDS, engine, settings) as table:
         name = str(source) if not isinstance(source, ir.Table) else "input table"
@@ -153,11 +154,12 @@ def _collect(
         expression = count_ai_postings(filtered, period, by)
         if shares_within is not None:
             expression = add_shares_within(expression, shares_within)
-        frame = expression.to_pandas()
+        frame = execute(expression)
         if chosen:
             _check_countries_found(frame, chosen, table, name)
-    _check_result(frame, [period, *by], name)
-    return _tidy(frame.drop(columns="flagged"), period, [period, *by])
+    keys = [period, *by]
+    _check_result(frame, keys, name)
+    return _tidy(frame, period, keys)[columns].sort_values([c for c in columns if c in keys], ignore_index=True)
 
 
 def _check_period(period: str) -> str:
@@ -185,7 +187,7 @@ def _check_countries_found(frame: pd.DataFrame, chosen: list[str], table: ir.Tab
     """ParameterError naming requested countries with no postings, and the countries the data has."""
     missing = sorted(set(chosen) - set(frame["country"].dropna()))
     if missing:
-        available = sorted(table.select("country").distinct().to_pandas()["country"].dropna())
+        available = sorted(execute(table.select("country").distinct())["country"].dropna())
         raise ParameterError(f"{name}: no postings for countries {missing}; the data has {available}")
 
 
@@ -209,10 +211,10 @@ def _check_result(frame: pd.DataFrame, keys: list[str], name: str) -> None:
 
 
 def _tidy(frame: pd.DataFrame, period: str, keys: list[str]) -> pd.DataFrame:
-    """Same dtypes whatever the engine: period as datetime64[ns], text as str, counts as int64; sorted by keys."""
+    """Same dtypes whatever the engine: period as datetime64[ns], text as str, counts as int64."""
     frame = frame.copy()
     frame[period] = pd.to_datetime(frame[period]).astype("datetime64[ns]")
     for key in keys[1:]:
         frame[key] = frame[key].astype("str")
     frame[list(COUNT_COLUMNS)] = frame[list(COUNT_COLUMNS)].astype("int64")
-    return frame.sort_values(keys, ignore_index=True)
+    return frame

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import glob
 import os
+import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import ibis
 import ibis.expr.types as ir
+import pandas as pd
 from ibis.backends import BaseBackend
 
 from talentmarket.errors import DataUnavailableError, ParameterError
@@ -124,7 +126,8 @@ def open_table(
         return
     backend = engine if isinstance(engine, BaseBackend) else connect(engine, settings)
     try:
-        table = backend.read_parquet(_parquet_location(source, backend))
+        with _quiet_upstream_deprecations():
+            table = backend.read_parquet(_parquet_location(source, backend))
         check_table(table, fields, str(source), needed)
         yield table
     finally:
@@ -144,3 +147,19 @@ def _parquet_location(source: str | Path, backend: BaseBackend) -> str:
     if glob.has_magic(str(path)) and glob.glob(str(path), recursive=True):
         return str(path)
     raise DataUnavailableError(f"{path}: no such Parquet file, directory or matching glob")
+
+
+@contextmanager
+def _quiet_upstream_deprecations() -> Iterator[None]:
+    """Silence the deprecation notices Ibis 12 triggers in DuckDB 2 and pandas 3 (nothing of ours),
+    so they do not clutter notebook output."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="fetch_arrow_table", category=DeprecationWarning)
+        warnings.filterwarnings("ignore", message="The 'future.infer_string' option", category=DeprecationWarning)
+        yield
+
+
+def execute(expression: ir.Table) -> pd.DataFrame:
+    """Run an expression on its backend and return the (small) result as pandas."""
+    with _quiet_upstream_deprecations():
+        return expression.to_pandas()

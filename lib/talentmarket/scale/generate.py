@@ -93,41 +93,44 @@ EMPLOYER_SD = 0.15
 RESIDUAL_SD = 0.35
 DEFAULT_EMPLOYERS = 2000
 AI_INTENSITY_RANGE = (0.1, 0.6)
-"""Each employer's probability that a role is AI is uniform on this range, so AI varies within employers
-and is correlated with the employer effect's cluster: the case where clustering matters."""
+"""Each employer's probability that a role is AI is uniform on this range: the AI flag has an employer-level
+component, and with employer effects in pay the errors of one employer's rows are correlated — the case
+where only clustered standard errors are right."""
 
 
 @dataclass(frozen=True)
 class PostingTruth:
-    """The parameters synthetic postings were drawn from, and the AI shares they imply."""
+    """The parameters synthetic postings were drawn from (the module constants), and the shares they imply."""
 
     seed: int
     rows: int
-    start: date = POSTINGS_START
-    end: date = POSTINGS_END
 
-    def ai_probability(self, country: pd.Series, sector: pd.Series, industry: pd.Series, posted_date: pd.Series) -> np.ndarray:
-        """Probability that a posting with these attributes is an AI posting."""
-        years = (pd.to_datetime(posted_date) - pd.Timestamp(self.start)).dt.days.to_numpy() / _DAYS_PER_YEAR
-        base = country.map({c: p[1] for c, p in COUNTRY_PARAMETERS.items()}).to_numpy(float)
-        country_growth = country.map({c: p[2] for c, p in COUNTRY_PARAMETERS.items()}).to_numpy(float)
-        industry_factor = industry.map({i: p[1] for i, p in INDUSTRY_PARAMETERS.items()}).to_numpy(float)
-        industry_growth = industry.map({i: p[2] for i, p in INDUSTRY_PARAMETERS.items()}).to_numpy(float)
-        sector_factor = sector.map(SECTOR_AI_MULTIPLIER).to_numpy(float)
-        return base * sector_factor * industry_factor * np.exp((country_growth + industry_growth) * years)
+    def expected_cells(self, period: str = "M") -> pd.DataFrame:
+        """Every (period, country, sector, industry) cell with the probability that a posting falls in it
+        (``posting_probability``) and the expected AI share of its postings (``ai_probability``, 0–1).
 
-    def expected_monthly_ai_share(self, country: str, month: pd.Timestamp) -> float:
-        """Expected AI share (0–1) of all postings in one country and calendar month: the average
-        of :meth:`ai_probability` over the month's days, the sectors and the industries' weights."""
-        days = pd.date_range(month, month + pd.offsets.MonthEnd(0), freq="D")
-        days = days[(days >= pd.Timestamp(self.start)) & (days <= pd.Timestamp(self.end))]
-        weights = _normalised([p[0] for p in INDUSTRY_PARAMETERS.values()])
-        cells = pd.MultiIndex.from_product([days, list(SECTOR_AI_MULTIPLIER), list(INDUSTRY_PARAMETERS)]).to_frame(
-            index=False, name=["day", "sector", "industry"]
-        )
-        probability = self.ai_probability(pd.Series(country, index=cells.index), cells["sector"], cells["industry"], cells["day"])
-        industry_weight = cells["industry"].map(dict(zip(INDUSTRY_PARAMETERS, weights))).to_numpy()
-        return float(np.sum(probability * industry_weight) / np.sum(industry_weight))
+        ``period`` is a pandas period alias (``"M"``, ``"Q"``, ``"Y"``); the period column holds its
+        first day. Expected counts and shares of any aggregate follow by weighted sums over cells.
+        """
+        days = pd.date_range(POSTINGS_START, POSTINGS_END, freq="D")
+        years = (days - pd.Timestamp(POSTINGS_START)).days.to_numpy() / _DAYS_PER_YEAR
+        starts = days.to_period(period).start_time
+        rows = []
+        for country, (country_weight, base, country_growth) in COUNTRY_PARAMETERS.items():
+            for industry, (industry_weight, factor, industry_growth) in INDUSTRY_PARAMETERS.items():
+                growth = pd.Series(np.exp((country_growth + industry_growth) * years)).groupby(starts)
+                rows.append(pd.DataFrame({
+                    "period": growth.mean().index, "country": country, "industry": industry,
+                    "posting_probability": _normalised_weight(country_weight, COUNTRY_PARAMETERS)
+                    * _normalised_weight(industry_weight, INDUSTRY_PARAMETERS) * growth.size().to_numpy() / len(days),
+                    "ai_base": base * factor * growth.mean().to_numpy(),
+                }))
+        by_industry = pd.concat(rows, ignore_index=True)
+        sectors = pd.DataFrame({"sector": list(SECTOR_AI_MULTIPLIER), "multiplier": list(SECTOR_AI_MULTIPLIER.values())})
+        cells = by_industry.merge(sectors, how="cross")
+        cells["posting_probability"] /= len(sectors)
+        cells["ai_probability"] = cells.pop("ai_base") * cells.pop("multiplier")
+        return cells[["period", "country", "sector", "industry", "posting_probability", "ai_probability"]]
 
 
 @dataclass(frozen=True)
@@ -206,6 +209,7 @@ def _write_chunks(
     if stale:
         raise ParameterError(f"{target} already holds {len(stale)} part files; write into an empty directory")
     con = duckdb.connect(config=(settings or EngineSettings.from_environment()).duckdb_config())
+    con.execute("SET enable_progress_bar = false")
     try:
         for number, first in enumerate(range(0, rows, chunk_rows)):
             last = min(first + chunk_rows, rows)
@@ -238,6 +242,11 @@ def _pick_index(uniform_column: str, weights: Sequence[float] | None, count: int
     bounds = np.cumsum(_normalised(weights))[:-1]
     cases = " ".join(f"WHEN {uniform_column} < {float(bound)!r} THEN {index + 1}" for index, bound in enumerate(bounds))
     return f"(CASE {cases} ELSE {count} END)"
+
+
+def _normalised_weight(weight: float, parameters: dict[str, tuple[float, float, float]]) -> float:
+    """One category's drawing probability: its weight over the sum of weights."""
+    return weight / sum(values[0] for values in parameters.values())
 
 
 def _normalised(weights: Sequence[float]) -> np.ndarray:

@@ -33,7 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from talentmarket.errors import DataValidationError, ParameterError
-from talentmarket.scale.engine import Engine, EngineSettings, Source, open_table
+from talentmarket.scale.engine import Engine, EngineSettings, Source, execute, open_table
 from talentmarket.scale.schema import Field
 
 INTERCEPT = "Intercept"
@@ -129,7 +129,7 @@ def fit_cell_ols(
         *(Field(name, "any", True, "control") for name in [*categorical, *([cluster] if cluster else [])]),
     ]
     with open_table(source, fields, engine, settings) as table:
-        cells = compress_to_cells(table, outcome, regressors, categorical, cluster, log_outcome).to_pandas()
+        cells = execute(compress_to_cells(table, outcome, regressors, categorical, cluster, log_outcome))
     name = "input table" if isinstance(source, ir.Table) else str(source)
     _check_cells(cells, outcome, [*regressors, *categorical, *([cluster] if cluster else [])], log_outcome, name)
     return fit_cells(cells, regressors, categorical, cluster, outcome=f"log({outcome})" if log_outcome else outcome)
