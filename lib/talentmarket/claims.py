@@ -117,10 +117,9 @@ def read_all_results(reports_root: str | Path) -> list[dict[str, Any]]:
     return sorted(documents, key=lambda document: document["notebook"])
 
 
-def coverage_problems(registry: pd.DataFrame, documents: list[dict[str, Any]]) -> list[str]:
-    """Disagreements between the registry and the results: claim ids a notebook wrote that the
-    registry lacks or assigns to another notebook, ids written twice, and registered ids missing
-    from the results of a notebook that ran. An empty list means they agree."""
+def misplaced_claims(registry: pd.DataFrame, documents: list[dict[str, Any]]) -> list[str]:
+    """Claim ids a notebook reported that the registry lacks or assigns to another notebook, and ids
+    reported by two notebooks: results the scorecard has no row for."""
     registered = dict(zip(registry["id"], registry["notebook"]))
     problems, seen = [], {}
     for document in documents:
@@ -133,10 +132,24 @@ def coverage_problems(registry: pd.DataFrame, documents: list[dict[str, Any]]) -
             if claim.id in seen:
                 problems.append(f"{claim.id!r} is reported by both {seen[claim.id]} and {notebook}")
             seen.setdefault(claim.id, notebook)
-        reported = {claim.id for claim in document["claims"]}
-        missing = sorted(i for i, nb in registered.items() if nb == notebook and i not in reported)
-        problems.extend(f"{notebook} ran but does not report registered claim {i!r}" for i in missing)
     return problems
+
+
+def unreported_claims(registry: pd.DataFrame, documents: list[dict[str, Any]]) -> list[str]:
+    """Registered claims missing from the results of the notebook that tests them, when it has run."""
+    problems = []
+    for document in documents:
+        reported = {claim.id for claim in document["claims"]}
+        expected = registry.loc[registry["notebook"] == document["notebook"], "id"]
+        problems.extend(f"{document['notebook']} ran but does not report registered claim {claim_id!r}"
+                        for claim_id in sorted(set(expected) - reported))
+    return problems
+
+
+def coverage_problems(registry: pd.DataFrame, documents: list[dict[str, Any]]) -> list[str]:
+    """Every disagreement between the registry and the results (misplaced, then unreported claims);
+    an empty list means they agree."""
+    return misplaced_claims(registry, documents) + unreported_claims(registry, documents)
 
 
 def build_scorecard(registry: pd.DataFrame, documents: list[dict[str, Any]]) -> pd.DataFrame:
@@ -147,7 +160,7 @@ def build_scorecard(registry: pd.DataFrame, documents: list[dict[str, Any]]) -> 
     "synthetic — not a finding". Raises DataValidationError when a notebook reports a claim the
     registry does not list (or lists for another notebook), since such a result has no row to go in.
     """
-    misplaced = [p for p in coverage_problems(registry, documents) if "ran but does not report" not in p]
+    misplaced = misplaced_claims(registry, documents)
     if misplaced:
         raise DataValidationError(REGISTRY_NAME, "id", "; ".join(misplaced))
     results = {claim.id: (claim, document) for document in documents for claim in document["claims"]}
