@@ -31,6 +31,8 @@ from talentmarket.schemas import schema_for, validate_frame
 from talentmarket.sources import DataFile, get_source
 
 DOWNLOAD_TIMEOUT_SECONDS = 60
+MISSING_MARKERS = ["NA", "-"]
+"""Text that marks a missing value in the source files (Indeed writes NA, BLS writes -)."""
 
 _HOW_TO_FIX = (
     f"Point {paths.MIRROR_ENV_VAR} (or --data-dir) at a mirror laid out as <source>/<file> "
@@ -143,11 +145,14 @@ def _extract_verified(source: str, entry: DataFile, archive: Path, target_dir: P
 
 def read_csv_validated(path: str | Path, source: str, file_name: str) -> pd.DataFrame:
     """Read a CSV and validate it against the schema registered for ``source``/``file_name``."""
+    schema = schema_for(source, file_name)
+    text_columns = {name: str for name, column in schema.columns.items() if column.kind == "str"}
     try:
-        frame = pd.read_csv(path, na_values=["NA", "-"], keep_default_na=True, dtype={"area_code": str, "industry_code": str, "state_code": str})
+        # Text columns stay text (codes keep leading zeros); "NA" and OEWS's "-" mean missing.
+        frame = pd.read_csv(path, na_values=MISSING_MARKERS, keep_default_na=True, dtype=text_columns)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise DataValidationError(source, None, f"{file_name} is not a readable CSV: {error}") from None
-    return validate_frame(frame, schema_for(source, file_name), f"{source}/{file_name}")
+    return validate_frame(frame, schema, f"{source}/{file_name}")
 
 
 @dataclass(frozen=True)
@@ -229,7 +234,7 @@ class DataStore:
             missing = sorted(set(types) - set(header.columns))
             if missing:
                 raise DataValidationError(f"{source}/{file_path.name}", missing[0], f"missing column (found {sorted(header.columns)})")
-        relation = con.read_csv([str(p) for p in file_paths], header=True, dtype=types, na_values=["NA", ""])
+        relation = con.read_csv([str(p) for p in file_paths], header=True, dtype=types, na_values=[*MISSING_MARKERS, ""])
         relation.create_view(view)
 
     def _record(self, source: str, file_name: str) -> None:

@@ -122,8 +122,7 @@ def select_occupations(frame: pd.DataFrame, occ_codes: Sequence[str]) -> pd.Data
 def _tidy(raw: pd.DataFrame, file_name: str) -> pd.DataFrame:
     """Readable area types, explicit released flags, and a check that every missing estimate is footnoted."""
     frame = raw.copy()
-    # A file whose only footnote is "8" may be typed as numbers by the CSV reader ("8.0").
-    frame["footnote_codes"] = frame["footnote_codes"].fillna("").str.replace(r"\.0$", "", regex=True)
+    frame["footnote_codes"] = frame["footnote_codes"].fillna("")
     not_released = frame["footnote_codes"].str.split(";").map(lambda codes: NOT_RELEASED in codes)
     frame["employment_released"] = frame[EMPLOYMENT_COLUMN].notna()
     frame["wages_released"] = frame[list(WAGE_COLUMNS)].notna().all(axis=1)
