@@ -39,6 +39,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -49,7 +50,7 @@ from statsmodels.stats.multitest import multipletests
 
 from talentmarket.errors import DataValidationError, ParameterError
 from talentmarket.load import DataStore
-from talentmarket.results import ClaimResult
+from talentmarket.results import ClaimResult, verdict_from_interval
 from talentmarket.salaries import load_salaries, prepare_salaries
 from talentmarket.synthetic import geography
 from talentmarket.taxonomy import ROLE_CLASSES, classify_titles
@@ -115,20 +116,16 @@ def load_postings(
     sources: Sequence[str] | None = None,
     own_files: Mapping[str, str] | None = None,
     pair_handling: str = "midpoint",
-    roles: Sequence[str] = ROLE_CLASSES,
     synthetic_case: str = "sigma_and_beta",
 ) -> pd.DataFrame:
-    """Salary postings ready for analysis: range pairs and duplicates resolved, roles classified and selected.
+    """Salary postings ready for analysis: range pairs and duplicates resolved, each title's role class added.
 
     Real data come from :func:`talentmarket.salaries.load_salaries` (registered
-    sources or your own files in the salary schema). In synthetic mode the postings
-    come from :mod:`talentmarket.synthetic.geography` (case ``synthetic_case``),
-    whose country pay structure is known. ``roles`` are title classes of
-    :mod:`talentmarket.taxonomy` to keep.
+    sources, or your own files in the salary schema, tagged AI or comparison
+    field) and :func:`talentmarket.salaries.prepare_salaries`. In synthetic mode
+    the postings come from :mod:`talentmarket.synthetic.geography` (case
+    ``synthetic_case``), whose country pay structure is known.
     """
-    unknown = sorted(set(roles) - set(ROLE_CLASSES))
-    if unknown or not roles:
-        raise ParameterError(f"roles {unknown or list(roles)} are not role classes; choose from {list(ROLE_CLASSES)}")
     if store.synthetic:
         raw = geography.generate(synthetic_case, store.seed).frames[geography.SALARY_FILE]
         raw = raw.assign(source="synthetic_geography", source_field="ai")
@@ -136,29 +133,34 @@ def load_postings(
         raw = load_salaries(store, sources, own_files)
     postings = prepare_salaries(raw, pair_handling)
     postings["role_class"] = classify_titles(postings["job_title"]).to_numpy()
-    chosen = postings.loc[postings["role_class"].isin(list(roles))].reset_index(drop=True)
-    if chosen.empty:
-        raise ParameterError(f"no postings with a title in role classes {list(roles)}")
-    return chosen
+    return postings
 
 
 def select_sample(
     postings: pd.DataFrame,
     *,
     years: Sequence[int],
+    roles: Sequence[str] = ROLE_CLASSES,
     countries: Sequence[str] | None = None,
     country_groups: Mapping[str, Sequence[str]] | None = None,
 ) -> pd.DataFrame:
-    """Postings of the chosen years, with ``geo_unit``: the country (or country group) compared across.
+    """Postings of the chosen years and role classes, with ``geo_unit``: the country (or group) compared across.
 
-    ``countries`` (ISO 3166 alpha-2 codes of residence) or ``country_groups`` (group
-    name → codes) choose the units of the cross-country analyses; postings of other
-    residence countries get no unit and stay in the sample for the remote and
-    top-of-distribution analyses. Unknown years or countries raise ParameterError.
+    ``roles`` are title classes of :mod:`talentmarket.taxonomy`. ``countries`` (ISO
+    3166 alpha-2 codes of residence) or ``country_groups`` (group name → codes)
+    choose the units of the cross-country analyses; postings of other residence
+    countries get no unit and stay in the sample for the remote and
+    top-of-distribution analyses. Unknown years, roles or countries, and an empty
+    selection, raise ParameterError.
     """
-    _check_columns(postings, REQUIRED_COLUMNS)
+    _check_columns(postings, (*REQUIRED_COLUMNS, "role_class"))
     years = _checked_years(postings, years)
-    sample = postings.loc[postings["work_year"].isin(years)].copy()
+    unknown_roles = sorted(set(roles) - set(ROLE_CLASSES))
+    if unknown_roles or not roles or isinstance(roles, str):
+        raise ParameterError(f"roles {unknown_roles or roles!r} are not role classes; choose from {list(ROLE_CLASSES)}")
+    sample = postings.loc[postings["work_year"].isin(years) & postings["role_class"].isin(list(roles))].copy()
+    if sample.empty:
+        raise ParameterError(f"no postings with a title in role classes {list(roles)} in {years}")
     present = set(sample["employee_residence"])
     if country_groups:
         members = [code for codes in country_groups.values() for code in codes]
@@ -243,8 +245,14 @@ class _Design:
     cell_index: np.ndarray
     names: list[str]
 
-    def column(self, name: str) -> int:
-        return self.names.index(name)
+    @cached_property
+    def transposed(self) -> sparse.csr_matrix:
+        return self.matrix.T.tocsr()
+
+    @cached_property
+    def row_of_entry(self) -> np.ndarray:
+        """The row of each stored entry of ``matrix``, to scale rows by weights without building a new matrix."""
+        return np.repeat(np.arange(self.matrix.shape[0]), np.diff(self.matrix.indptr))
 
 
 def _build_design(frame: pd.DataFrame, cell_columns: list[str], controls: list[str], numeric: Mapping[str, np.ndarray]) -> _Design:
@@ -258,7 +266,7 @@ def _build_design(frame: pd.DataFrame, cell_columns: list[str], controls: list[s
     for control in controls:
         values = frame[control].astype(str)
         levels = values.value_counts().index.tolist()  # most frequent level first: the reference
-        level_code = pd.Categorical(values, categories=levels).codes
+        level_code = pd.Categorical(values, categories=levels).codes.astype(np.int64)
         keep = level_code > 0
         rows.append(np.flatnonzero(keep))
         cols.append(len(names) + level_code[keep] - 1)
@@ -293,11 +301,16 @@ def _fit(design: _Design, y: np.ndarray, weights: np.ndarray | None = None) -> _
     the minimum-norm solution.
     """
     matrix = design.matrix
-    weighted = matrix if weights is None else matrix.multiply(weights[:, None]).tocsr()
-    gram = (matrix.T @ weighted).toarray()
+    if weights is None:
+        weighted, weighted_y = matrix, y
+    else:
+        weighted = matrix.copy()
+        weighted.data = weighted.data * weights[design.row_of_entry]
+        weighted_y = weights * y
+    gram = (design.transposed @ weighted).toarray()
     empty = np.diag(gram) == 0
     gram[empty, empty] = 1.0
-    right_side = weighted.T @ y
+    right_side = design.transposed @ weighted_y
     try:
         coef = linalg.cho_solve(linalg.cho_factor(gram), right_side)
     except linalg.LinAlgError:
@@ -411,7 +424,7 @@ def estimate_country_gaps(sample: pd.DataFrame, *, reference: str = "US", min_ce
     _check_columns(residents, REQUIRED_COLUMNS)
     sizes = _cell_sizes(residents, ["geo_unit"])
     kept = sizes.index[sizes >= min_cell]
-    notes = _dropped_units_note(sizes, kept, min_cell, "over the selected years")
+    notes = _dropped_units_note(sizes, kept, min_cell, "over the selected years", int(sizes.drop(kept).sum()))
     if reference not in kept:
         raise ParameterError(
             f"reference {reference!r} has {int(sizes.get(reference, 0))} resident postings; it needs at least {min_cell}. "
@@ -443,15 +456,16 @@ def estimate_country_gaps(sample: pd.DataFrame, *, reference: str = "US", min_ce
     return CountryGaps(table, reference, years, int(rows["posting_id"].nunique()), tuple(n for n in (notes, pooled) if n))
 
 
-def _dropped_units_note(sizes: pd.Series, kept: Iterable[str], min_cell: int, where: str) -> str | None:
-    dropped = sizes.drop(list(kept), errors="ignore").sort_values(ascending=False)
+def _dropped_units_note(fewest: pd.Series, kept: Iterable[str], min_cell: int, where: str, postings_dropped: int) -> str | None:
+    """A note naming the units left out for having fewer than ``min_cell`` postings (``fewest``: their smallest cell)."""
+    dropped = fewest.drop(list(kept), errors="ignore").sort_values(ascending=False)
     if dropped.empty:
         return None
     listed = ", ".join(f"{unit} ({count})" for unit, count in dropped.head(12).items())
     more = f" and {len(dropped) - 12} more" if len(dropped) > 12 else ""
     return (
         f"{len(dropped)} countries/groups with fewer than {min_cell} resident postings {where} are left out "
-        f"({int(dropped.sum())} postings): {listed}{more}."
+        f"({postings_dropped} postings in all); smallest cell in brackets: {listed}{more}."
     )
 
 
@@ -527,7 +541,8 @@ def estimate_convergence(
         raise ParameterError(f"convergence is a change over time: the selection has only the year {years[0]}; choose at least two years")
     sizes = _cell_sizes(residents, ["geo_unit", "work_year"]).unstack(fill_value=0).reindex(columns=list(years), fill_value=0)
     panel = sizes.index[(sizes >= min_cell).all(axis=1)]
-    note = _dropped_units_note(sizes.min(axis=1), panel, min_cell, f"in at least one year of {years[0]}–{years[-1]}")
+    note = _dropped_units_note(sizes.min(axis=1), panel, min_cell, f"in at least one year of {years[0]}–{years[-1]}",
+                               int(sizes.drop(panel).to_numpy().sum()))
     notes = [n for n in (note,) if n]
     empty = pd.DataFrame(columns=["unit", "year", "effect", "se", "postings"])
     if len(panel) < MIN_COUNTRIES:
@@ -543,13 +558,13 @@ def estimate_convergence(
     design = _build_design(rows, ["geo_unit", "work_year"], _controls(rows), {})
     y = rows["log_salary_usd"].to_numpy()
     clusters = rows["posting_id"].to_numpy()
-    grid = _EffectGrid(design, years)
-    effects, noise = grid.effects_and_noise(_fit(design, y), clusters, np.ones(len(rows)))
+    grid = _EffectGrid(design, years, clusters)
+    effects, noise = grid.effects_and_noise(_fit(design, y), np.ones(len(rows)))
     bootstrap = _StratifiedClusterBootstrap(clusters, design.cell_index, seed)
     draws = []
     for _ in range(n_bootstrap):
         weights = bootstrap.row_weights(bootstrap.cluster_counts())
-        draws.append(_convergence_statistics(*grid.effects_and_noise(_fit(design, y, weights), clusters, weights), years))
+        draws.append(_convergence_statistics(*grid.effects_and_noise(_fit(design, y, weights), weights), years))
     point = _convergence_statistics(effects, noise, years)
     sigma = _sigma_result(point, np.array([d["dispersion"] for d in draws]), np.array([d["slope"] for d in draws]), effects, years)
     beta, beta_note = _beta_result(point, np.array([d["beta"] for d in draws]), effects, grid.units, years)
@@ -564,7 +579,7 @@ def estimate_convergence(
 class _EffectGrid:
     """Maps the design's unit × year cells onto a units × years grid of effects and noise variances."""
 
-    def __init__(self, design: _Design, years: tuple[int, ...]):
+    def __init__(self, design: _Design, years: tuple[int, ...], clusters: np.ndarray):
         self.units = sorted(design.cells["geo_unit"].unique())
         self.unit_position = design.cells["geo_unit"].map({u: i for i, u in enumerate(self.units)}).to_numpy()
         self.year_position = design.cells["work_year"].map({y: i for i, y in enumerate(years)}).to_numpy()
@@ -572,21 +587,23 @@ class _EffectGrid:
         self.n_cells = len(design.cells)
         self.shape = (len(self.units), len(years))
         self.years = years
+        self.cluster_codes, self.n_clusters = _codes(clusters)
+        self.rows_per_cluster = np.bincount(self.cluster_codes, minlength=self.n_clusters)
+        self.cluster_cell = np.empty(self.n_clusters, dtype=np.int64)
+        self.cluster_cell[self.cluster_codes] = self.cell_index
 
-    def effects_and_noise(self, fit: _Fit, clusters: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def effects_and_noise(self, fit: _Fit, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Cell coefficients and their sampling variances, each as a units × years array.
 
         A cell's noise variance is the clustered variance of its weighted mean
         residual, ``Σ_g k_g e_g² / (Σ w)² · m/(m−1)`` over its ``m`` drawn clusters, each
         drawn ``k_g`` times with residual sum ``e_g``.
         """
-        codes, n_clusters = _codes(clusters)
+        codes, n_clusters = self.cluster_codes, self.n_clusters
         cluster_residual = np.bincount(codes, weights=fit.residuals, minlength=n_clusters)
-        cluster_draws = np.bincount(codes, weights=weights, minlength=n_clusters) / np.bincount(codes, minlength=n_clusters)
-        cluster_cell = np.empty(n_clusters, dtype=np.int64)
-        cluster_cell[codes] = self.cell_index
-        squared = np.bincount(cluster_cell, weights=cluster_draws * cluster_residual**2, minlength=self.n_cells)
-        drawn = np.bincount(cluster_cell, weights=cluster_draws, minlength=self.n_cells)
+        cluster_draws = np.bincount(codes, weights=weights, minlength=n_clusters) / self.rows_per_cluster
+        squared = np.bincount(self.cluster_cell, weights=cluster_draws * cluster_residual**2, minlength=self.n_cells)
+        drawn = np.bincount(self.cluster_cell, weights=cluster_draws, minlength=self.n_cells)
         total_weight = np.bincount(self.cell_index, weights=weights, minlength=self.n_cells)
         variance = squared / total_weight**2 * drawn / np.maximum(drawn - 1, 1)
         effects, noise = np.full(self.shape, np.nan), np.full(self.shape, np.nan)
@@ -607,12 +624,17 @@ def _convergence_statistics(effects: np.ndarray, noise: np.ndarray, years: tuple
     """Noise-corrected dispersion by year, its OLS slope on year, and the noise-corrected β."""
     signal_variance = effects.var(axis=0, ddof=1) - noise.mean(axis=0)
     dispersion = np.sqrt(np.clip(signal_variance, 0, None))
-    slope = float(np.polyfit(np.asarray(years, dtype=float), dispersion, 1)[0])
+    slope = _ols_slope(np.asarray(years, dtype=float), dispersion)
     initial, change = effects[:, 0], effects[:, -1] - effects[:, 0]
     initial_signal = initial.var(ddof=1) - noise[:, 0].mean()
     covariance = np.cov(change, initial, ddof=1)[0, 1] + noise[:, 0].mean()
     beta = covariance / initial_signal if initial_signal > 0 else np.nan
     return {"dispersion": dispersion, "slope": slope, "beta": float(beta), "reliability": float(initial_signal / initial.var(ddof=1))}
+
+
+def _ols_slope(x: np.ndarray, y: np.ndarray) -> float:
+    centred = x - x.mean()
+    return float(centred @ (y - y.mean()) / (centred @ centred))
 
 
 def _sigma_result(point: dict, dispersion_draws: np.ndarray, slope_draws: np.ndarray, effects: np.ndarray,
@@ -863,6 +885,7 @@ class TopPremium:
     top_decile_percent with decile_ci_low/decile_ci_high (P90 over P50 of adjusted pay)."""
     latest: Interval | None
     """Research/lead title premium in the last year with enough postings, percent."""
+    latest_p_value: float | None
     latest_year: int | None
     trend: Interval | None
     """Change of the title premium per year, log points."""
@@ -909,7 +932,7 @@ def estimate_top_premium(
         notes.append(f"years with fewer than {min_cell} research/lead or other postings are left out ([other, top]): {dropped}.")
     if len(kept) == 0:
         reason = f"no year has at least {min_cell} postings both with and without a research/lead title (pattern {top_title_pattern!r})."
-        return TopPremium(pd.DataFrame(), None, None, None, None, top_titles, top_title_pattern, 0, reason, tuple(notes))
+        return TopPremium(pd.DataFrame(), None, None, None, None, None, top_titles, top_title_pattern, 0, reason, tuple(notes))
     rows = rows.loc[rows["work_year"].isin(kept)].reset_index(drop=True)
     years = sorted(int(y) for y in kept)
     y, clusters = rows["log_salary_usd"].to_numpy(), rows["posting_id"].to_numpy()
@@ -919,7 +942,8 @@ def estimate_top_premium(
     design = _build_design(rows, cells, controls, yearly)
     fit = _fit(design, y)
     covariance = _cluster_covariance(design, fit, clusters)
-    premiums = {year: _wald_interval(fit, covariance, _combination(design.names, f"top_{year}"))[0].as_percent() for year in years}
+    tests = {year: _wald_interval(fit, covariance, _combination(design.names, f"top_{year}")) for year in years}
+    premiums = {year: interval.as_percent() for year, (interval, _) in tests.items()}
     trend, trend_p = None, None
     if len(years) >= 2:
         middle = (years[0] + years[-1]) / 2
@@ -936,7 +960,7 @@ def estimate_top_premium(
          "top_decile_percent": deciles[year].estimate, "decile_ci_low": deciles[year].ci_low, "decile_ci_high": deciles[year].ci_high}
         for year in years
     ]
-    return TopPremium(pd.DataFrame(records), premiums[years[-1]], years[-1], trend, trend_p, top_titles,
+    return TopPremium(pd.DataFrame(records), premiums[years[-1]], tests[years[-1]][1], years[-1], trend, trend_p, top_titles,
                       top_title_pattern, int(rows["posting_id"].nunique()), None, tuple(notes))
 
 
@@ -966,3 +990,322 @@ def _weighted_quantiles(values: np.ndarray, weights: np.ndarray | None, quantile
     cumulative = np.cumsum(weights[order])
     positions = np.searchsorted(cumulative, np.asarray(quantiles) * cumulative[-1])
     return [float(values[order][min(p, len(values) - 1)]) for p in positions]
+
+
+# --------------------------------------------------------------------------------------------
+# Context from official and posted-wage statistics
+# --------------------------------------------------------------------------------------------
+
+
+def estimate_area_dispersion(
+    by_area: pd.DataFrame,
+    *,
+    occupations: Sequence[str],
+    n_bootstrap: int = DEFAULT_BOOTSTRAP,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Spread of the median annual wage across US states and across metro areas (OEWS, one year: a level, no trend).
+
+    ``by_area`` is :func:`talentmarket.oews.load_oews_by_area` output. Per occupation
+    and area type: the standard deviation of log median wages across areas (the
+    same unit as the cross-country dispersion), corrected for sampling noise with
+    BLS's relative standard errors (of the mean wage, used as an approximation),
+    a bootstrap CI over areas, and the ratio of the 90th to the 10th percentile
+    area. Territories and areas whose wages BLS did not release are left out.
+    """
+    _check_columns_named(by_area, ("area_type", "occ_code", "occ_title", "annual_median_wage",
+                                   "wage_percent_relative_standard_error", "wages_released", "territory"), "OEWS by area")
+    rng = np.random.default_rng(seed)
+    records = []
+    for (area_type, code), group in by_area.loc[by_area["area_type"].isin(["state", "metropolitan"])].groupby(["area_type", "occ_code"]):
+        if code not in occupations:
+            continue
+        areas = group.loc[group["wages_released"] & ~group["territory"] & group["annual_median_wage"].notna()]
+        if len(areas) < MIN_COUNTRIES:
+            continue
+        log_wage = np.log(areas["annual_median_wage"].to_numpy())
+        noise = (areas["wage_percent_relative_standard_error"].fillna(0).to_numpy() / 100) ** 2
+        point = _noise_corrected_sd(log_wage, noise)
+        picks = rng.integers(0, len(areas), size=(n_bootstrap, len(areas)))
+        draws = np.array([_noise_corrected_sd(log_wage[p], noise[p]) for p in picks])
+        interval = _percentile_interval(point, draws)
+        p10, p90 = np.percentile(areas["annual_median_wage"], [10, 90])
+        records.append({
+            "occupation": group["occ_title"].iloc[0], "occ_code": code, "area_type": area_type, "areas": len(areas),
+            "dispersion": interval.estimate, "ci_low": interval.ci_low, "ci_high": interval.ci_high,
+            "uncorrected": float(log_wage.std(ddof=1)), "p90_p10_ratio": float(p90 / p10),
+        })
+    missing = sorted(set(occupations) - {r["occ_code"] for r in records})
+    if missing:
+        raise ParameterError(f"OEWS: occupations {missing} have fewer than {MIN_COUNTRIES} areas with released wages")
+    return pd.DataFrame(records).sort_values(["occ_code", "area_type"]).reset_index(drop=True)
+
+
+def _noise_corrected_sd(values: np.ndarray, noise_variance: np.ndarray) -> float:
+    return float(math.sqrt(max(values.var(ddof=1) - noise_variance.mean(), 0.0)))
+
+
+def _check_columns_named(frame: pd.DataFrame, columns: Iterable[str], source: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataValidationError(source, missing[0], f"missing column (found {sorted(map(str, frame.columns))})")
+    if frame.empty:
+        raise ParameterError(f"{source}: no rows: the selection is empty")
+
+
+@dataclass(frozen=True)
+class WageGrowthBeta:
+    """Do countries with lower tech pay see faster posted-wage growth (Indeed Wage Tracker)?"""
+
+    slope: Interval | None
+    """Average yearly posted-wage growth (percentage points) per 10% higher tech pay level."""
+    p_value: float | None
+    table: pd.DataFrame
+    """country, mean_growth_percent, months, pay_gap_percent (vs the reference country)."""
+    first_month: pd.Timestamp | None
+    last_month: pd.Timestamp | None
+    insufficient: str | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def estimate_wage_growth_beta(wage_growth: pd.DataFrame, levels: CountryGaps, *, years: Sequence[int]) -> WageGrowthBeta:
+    """β-convergence in posted wages: mean year-over-year posted-wage growth by country on the country's tech pay level.
+
+    ``wage_growth`` is :func:`talentmarket.wages.load_country_wage_growth` output;
+    ``levels`` are composition-adjusted tech pay gaps from :func:`estimate_country_gaps`.
+    Growth is averaged over the months of ``years``; the slope across countries has
+    HC3 robust standard errors and t critical values (few countries). The growth
+    covers all occupations in national currency: a check on the direction of
+    catch-up, not a measure of AI pay growth.
+    """
+    _check_columns_named(wage_growth, ("jobcountry", "month", "posted_wage_growth_yoy"), "indeed_wage_tracker")
+    window = wage_growth.loc[wage_growth["month"].dt.year.isin(list(years))].dropna(subset=["posted_wage_growth_yoy"])
+    growth = window.groupby("jobcountry").agg(
+        mean_growth_percent=("posted_wage_growth_yoy", lambda g: 100 * g.mean()), months=("month", "size"),
+    )
+    gaps = levels.table.set_index("unit")["gap_log"]
+    matched = growth.join(gaps, how="inner").rename_axis("country").reset_index()
+    matched["pay_gap_percent"] = 100 * np.expm1(matched.pop("gap_log"))
+    unmatched = sorted(set(growth.index) - set(matched["country"]))
+    notes = [f"Wage Tracker series without a tech pay level in the salary data are left out: {', '.join(unmatched)}."] if unmatched else []
+    first, last = (window["month"].min(), window["month"].max()) if not window.empty else (None, None)
+    if len(matched) < MIN_COUNTRIES + 1:
+        reason = (
+            f"only {len(matched)} Wage Tracker countries ({', '.join(matched['country']) or 'none'}) have a tech pay level "
+            f"in the salary data for {list(years)}; at least {MIN_COUNTRIES + 1} are needed."
+        )
+        return WageGrowthBeta(None, None, matched, first, last, reason, tuple(notes))
+    fit = sm.OLS(matched["mean_growth_percent"].to_numpy(), sm.add_constant(np.log1p(matched["pay_gap_percent"].to_numpy() / 100))).fit(
+        cov_type="HC3", use_t=True
+    )
+    low, high = fit.conf_int()[1]
+    per_ten_percent = math.log(1.1)
+    slope = Interval(float(fit.params[1]), float(low), float(high)).scaled(per_ten_percent)
+    return WageGrowthBeta(slope, float(fit.pvalues[1]), matched.sort_values("pay_gap_percent").reset_index(drop=True),
+                          first, last, None, tuple(notes))
+
+
+# --------------------------------------------------------------------------------------------
+# Verdicts
+# --------------------------------------------------------------------------------------------
+
+SECTIONS = {
+    "convergence.sigma": "σ-convergence: is the spread across countries falling?",
+    "convergence.beta": "β-convergence: do low-pay countries catch up?",
+    "convergence.remote_closes_geo_gap": "The remote geography gap",
+    "convergence.remote_share_rising": "The remote share over time",
+    "convergence.top_roles_keep_premium": "The top of the distribution",
+}
+
+
+def _inconclusive(claim_id: str, metric: str, unit: str, reason: str, n: int) -> ClaimResult:
+    return ClaimResult(
+        id=claim_id, claim=CLAIMS[claim_id], metric=metric, estimate=None, ci_low=None, ci_high=None, unit=unit,
+        verdict="inconclusive", rationale=f"Insufficient data: {reason}", n=n, section=SECTIONS[claim_id],
+    )
+
+
+def _interval_text(interval: Interval, digits: int = 1) -> str:
+    return f"{interval.estimate:.{digits}f} [{interval.ci_low:.{digits}f}, {interval.ci_high:.{digits}f}]"
+
+
+def judge_sigma(result: ConvergenceResult) -> ClaimResult:
+    """Supported when the cross-country spread falls (trend CI below zero), contradicted when it rises; one test."""
+    metric = "change per year in the cross-country standard deviation of composition-adjusted log pay"
+    unit = "log points per year"
+    if result.sigma is None:
+        return _inconclusive("convergence.sigma", metric, unit, result.insufficient or "no estimate", result.n_postings)
+    slope = result.sigma.slope.scaled(100)
+    first, last = result.sigma.dispersion.iloc[0], result.sigma.dispersion.iloc[-1]
+    if slope.ci_high < 0:
+        verdict, reading = "supported", "The spread fell: pay levels moved closer together."
+    elif slope.ci_low > 0:
+        verdict, reading = "contradicted", "The spread rose: pay levels moved apart."
+    else:
+        verdict, reading = "inconclusive", "The interval includes no change, so the data cannot tell whether the spread is falling."
+    rationale = (
+        f"Across {len(result.units)} countries/groups with at least {result.min_cell} resident postings in every year "
+        f"{result.years[0]}–{result.years[-1]} ({', '.join(result.units)}), the standard deviation of composition-adjusted "
+        f"log pay (same seniority, title and employment type; corrected for sampling noise) went from "
+        f"{100 * first['dispersion']:.0f} to {100 * last['dispersion']:.0f} log points. Linear trend "
+        f"{_interval_text(slope)} log points per year (cluster bootstrap by posting, {result.n_bootstrap} draws; one test). "
+        f"{reading}"
+    )
+    return ClaimResult(
+        id="convergence.sigma", claim=CLAIMS["convergence.sigma"], metric=metric, estimate=slope.estimate,
+        ci_low=slope.ci_low, ci_high=slope.ci_high, unit=unit, verdict=verdict, rationale=rationale,
+        n=result.n_postings, section=SECTIONS["convergence.sigma"],
+    )
+
+
+def judge_beta(result: ConvergenceResult, wage_growth: WageGrowthBeta | None = None) -> ClaimResult:
+    """Verdict from the salary microdata's noise-corrected β, Holm-adjusted together with the Wage Tracker slope.
+
+    Supported when low-pay countries significantly catch up in the microdata
+    (mixed if posted-wage growth significantly diverges); contradicted when they
+    significantly fall behind (mixed if posted wages significantly converge);
+    inconclusive otherwise. Estimate: share of the initial pay gap closed over the span.
+    """
+    claim_id = "convergence.beta"
+    unit = "% of the initial pay gap closed"
+    if result.beta is None:
+        reason = result.insufficient or " ".join(n for n in result.notes if n.startswith("β"))
+        return _inconclusive(claim_id, "share of a country's initial pay gap closed", unit, reason, result.n_postings)
+    beta = result.beta
+    closed = beta.gap_closed_percent
+    wage_ok = wage_growth is not None and wage_growth.slope is not None
+    p_values = [beta.p_value] + ([wage_growth.p_value] if wage_ok else [])
+    holm = multipletests(p_values, method="holm")[1]
+    micro_converges = holm[0] < ALPHA and beta.beta.estimate < 0
+    micro_diverges = holm[0] < ALPHA and beta.beta.estimate > 0
+    wage_converges = wage_ok and holm[1] < ALPHA and wage_growth.slope.estimate < 0
+    wage_diverges = wage_ok and holm[1] < ALPHA and wage_growth.slope.estimate > 0
+    if micro_converges:
+        verdict = "mixed" if wage_diverges else "supported"
+    elif micro_diverges:
+        verdict = "mixed" if wage_converges else "contradicted"
+    else:
+        verdict = "inconclusive"
+    wage_text = (
+        f" Indeed Wage Tracker, {len(wage_growth.table)} countries: posted-wage growth (all occupations, national currency) "
+        f"changes by {_interval_text(wage_growth.slope, 2)} percentage points a year per 10% higher tech pay level "
+        f"(HC3; Holm p = {holm[1]:.3f})."
+        if wage_ok else
+        (f" The Wage Tracker check could not be run: {wage_growth.insufficient}" if wage_growth is not None else "")
+    )
+    rationale = (
+        f"{len(result.units)} countries/groups, {beta.first_year}–{beta.last_year}: a country's composition-adjusted pay "
+        f"gap shrank by {_interval_text(closed)}% of its initial size (slope of change on initial level, corrected for "
+        f"sampling noise in the initial level — reliability {beta.reliability:.2f}; cluster bootstrap; Holm p = {holm[0]:.3f} "
+        f"over {len(p_values)} tests). Treating countries as a sample (HC3), the uncorrected slope is "
+        f"{_interval_text(beta.naive, 2)}.{wage_text} σ is judged separately: catching up does not imply a narrower spread."
+    )
+    return ClaimResult(
+        id=claim_id, claim=CLAIMS[claim_id], metric=f"share of a country's initial pay gap closed {beta.first_year}–{beta.last_year}",
+        estimate=closed.estimate, ci_low=closed.ci_low, ci_high=closed.ci_high, unit=unit, verdict=verdict,
+        rationale=rationale, n=result.n_postings, section=SECTIONS[claim_id],
+    )
+
+
+def judge_remote_gap(gap: RemoteGap, *, margin_percent: float = COMPARABLE_MARGIN_PERCENT) -> ClaimResult:
+    """'Comparable pay' means the 95% CI of the remote-abroad gap lies within ±``margin_percent``.
+
+    Supported when it does (or when remote workers abroad earn significantly
+    more); contradicted when the whole CI is below −margin and the gap is not
+    significantly shrinking; mixed when it is below but shrinking (trend Holm-adjusted
+    with the gap test); inconclusive when the CI is too wide to tell.
+    """
+    claim_id = "convergence.remote_closes_geo_gap"
+    metric = "pay of fully remote workers living outside the employer's country vs the employer country's remote residents"
+    unit = "% pay difference"
+    if gap.gap is None:
+        return _inconclusive(claim_id, metric, unit, gap.insufficient or "no estimate", gap.n_postings)
+    percent = gap.gap.as_percent()
+    p_values = [gap.gap_p_value] + ([gap.trend_p_value] if gap.trend is not None else [])
+    holm = multipletests(p_values, method="holm")[1]
+    shrinking = gap.trend is not None and holm[1] < ALPHA and gap.trend.estimate * gap.gap.estimate < 0
+    if percent.ci_low >= -margin_percent and percent.ci_high <= margin_percent:
+        verdict, reading = "supported", f"The whole interval lies within ±{margin_percent:.0f}%: pay is comparable."
+    elif percent.ci_low > margin_percent:
+        verdict, reading = "supported", "Remote workers abroad earn more than remote residents: no geography penalty."
+    elif percent.ci_high < -margin_percent:
+        verdict = "mixed" if shrinking else "contradicted"
+        reading = f"Remote workers abroad earn clearly less (the whole interval is below −{margin_percent:.0f}%)" + (
+            ", though the gap is shrinking." if shrinking else ", and the gap is not significantly shrinking."
+        )
+    else:
+        verdict, reading = "inconclusive", f"The interval is too wide to say whether pay is within ±{margin_percent:.0f}%."
+    abroad = int(gap.counts["abroad_remote"].sum())
+    trend_text = (
+        f" Trend of the gap: {_interval_text(gap.trend.scaled(100))} log points per year (Holm p = {holm[1]:.3f}, "
+        f"{len(p_values)} tests)." if gap.trend is not None else " No trend: remote workers abroad appear in one year only."
+    )
+    rationale = (
+        f"{abroad} fully remote postings filled by people living outside the employer's country "
+        f"({', '.join(gap.abroad_countries['country'].head(5))} most often) against remote residents of the same employer "
+        f"country and year, same seniority, title and employment type: {_interval_text(percent)}% (cluster-robust)."
+        f"{trend_text} {reading} Residence is known by country only, not by city."
+    )
+    return ClaimResult(
+        id=claim_id, claim=CLAIMS[claim_id], metric=metric, estimate=percent.estimate, ci_low=percent.ci_low,
+        ci_high=percent.ci_high, unit=unit, verdict=verdict, rationale=rationale, n=gap.n_postings, section=SECTIONS[claim_id],
+    )
+
+
+def judge_remote_share(share: RemoteShare) -> ClaimResult:
+    """Verdict from the composition-adjusted trend of the fully remote share (one test): up, down or can't tell."""
+    claim_id = "convergence.remote_share_rising"
+    adjusted, raw = share.adjusted_trend, share.raw_trend
+    verdict = verdict_from_interval(adjusted.ci_low, adjusted.ci_high)
+    remote = share.shares.loc[share.shares["arrangement"] == REMOTE_LABELS[100]]
+    first, last = remote.iloc[0], remote.iloc[-1]
+    us = share.us_share_of_postings
+    rationale = (
+        f"The fully remote share of postings went from {first['share']:.1f}% ({int(first['year'])}) to {last['share']:.1f}% "
+        f"({int(last['year'])}); raw trend {_interval_text(raw)} pp per year. Within employer country, seniority, title "
+        f"and employment type the trend is {_interval_text(adjusted)} pp per year (cluster-robust; one test). Composition "
+        f"caveat: the files change from a survey to job-board postings, and US employers' share of postings goes from "
+        f"{us['percent_us_employer'].iloc[0]:.0f}% to {us['percent_us_employer'].iloc[-1]:.0f}%; the adjustment holds the "
+        "observed mix fixed but cannot make the sample representative of AI teams."
+    )
+    return ClaimResult(
+        id=claim_id, claim=CLAIMS[claim_id], metric="change per year in the share of fully remote postings, composition-adjusted",
+        estimate=adjusted.estimate, ci_low=adjusted.ci_low, ci_high=adjusted.ci_high, unit="percentage points per year",
+        verdict=verdict, rationale=rationale, n=share.n_postings, section=SECTIONS[claim_id],
+    )
+
+
+def judge_top_premium(top: TopPremium) -> ClaimResult:
+    """Supported when research/lead titles earn significantly more in the latest year and the premium is not
+    significantly shrinking (mixed if it is); contradicted when they earn significantly less. Holm over the two tests."""
+    claim_id = "convergence.top_roles_keep_premium"
+    metric = "pay premium of research/lead titles over other titles, same seniority, country and year"
+    unit = "% pay premium"
+    if top.latest is None:
+        return _inconclusive(claim_id, metric, unit, top.insufficient or "no estimate", top.n_postings)
+    p_values = [top.latest_p_value] + ([top.trend_p_value] if top.trend is not None else [])
+    holm = multipletests(p_values, method="holm")[1]
+    positive = holm[0] < ALPHA and top.latest.estimate > 0
+    negative = holm[0] < ALPHA and top.latest.estimate < 0
+    shrinking = top.trend is not None and holm[1] < ALPHA and top.trend.estimate < 0
+    if positive:
+        verdict = "mixed" if shrinking else "supported"
+    else:
+        verdict = "contradicted" if negative else "inconclusive"
+    first, last = top.by_year.iloc[0], top.by_year.iloc[-1]
+    trend_text = (
+        f"; trend {_interval_text(top.trend.scaled(100))} log points per year (Holm p = {holm[1]:.3f})"
+        if top.trend is not None else ""
+    )
+    rationale = (
+        f"In {top.latest_year} postings with research or lead titles (e.g. {', '.join(top.top_titles['job_title'].head(3))}) "
+        f"paid {_interval_text(top.latest)}% more than other titles at the same seniority, in the same country and year "
+        f"(cluster-robust; {len(p_values)} tests, Holm){trend_text}. The top decile of adjusted pay sat "
+        f"{last['top_decile_percent']:.0f}% above the median in {int(last['year'])} ({first['top_decile_percent']:.0f}% in "
+        f"{int(first['year'])}). Employers are not named, so 'leading labs' can only be proxied by titles."
+    )
+    return ClaimResult(
+        id=claim_id, claim=CLAIMS[claim_id], metric=f"{metric}, {top.latest_year}", estimate=top.latest.estimate,
+        ci_low=top.latest.ci_low, ci_high=top.latest.ci_high, unit=unit, verdict=verdict, rationale=rationale,
+        n=top.n_postings, section=SECTIONS[claim_id],
+    )
