@@ -31,6 +31,7 @@ from talentmarket.schemas import schema_for, validate_frame
 from talentmarket.sources import DataFile, get_source
 
 DOWNLOAD_TIMEOUT_SECONDS = 60
+pooch.get_logger().setLevel("WARNING")  # its per-file INFO lines would print cache paths into notebook outputs
 MISSING_MARKERS = ["NA", "-"]
 """Text that marks a missing value in the source files (Indeed writes NA, BLS writes -)."""
 
