@@ -67,9 +67,12 @@ def count_ai_postings(table: ir.Table, period: str = "month", by: Sequence[str] 
 
 
 def add_shares_within(counts: ir.Table, within: Sequence[str]) -> ir.Table:
-    """Expression: each row's share (%) of all AI postings and of all postings in its ``within`` group."""
+    """Expression: each row's share (%) of all AI postings and of all postings in its ``within`` group.
+
+    A group without AI postings has no AI share distribution: its ``share_of_ai_postings_pct`` is missing.
+    """
     return counts.mutate(
-        share_of_ai_postings_pct=100 * counts.ai_postings / counts.ai_postings.sum().over(group_by=list(within)),
+        share_of_ai_postings_pct=100 * counts.ai_postings / counts.ai_postings.sum().over(group_by=list(within)).nullif(0),
         share_of_postings_pct=100 * counts.postings / counts.postings.sum().over(group_by=list(within)),
     )
 

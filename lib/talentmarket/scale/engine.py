@@ -97,7 +97,7 @@ def _spark_session() -> SparkSession:
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
-    return (
+    session = (
         SparkSession.builder.master("local[*]")
         .appName("talentmarket")
         .config("spark.sql.session.timeZone", "UTC")
@@ -105,6 +105,8 @@ def _spark_session() -> SparkSession:
         .config("spark.sql.shuffle.partitions", "8")
         .getOrCreate()
     )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 @contextmanager
@@ -151,11 +153,12 @@ def _parquet_location(source: str | Path, backend: BaseBackend) -> str:
 
 @contextmanager
 def _quiet_upstream_deprecations() -> Iterator[None]:
-    """Silence the deprecation notices Ibis 12 triggers in DuckDB 2 and pandas 3 (nothing of ours),
-    so they do not clutter notebook output."""
+    """Silence the deprecation notices Ibis 12 and pyspark 4.0 trigger in DuckDB 2 and pandas 3
+    (nothing of ours), so they do not clutter notebook output."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="fetch_arrow_table", category=DeprecationWarning)
         warnings.filterwarnings("ignore", message="The 'future.infer_string' option", category=DeprecationWarning)
+        warnings.filterwarnings("ignore", message="The copy keyword is deprecated", category=DeprecationWarning)
         yield
 
 
