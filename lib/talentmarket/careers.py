@@ -575,3 +575,40 @@ def plot_net_flows(estimate: TransitionEstimate, note: str) -> plt.Figure:
     ax.title.set_fontsize(11)
     _add_footer(fig, note)
     return fig
+
+
+# --- Notebook helpers ---------------------------------------------------------------------------------------
+
+FLOW_DEMO_BANNER = (
+    '<div style="border:3px solid #b00020;background:#fdecea;color:#b00020;padding:12px;font-weight:bold;margin:8px 0">'
+    "ILLUSTRATION ON A SYNTHETIC CAREER PANEL — the flows below are drawn from a made-up transition matrix to show "
+    "that the method recovers a known truth. They say nothing about real workers and produce no verdict. "
+    "Set <code>job_history_file</code> to run this section on your own job-history panel."
+    "</div>"
+)
+
+
+def load_panel(path: str | Path | None, sectors: Sequence[str], seed: int) -> tuple[pd.DataFrame, dict[str, Any] | None]:
+    """The validated person-period panel from the user's file, or the synthetic demo panel with its truth."""
+    if path is not None:
+        return read_job_history(path, sectors), None
+    from talentmarket.synthetic.careers import PERIODS_FILE, generate_career_panel
+
+    if tuple(sectors) != DEFAULT_SECTORS:
+        raise ParameterError(f"the synthetic demo panel uses the default sectors {list(DEFAULT_SECTORS)}; pass a job_history_file to use others")
+    demo = generate_career_panel(seed)
+    return validate_job_history(demo.frames[PERIODS_FILE], sectors), demo.truth
+
+
+def compare_with_truth(estimate: TransitionEstimate, truth: dict[str, Any]) -> pd.DataFrame:
+    """Per sector: true and estimated net flow rate with its CI, and whether the CI covers the truth."""
+    flows = estimate.net_flows.set_index("sector")
+    table = pd.DataFrame({
+        "true_net_rate_pct": pd.Series(truth["net_rate_pct"]),
+        "estimated_net_rate_pct": flows["net_rate_pct"],
+        "ci_low": flows["net_rate_pct_ci_low"],
+        "ci_high": flows["net_rate_pct_ci_high"],
+    })
+    table["covered"] = (table["ci_low"] <= table["true_net_rate_pct"]) & (table["true_net_rate_pct"] <= table["ci_high"])
+    table["max_abs_probability_error"] = np.abs(estimate.probabilities.to_numpy() - truth["transitions"]).max(axis=1)
+    return table.rename_axis("sector").reset_index()

@@ -27,11 +27,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from scipy.stats import norm
 from scipy.stats import t as student_t
 from statsmodels.stats.multitest import multipletests
@@ -39,7 +40,10 @@ from statsmodels.stats.multitest import multipletests
 from talentmarket.demand import estimate_log_trend, fit_ewc, window
 from talentmarket.errors import ParameterError
 from talentmarket.load import DataStore
+from talentmarket.ncses import SOURCE as NCSES_SOURCE
 from talentmarket.oews import SECTOR_LEVEL, select_naics_sectors
+from talentmarket.oews import SOURCE as OEWS_SOURCE
+from talentmarket.postings import SOURCE_POSTINGS as POSTINGS_SOURCE
 from talentmarket.plots import HIGHLIGHT, MUTED, add_source_footer, mark_events
 from talentmarket.results import ClaimResult, verdict_from_interval
 
@@ -584,22 +588,37 @@ def judge_into_healthcare_finance(growth: pd.DataFrame, destinations: Sequence[s
 
 # --- Figures ---------------------------------------------------------------------------------------------
 
-def plot_shares(shares: pd.DataFrame, groups: Sequence[str], title: str, store: DataStore) -> plt.Figure:
-    """Share (%) of a BERD measure by industry group and year; hollow markers = imputed (flag i), bars = range bounds."""
-    fig, ax = plt.subplots()
-    for label in groups:
-        rows = shares[shares["group"] == label].sort_values("year")
-        line, = ax.plot(rows["year"], rows["share_pct"], marker="o", label=label)
-        imputed = rows[rows["flags"].str.contains("i")]
-        ax.plot(imputed["year"], imputed["share_pct"], "o", markerfacecolor="white", markeredgecolor=line.get_color())
-        bounded = rows[rows["bounded"]]
-        ax.errorbar(bounded["year"], bounded["share_pct"], yerr=[bounded["share_pct"] - bounded["share_low_pct"],
-                    bounded["share_high_pct"] - bounded["share_pct"]], fmt="none", ecolor=line.get_color(), capsize=3)
-    ax.set_xticks(sorted(shares["year"].unique()))
-    ax.set(title=title, xlabel="survey year", ylabel="share of all industries (%)")
-    ax.legend(title="hollow marker: estimate more than half imputed", fontsize=8, title_fontsize=8)
-    add_source_footer(fig, store)
+def plot_shares(shares: pd.DataFrame, groups: Sequence[str], title: str, store: DataStore, tech_group: str = TECH) -> plt.Figure:
+    """Share (%) of a BERD measure by year: tech against outside tech (left) and the traditional
+    industries at their own scale (right). Hollow markers = more than half imputed; bars = range bounds."""
+    fig, (ax_split, ax_industries) = plt.subplots(1, 2, figsize=(12, 5.5))
+    colors = dict(zip(groups, sns.color_palette("tab10", len(groups))))
+    for ax, chosen in ((ax_split, [tech_group, OUTSIDE_TECH]), (ax_industries, [g for g in groups if g not in (tech_group, OUTSIDE_TECH)])):
+        for label in chosen:
+            _plot_share_line(ax, shares[shares["group"] == label].sort_values("year"), label, colors[label])
+        ax.set_xticks(sorted(shares["year"].unique()))
+        ax.set(xlabel="survey year", ylabel="share of all industries (%)")
+        ax.legend(fontsize=8)
+    ax_split.set_title(f"{tech_group} and outside tech", fontsize=10)
+    ax_industries.set_title("Industries of interest (hollow marker: more than half imputed)", fontsize=10)
+    fig.suptitle(title, fontweight="bold")
+    add_source_footer(fig, _footer_store(store, NCSES_SOURCE))
     return fig
+
+
+def _plot_share_line(ax: plt.Axes, rows: pd.DataFrame, label: str, color: tuple) -> None:
+    ax.plot(rows["year"], rows["share_pct"], marker="o", color=color, label=label)
+    imputed = rows[rows["flags"].str.contains("i")]
+    ax.plot(imputed["year"], imputed["share_pct"], "o", markerfacecolor="white", markeredgecolor=color)
+    bounded = rows[rows["bounded"]]
+    if not bounded.empty:
+        ax.errorbar(bounded["year"], bounded["share_pct"], yerr=[bounded["share_pct"] - bounded["share_low_pct"],
+                    bounded["share_high_pct"] - bounded["share_pct"]], fmt="none", ecolor=color, capsize=3)
+
+
+def _footer_store(store: DataStore, *sources: str) -> DataStore:
+    """A view of ``store`` whose provenance lists only ``sources``, so a figure's footer cites what it shows."""
+    return replace(store, used={key: use for key, use in store.used.items() if key[0] in sources})
 
 
 def plot_ai_use(use: pd.DataFrame, groups: Sequence[str], store: DataStore) -> plt.Figure:
@@ -612,12 +631,13 @@ def plot_ai_use(use: pd.DataFrame, groups: Sequence[str], store: DataStore) -> p
         rows = use[use["period"] == wave].set_index("group").loc[list(groups)]
         errors = [rows["use_rate_pct"] - 100 * rows["ai_using_low"] / rows["companies"],
                   100 * rows["ai_using_high"] / rows["companies"] - rows["use_rate_pct"]]
-        ax.bar(positions + offset * width, rows["use_rate_pct"], width, yerr=errors, capsize=3,
+        bounded = rows["bounded"].any()
+        ax.bar(positions + offset * width, rows["use_rate_pct"], width, yerr=errors if bounded else None, capsize=3,
                label=f"{wave}: " + ("AI in production (low/moderate/high use)" if wave == "2016–18" else "any AI use (a lot/somewhat/a little)"))
     ax.set_xticks(positions + width * (len(waves) - 1) / 2, [g.replace(" excl. ", "\nexcl. ") for g in groups], fontsize=9)
     ax.set(title="Companies using AI, by industry (NCSES Annual Business Survey)", ylabel="% of companies")
     ax.legend(fontsize=8)
-    add_source_footer(fig, store)
+    add_source_footer(fig, _footer_store(store, NCSES_SOURCE))
     return fig
 
 
@@ -638,7 +658,7 @@ def plot_shift_share(decomposition: pd.DataFrame, store: DataStore) -> plt.Figur
     ax.set(title=f"What moved AI's share of business R&D ({decomposition.attrs.get('years', '')})",
            xlabel="contribution to the change (percentage points)")
     ax.legend(fontsize=8)
-    add_source_footer(fig, store)
+    add_source_footer(fig, _footer_store(store, NCSES_SOURCE))
     return fig
 
 
@@ -648,8 +668,9 @@ def plot_oews_shares(shares: pd.DataFrame, title: str, store: DataStore) -> plt.
     rows = shares[shares["group"] != ALL_INDUSTRIES].iloc[::-1]
     ax.barh(rows["group"], rows["share_pct"], color=[HIGHLIGHT if g == OUTSIDE_TECH else MUTED for g in rows["group"]],
             xerr=[rows["share_pct"] - rows["share_ci_low"], rows["share_ci_high"] - rows["share_pct"]], capsize=3)
-    ax.set(title=title, xlabel="share of the occupations' employment in all industries (%), 95% CI")
-    add_source_footer(fig, store)
+    ax.set_xlabel("share of the occupations' employment in all industries (%), 95% CI")
+    fig.suptitle(title, fontweight="bold")
+    add_source_footer(fig, _footer_store(store, OEWS_SOURCE))
     return fig
 
 
@@ -667,5 +688,5 @@ def plot_sector_postings(sector_index: pd.DataFrame, country: str, sectors: Sequ
            ylabel="index, Feb 2020 = 100")
     mark_events(ax)
     ax.legend(fontsize=8)
-    add_source_footer(fig, store)
+    add_source_footer(fig, _footer_store(store, POSTINGS_SOURCE))
     return fig
