@@ -131,12 +131,25 @@ def test_country_gaps_recover_pooled_pay_differences_and_beat_raw_medians(conver
 
 def test_remote_gap_recovers_level_and_trend(converging) -> None:
     sample, truth = converging
-    gap = cv.estimate_remote_gap(sample, min_cell=20)
+    levels = cv.estimate_country_gaps(sample, min_cell=20)
+    gap = cv.estimate_remote_gap(sample, min_cell=20, levels=levels)
     assert gap.middle_year == np.mean(truth["years"][::len(truth["years"]) - 1])
     assert _covers(gap.gap, truth["remote_gap_mid_year"])
     assert _covers(gap.trend, truth["remote_gap_trend_per_year"])
     assert _covers(gap.not_remote_gap, truth["onsite_abroad_gap"])
     assert set(gap.counts.columns) == set(cv.ARRANGEMENTS)
+    abroad = sample[(sample["employee_residence"] != "US") & (sample["remote_ratio"] == 100) & (sample["company_location"] == "US")]
+    home_log_gap = abroad["employee_residence"].map(levels.table.set_index("unit")["gap_log"]).mean()
+    assert gap.home_gap_percent == pytest.approx(100 * math.expm1(home_log_gap))
+    assert gap.home_gap_percent < 100 * math.expm1(gap.gap.estimate)
+
+
+def test_describe_sample_counts_postings_and_units(converging) -> None:
+    sample, truth = converging
+    table = cv.describe_sample(sample, min_cell=20)
+    assert table["year"].tolist() == truth["years"]
+    assert table["postings"].sum() == sample["posting_id"].nunique()
+    assert (table["units_with_20+_residents"] == len(truth["countries"])).all()
 
 
 def test_remote_share_recovers_its_trend(converging) -> None:

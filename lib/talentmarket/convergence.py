@@ -41,6 +41,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import scipy.sparse as sparse
@@ -50,10 +51,13 @@ from statsmodels.stats.multitest import multipletests
 
 from talentmarket.errors import DataValidationError, ParameterError
 from talentmarket.load import DataStore
+from talentmarket.oews import SOURCE as OEWS_SOURCE
+from talentmarket.plots import HIGHLIGHT, MUTED, PALETTE, add_source_footer
 from talentmarket.results import ClaimResult, verdict_from_interval
-from talentmarket.salaries import load_salaries, prepare_salaries
+from talentmarket.salaries import SALARY_SOURCES, load_salaries, prepare_salaries
 from talentmarket.synthetic import geography
 from talentmarket.taxonomy import ROLE_CLASSES, classify_titles
+from talentmarket.wages import SOURCE as WAGE_SOURCE
 
 DEFAULT_MIN_CELL = 20
 DEFAULT_BOOTSTRAP = 499
@@ -176,6 +180,39 @@ def select_sample(
         unit_of = {code: code for code in present}
     sample["geo_unit"] = sample["employee_residence"].map(unit_of)
     return sample.reset_index(drop=True)
+
+
+def describe_sample(sample: pd.DataFrame, *, min_cell: int) -> pd.DataFrame:
+    """Per year: postings, share with a US employer, residence countries, countries with at least
+    ``min_cell`` resident postings, and fully remote postings filled from abroad."""
+    _check_columns(sample, REQUIRED_COLUMNS)
+    rows = sample.assign(arrangement=classify_arrangements(sample))
+    records = []
+    for year, group in rows.groupby("work_year"):
+        residents = _residents(group)
+        sizes = _cell_sizes(residents, ["geo_unit"])
+        records.append({
+            "year": int(year), "postings": int(group["posting_id"].nunique()),
+            "us_employer_percent": round(100 * float((group["company_location"] == "US").mean()), 1),
+            "residence_countries": int(group["employee_residence"].nunique()),
+            f"units_with_{min_cell}+_residents": int((sizes >= min_cell).sum()),
+            "remote_from_abroad": int(group.loc[group["arrangement"] == "abroad_remote", "posting_id"].nunique()),
+        })
+    return pd.DataFrame(records)
+
+
+def show_synthetic_truth(store: DataStore, synthetic_case: str) -> None:
+    """In synthetic mode, print the parameters the estimators should recover; print nothing on real data."""
+    if not store.synthetic:
+        return
+    truth = geography.generate(synthetic_case, store.seed).truth
+    print(
+        f"Synthetic case {truth['case']!r} (seed {store.seed}): dispersion trend {100 * truth['dispersion_slope_per_year']:.1f} "
+        f"log points/yr; gap closed {-100 * truth['beta']:.1f}% over {truth['years'][0]}–{truth['years'][-1]}; remote gap "
+        f"{100 * math.expm1(truth['remote_gap_mid_year']):.1f}% at mid-span, trend {100 * truth['remote_gap_trend_per_year']:.1f} "
+        f"log points/yr; remote share trend {100 * truth['remote_share_trend_per_year']:.1f} pp/yr; "
+        f"research/lead premium {100 * math.expm1(truth['top_title_premium']):.1f}%."
+    )
 
 
 def _checked_years(postings: pd.DataFrame, years: Sequence[int]) -> list[int]:
@@ -705,11 +742,14 @@ class RemoteGap:
     middle_year: float
     n_postings: int
     min_cell: int
+    home_gap_percent: float | None = None
+    """What residents of the same home countries earn locally relative to the reference country, percent
+    (posting-weighted over the remote workers abroad whose home country has a pay level); for comparison."""
     insufficient: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-def estimate_remote_gap(sample: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_CELL) -> RemoteGap:
+def estimate_remote_gap(sample: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_CELL, levels: CountryGaps | None = None) -> RemoteGap:
     """Do remote workers abroad earn like the employer country's residents, and is the gap shrinking?
 
     One regression of log pay on employer country × year cells, seniority, role,
@@ -739,7 +779,7 @@ def estimate_remote_gap(sample: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_CEL
             f"(at least {min_cell} needed) in {years[0]}–{years[-1]}."
         )
         return RemoteGap(None, None, None, None, None, pd.DataFrame(), counts, abroad_countries, middle,
-                         int(rows["posting_id"].nunique()), min_cell, reason)
+                         int(rows["posting_id"].nunique()), min_cell, insufficient=reason)
     rows["role"], pooled = _pool_small_titles(rows, min_cell)
     indicators = {a: (rows["arrangement"] == a).to_numpy(float) for a in ARRANGEMENTS[1:] if totals[a] > 0}
     abroad_years = counts.loc[counts["abroad_remote"] > 0].index
@@ -765,8 +805,25 @@ def estimate_remote_gap(sample: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_CEL
     small_years = by_year.loc[by_year["gap_percent"].isna(), "year"].tolist()
     if small_years:
         notes.append(f"years {small_years} have fewer than {min_cell} fully remote workers abroad: no yearly gap is shown for them.")
+    home_gap_percent, home_note = _home_country_gap(rows.loc[rows["arrangement"] == "abroad_remote"], levels)
+    notes += [home_note] if home_note else []
     return RemoteGap(gap, trend, trend_p, gap_p, not_remote, by_year, counts, abroad_countries, middle,
-                     int(rows["posting_id"].nunique()), min_cell, None, tuple(notes))
+                     int(rows["posting_id"].nunique()), min_cell, home_gap_percent, None, tuple(notes))
+
+
+def _home_country_gap(abroad: pd.DataFrame, levels: CountryGaps | None) -> tuple[float | None, str | None]:
+    """Posting-weighted mean local pay gap (percent) of the home units of remote workers abroad, and a note."""
+    if levels is None:
+        return None, None
+    gaps = levels.table.set_index("unit")["gap_log"]
+    home = abroad["geo_unit"].map(gaps).dropna()
+    if home.empty:
+        return None, "none of the remote workers abroad lives in a country with an estimated pay level."
+    note = (
+        f"{len(home)} of {len(abroad)} remote workers abroad live in a country with an estimated local pay level; "
+        f"their home countries' residents earn {100 * math.expm1(home.mean()):.0f}% relative to {levels.reference} on average."
+    )
+    return 100 * math.expm1(float(home.mean())), note
 
 
 def _remote_gap_by_year(rows: pd.DataFrame, counts: pd.DataFrame, min_cell: int) -> pd.DataFrame:
@@ -1129,8 +1186,16 @@ def _interval_text(interval: Interval, digits: int = 1) -> str:
     return f"{interval.estimate:.{digits}f} [{interval.ci_low:.{digits}f}, {interval.ci_high:.{digits}f}]"
 
 
-def judge_sigma(result: ConvergenceResult) -> ClaimResult:
-    """Supported when the cross-country spread falls (trend CI below zero), contradicted when it rises; one test."""
+def _robustness_text(sensitivity: pd.DataFrame | None, column: str, verdict: str) -> str:
+    if sensitivity is None:
+        return ""
+    agree = int((sensitivity[column] == verdict).sum())
+    return f" Robustness: the verdict is '{verdict}' in {agree} of {len(sensitivity)} specifications of the sensitivity table."
+
+
+def judge_sigma(result: ConvergenceResult, sensitivity: pd.DataFrame | None = None) -> ClaimResult:
+    """Supported when the cross-country spread falls (trend CI below zero), contradicted when it rises; one test.
+    ``sensitivity`` (from :func:`estimate_convergence_sensitivity`) adds how many specifications agree."""
     metric = "change per year in the cross-country standard deviation of composition-adjusted log pay"
     unit = "log points per year"
     if result.sigma is None:
@@ -1149,7 +1214,7 @@ def judge_sigma(result: ConvergenceResult) -> ClaimResult:
         f"log pay (same seniority, title and employment type; corrected for sampling noise) went from "
         f"{100 * first['dispersion']:.0f} to {100 * last['dispersion']:.0f} log points. Linear trend "
         f"{_interval_text(slope)} log points per year (cluster bootstrap by posting, {result.n_bootstrap} draws; one test). "
-        f"{reading}"
+        f"{reading}{_robustness_text(sensitivity, 'sigma_verdict', verdict)}"
     )
     return ClaimResult(
         id="convergence.sigma", claim=CLAIMS["convergence.sigma"], metric=metric, estimate=slope.estimate,
@@ -1158,13 +1223,15 @@ def judge_sigma(result: ConvergenceResult) -> ClaimResult:
     )
 
 
-def judge_beta(result: ConvergenceResult, wage_growth: WageGrowthBeta | None = None) -> ClaimResult:
+def judge_beta(result: ConvergenceResult, wage_growth: WageGrowthBeta | None = None,
+               sensitivity: pd.DataFrame | None = None) -> ClaimResult:
     """Verdict from the salary microdata's noise-corrected β, Holm-adjusted together with the Wage Tracker slope.
 
     Supported when low-pay countries significantly catch up in the microdata
     (mixed if posted-wage growth significantly diverges); contradicted when they
     significantly fall behind (mixed if posted wages significantly converge);
     inconclusive otherwise. Estimate: share of the initial pay gap closed over the span.
+    ``sensitivity`` (from :func:`estimate_convergence_sensitivity`) adds how many specifications agree.
     """
     claim_id = "convergence.beta"
     unit = "% of the initial pay gap closed"
@@ -1199,6 +1266,7 @@ def judge_beta(result: ConvergenceResult, wage_growth: WageGrowthBeta | None = N
         f"sampling noise in the initial level — reliability {beta.reliability:.2f}; cluster bootstrap; Holm p = {holm[0]:.3f} "
         f"over {len(p_values)} tests). Treating countries as a sample (HC3), the uncorrected slope is "
         f"{_interval_text(beta.naive, 2)}.{wage_text} σ is judged separately: catching up does not imply a narrower spread."
+        f"{_robustness_text(sensitivity, 'beta_verdict', verdict)}"
     )
     return ClaimResult(
         id=claim_id, claim=CLAIMS[claim_id], metric=f"share of a country's initial pay gap closed {beta.first_year}–{beta.last_year}",
@@ -1236,6 +1304,11 @@ def judge_remote_gap(gap: RemoteGap, *, margin_percent: float = COMPARABLE_MARGI
     else:
         verdict, reading = "inconclusive", f"The interval is too wide to say whether pay is within ±{margin_percent:.0f}%."
     abroad = int(gap.counts["abroad_remote"].sum())
+    home_text = (
+        f" For comparison, residents working locally in those workers' home countries earn {gap.home_gap_percent:.0f}% "
+        "relative to the reference country (posting-weighted), so remote work recovers part, not all, of the home-country gap."
+        if gap.home_gap_percent is not None and gap.home_gap_percent < percent.estimate else ""
+    )
     trend_text = (
         f" Trend of the gap: {_interval_text(gap.trend.scaled(100))} log points per year (Holm p = {holm[1]:.3f}, "
         f"{len(p_values)} tests)." if gap.trend is not None else " No trend: remote workers abroad appear in one year only."
@@ -1244,7 +1317,7 @@ def judge_remote_gap(gap: RemoteGap, *, margin_percent: float = COMPARABLE_MARGI
         f"{abroad} fully remote postings filled by people living outside the employer's country "
         f"({', '.join(gap.abroad_countries['country'].head(5))} most often) against remote residents of the same employer "
         f"country and year, same seniority, title and employment type: {_interval_text(percent)}% (cluster-robust)."
-        f"{trend_text} {reading} Residence is known by country only, not by city."
+        f"{trend_text} {reading}{home_text} Residence is known by country only, not by city."
     )
     return ClaimResult(
         id=claim_id, claim=CLAIMS[claim_id], metric=metric, estimate=percent.estimate, ci_low=percent.ci_low,
@@ -1309,3 +1382,190 @@ def judge_top_premium(top: TopPremium) -> ClaimResult:
         ci_low=top.latest.ci_low, ci_high=top.latest.ci_high, unit=unit, verdict=verdict, rationale=rationale,
         n=top.n_postings, section=SECTIONS[claim_id],
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Sensitivity
+# --------------------------------------------------------------------------------------------
+
+
+def estimate_convergence_sensitivity(
+    postings: pd.DataFrame,
+    *,
+    years: Sequence[int],
+    roles: Sequence[str],
+    min_cell: int,
+    countries: Sequence[str] | None = None,
+    country_groups: Mapping[str, Sequence[str]] | None = None,
+    n_bootstrap: int = DEFAULT_BOOTSTRAP,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """σ and β verdicts under other reasonable choices: all role classes, half and double the minimum
+    cell size, and without the first year. One row per specification; thin ones say why."""
+    specifications = {
+        "as chosen": (years, roles, min_cell),
+        "all role classes": (years, ROLE_CLASSES, min_cell),
+        f"min_cell {2 * min_cell}": (years, roles, 2 * min_cell),
+        f"min_cell {max(min_cell // 2, 3)}": (years, roles, max(min_cell // 2, 3)),
+    }
+    if len(years) >= 3:
+        specifications[f"from {sorted(years)[1]}"] = (sorted(years)[1:], roles, min_cell)
+    records = []
+    for name, (spec_years, spec_roles, spec_min_cell) in specifications.items():
+        sample = select_sample(postings, years=spec_years, roles=spec_roles, countries=countries, country_groups=country_groups)
+        result = estimate_convergence(sample, min_cell=spec_min_cell, n_bootstrap=n_bootstrap, seed=seed)
+        sigma, beta = judge_sigma(result), judge_beta(result)
+        records.append({
+            "specification": name, "countries": len(result.units), "postings": result.n_postings,
+            "sigma_trend": _claim_text(sigma), "sigma_verdict": sigma.verdict,
+            "gap_closed_percent": _claim_text(beta), "beta_verdict": beta.verdict,
+        })
+    return pd.DataFrame(records)
+
+
+def _claim_text(claim: ClaimResult) -> str:
+    if claim.estimate is None:
+        return "n/a"
+    return f"{claim.estimate:.1f} [{claim.ci_low:.1f}, {claim.ci_high:.1f}]"
+
+
+# --------------------------------------------------------------------------------------------
+# Figures
+# --------------------------------------------------------------------------------------------
+
+
+def salary_sources(sample: pd.DataFrame) -> list[str]:
+    """Registered salary sources present in the sample, for figure source lines."""
+    return sorted(s for s in sample["source"].unique() if s in SALARY_SOURCES)
+
+
+def plot_country_gaps(gaps: CountryGaps, store: DataStore, sources: list[str]) -> plt.Figure:
+    """Dot plot: each country's composition-adjusted pay gap to the reference (95% CI), raw median gap beside it."""
+    table = gaps.table.sort_values("gap_percent").reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(9, max(4.5, 0.32 * len(table) + 1.8)))
+    positions = np.arange(len(table))
+    ax.errorbar(table["gap_percent"], positions, xerr=[table["gap_percent"] - table["ci_low"], table["ci_high"] - table["gap_percent"]],
+                fmt="o", color=HIGHLIGHT, ecolor="#777777", capsize=2, label="same seniority, title, employment type and year (95% CI)")
+    ax.scatter(table["raw_median_gap_percent"], positions, facecolors="none", edgecolors=MUTED, label="raw gap of medians")
+    ax.axvline(0, color="#333333", linewidth=0.8)
+    ax.set_yticks(positions, [f"{u} ({n:,} postings)" for u, n in zip(table["unit"], table["postings"])], fontsize=8)
+    ax.set_xlabel(f"pay relative to residents of {gaps.reference}, %")
+    ax.set_title(f"Pay gap of each country's residents to {gaps.reference}, {gaps.years[0]}–{gaps.years[-1]}")
+    ax.legend(loc="lower right", fontsize=8)
+    add_source_footer(fig, store, sources)
+    return fig
+
+
+def plot_dispersion(result: ConvergenceResult, area_dispersion: pd.DataFrame, store: DataStore, sources: list[str]) -> plt.Figure:
+    """Left: each country's adjusted pay effect by year. Right: their cross-country spread (95% CI) against
+    the spread across US states and metro areas in OEWS (one year, a level only)."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5.5))
+    for unit, group in result.effects.groupby("unit", sort=True):
+        left.plot(group["year"], 100 * group["effect"], marker="o", linewidth=1.4)
+        left.annotate(unit, (group["year"].iloc[-1], 100 * group["effect"].iloc[-1]), xytext=(4, 0), textcoords="offset points", fontsize=8)
+    left.set_xticks(list(result.years))
+    left.set_ylabel("pay relative to the average of these countries, log points")
+    left.set_title("Composition-adjusted pay by country")
+    table = result.sigma.dispersion
+    right.errorbar(table["year"], 100 * table["dispersion"], yerr=[100 * (table["dispersion"] - table["ci_low"]), 100 * (table["ci_high"] - table["dispersion"])],
+                   fmt="o-", color=HIGHLIGHT, capsize=3, label=f"across {len(result.units)} countries (95% CI)")
+    right.plot(table["year"], 100 * table["uncorrected"], linestyle=":", color=HIGHLIGHT, alpha=0.6, label="same, before the noise correction")
+    for color, row in zip(PALETTE, area_dispersion.itertuples()):
+        right.axhline(100 * row.dispersion, color=color, linestyle="--", linewidth=1,
+                      label=f"across US {'metro areas' if row.area_type == 'metropolitan' else 'states'}: {row.occupation} (May 2025)")
+    right.set_xticks(list(result.years))
+    right.set_ylim(bottom=0)
+    right.set_ylabel("standard deviation of log pay, log points")
+    right.set_title("Spread of pay across countries")
+    right.legend(fontsize=7.5, loc="lower left")
+    add_source_footer(fig, store, sources + [OEWS_SOURCE])
+    return fig
+
+
+def plot_beta(result: ConvergenceResult, wage_growth: WageGrowthBeta, store: DataStore, sources: list[str]) -> plt.Figure:
+    """Left: change in each country's adjusted pay against its initial level (β). Right: posted-wage growth
+    (Wage Tracker) against the country's tech pay level."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5.5))
+    beta = result.beta
+    points = beta.points
+    left.scatter(100 * points["initial"], 100 * points["change"], color=HIGHLIGHT, zorder=3)
+    _label_points(left, 100 * points["initial"], 100 * points["change"], points["unit"])
+    span = np.linspace(points["initial"].min(), points["initial"].max(), 2)
+    left.plot(100 * span, 100 * beta.beta.estimate * span, color="#333333",
+              label=f"noise-corrected slope {beta.beta.estimate:.2f} [{beta.beta.ci_low:.2f}, {beta.beta.ci_high:.2f}]")
+    left.axhline(0, color="#333333", linewidth=0.6)
+    left.set_xlabel(f"pay in {beta.first_year} relative to these countries' average, log points")
+    left.set_ylabel(f"change {beta.first_year}–{beta.last_year}, log points")
+    left.set_title("Do low-pay countries catch up? (salary data)")
+    left.legend(fontsize=8)
+    table = wage_growth.table
+    right.scatter(table["pay_gap_percent"], table["mean_growth_percent"], color=PALETTE[0], zorder=3)
+    _label_points(right, table["pay_gap_percent"], table["mean_growth_percent"], table["country"])
+    right.set_xlabel("tech pay relative to the US (salary data, adjusted), %")
+    right.set_ylabel("mean year-over-year posted-wage growth, %")
+    window = f"{wage_growth.first_month:%b %Y}–{wage_growth.last_month:%b %Y}" if wage_growth.first_month is not None else ""
+    right.set_title(f"Posted-wage growth, all occupations, {window}")
+    if wage_growth.slope is not None:
+        right.annotate(f"slope: {_interval_text(wage_growth.slope, 2)} pp per 10% higher pay", (0.02, 0.95),
+                       xycoords="axes fraction", fontsize=8, va="top")
+    add_source_footer(fig, store, sources + [WAGE_SOURCE])
+    return fig
+
+
+def _label_points(ax: plt.Axes, x: pd.Series, y: pd.Series, labels: pd.Series) -> None:
+    for xi, yi, label in zip(x, y, labels):
+        ax.annotate(str(label), (xi, yi), xytext=(4, 3), textcoords="offset points", fontsize=8)
+
+
+def plot_remote(share: RemoteShare, gap: RemoteGap, store: DataStore, sources: list[str],
+                margin_percent: float = COMPARABLE_MARGIN_PERCENT) -> plt.Figure:
+    """Left: postings by arrangement and year (stacked shares). Right: pay gap of remote workers abroad, by year."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5.5))
+    shares = share.shares.pivot(index="year", columns="arrangement", values="share")[list(REMOTE_LABELS.values())]
+    bottom = np.zeros(len(shares))
+    for color, label in zip([MUTED, PALETTE[1], HIGHLIGHT], shares.columns):
+        left.bar(shares.index.astype(str), shares[label], bottom=bottom, color=color, label=label)
+        bottom += shares[label].to_numpy()
+    postings = share.shares.drop_duplicates("year").set_index("year")["postings"]
+    for position, year in enumerate(shares.index):
+        left.annotate(f"n={postings[year]:,}", (position, 101), ha="center", fontsize=8)
+    left.set_ylim(0, 108)
+    left.set_ylabel("share of postings, %")
+    left.set_title("Work arrangement of postings")
+    left.legend(fontsize=8, loc="lower left")
+    right.axhspan(-margin_percent, margin_percent, color=MUTED, alpha=0.25, label=f"'comparable': within ±{margin_percent:.0f}%")
+    right.axhline(0, color="#333333", linewidth=0.8)
+    shown = gap.by_year.dropna(subset=["gap_percent"]) if not gap.by_year.empty else gap.by_year
+    if not shown.empty:
+        right.errorbar(shown["year"], shown["gap_percent"], yerr=[shown["gap_percent"] - shown["ci_low"], shown["ci_high"] - shown["gap_percent"]],
+                       fmt="o", color=HIGHLIGHT, capsize=3, label="by year (95% CI)")
+        right.set_xticks(list(shown["year"]))
+    if gap.gap is not None:
+        pooled = gap.gap.as_percent()
+        right.axhline(pooled.estimate, color=HIGHLIGHT, linestyle="--", linewidth=1,
+                      label=f"all years: {_interval_text(pooled)}%")
+    right.set_ylabel("pay vs remote residents of the employer's country, %")
+    right.set_title("Remote workers living abroad")
+    right.legend(fontsize=8, loc="lower left")
+    add_source_footer(fig, store, sources)
+    return fig
+
+
+def plot_top_premium(top: TopPremium, store: DataStore, sources: list[str]) -> plt.Figure:
+    """Research/lead title premium and the top-decile premium by year, 95% CIs."""
+    fig, ax = plt.subplots(figsize=(9, 5))
+    table = top.by_year
+    offset = 0.06
+    ax.errorbar(table["year"] - offset, table["premium_percent"], yerr=[table["premium_percent"] - table["ci_low"], table["ci_high"] - table["premium_percent"]],
+                fmt="o-", color=HIGHLIGHT, capsize=3, label="research/lead titles vs other titles, same seniority")
+    ax.errorbar(table["year"] + offset, table["top_decile_percent"],
+                yerr=[table["top_decile_percent"] - table["decile_ci_low"], table["decile_ci_high"] - table["top_decile_percent"]],
+                fmt="s--", color=PALETTE[0], capsize=3, label="top decile vs median of adjusted pay")
+    ax.axhline(0, color="#333333", linewidth=0.8)
+    ax.set_xticks(list(table["year"]))
+    ax.set_ylim(bottom=min(0, float(table["ci_low"].min()) - 5))
+    ax.set_ylabel("pay premium, %")
+    ax.set_title("The top of the pay distribution")
+    ax.legend(fontsize=8, loc="lower right")
+    add_source_footer(fig, store, sources)
+    return fig
