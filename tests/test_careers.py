@@ -96,9 +96,13 @@ def test_gaps_break_the_chain_instead_of_inventing_a_move() -> None:
 
 def test_destination_test_finds_the_true_fastest_growing_sector(large_panel: tuple[pd.DataFrame, dict]) -> None:
     panel, truth = large_panel
-    result = compare_destination_growth(estimate_transitions(panel, draws=300, seed=4))
+    estimate = estimate_transitions(panel, draws=300, seed=4)
+    result = compare_destination_growth(estimate)
     assert result.leader == max(truth["net_rate_pct"], key=truth["net_rate_pct"].get) == "health_care"
     assert result.leader_is_fastest and result.tests == len(DEFAULT_SECTORS) - 1
+    assert compare_destination_growth(estimate, origin="tech").tests == len(DEFAULT_SECTORS) - 2
+    with pytest.raises(ParameterError, match="origin sector 'big_tech'"):
+        compare_destination_growth(estimate, origin="big_tech")
     assert result.share_fastest["health_care"] > 0.95
 
 

@@ -449,15 +449,18 @@ class DestinationTest:
 
 
 def compare_destination_growth(
-    estimate: TransitionEstimate, candidates: Sequence[str] | None = None
+    estimate: TransitionEstimate, candidates: Sequence[str] | None = None, *, origin: str | None = None
 ) -> DestinationTest:
     """Test whether the destination with the fastest flow-driven growth beats every other candidate.
 
     Growth is ``net_rate_pct``: net inflow as a percentage of the sector's stock per
-    period. The family of leader-versus-other comparisons is Holm-adjusted, so the
-    verdict "X grows fastest" rests on all of them at once.
+    period. Candidates default to every sector except ``origin`` (the sector people
+    leave, e.g. tech). The family of leader-versus-other comparisons is Holm-adjusted,
+    so the verdict "X grows fastest" rests on all of them at once.
     """
-    chosen = list(candidates) if candidates is not None else list(estimate.sectors)
+    if origin is not None and origin not in estimate.sectors:
+        raise ParameterError(f"origin sector {origin!r} is not one of {list(estimate.sectors)}")
+    chosen = list(candidates) if candidates is not None else [s for s in estimate.sectors if s != origin]
     unknown = sorted(set(chosen) - set(estimate.sectors))
     if unknown or len(chosen) < 2:
         raise ParameterError(f"candidates {unknown or chosen}: need two or more of {list(estimate.sectors)}")
