@@ -72,6 +72,11 @@ AI_DEFINITIONS: dict[str, tuple[str, ...]] = {
 """Title-based AI definitions: name → role classes counted as AI. The comparison group is always
 ``non_ai_tech``. (Notebooks add a file-level definition, ``ai_field_files``, that ignores titles.)"""
 
+SOFTWARE_ENGINEERING_PATTERN = re.compile(
+    r"software|developer|programmer|backend|back-end|frontend|front-end|full ?stack", re.IGNORECASE
+)
+"""Non-AI tech titles that are general software engineering (the comparison in the entry-level claim)."""
+
 OEWS_AI_ADJACENT_OCCUPATIONS: dict[str, str] = {
     "15-2051": "Data Scientists",
     "15-1221": "Computer and Information Research Scientists",
@@ -98,6 +103,12 @@ def classify_titles(titles: Iterable[str] | pd.Series) -> pd.Series:
     series = titles if isinstance(titles, pd.Series) else pd.Series(list(titles), dtype="str")
     lookup = {title: classify_title(title) for title in series.unique()}
     return series.map(lookup).astype("str").rename("role_class")
+
+
+def software_engineering_mask(titles: pd.Series) -> pd.Series:
+    """True where a title is non-AI tech *and* general software engineering (not security, DevOps, IT, networks)."""
+    is_software = titles.astype("str").str.contains(SOFTWARE_ENGINEERING_PATTERN)
+    return is_software & (classify_titles(titles) == NON_AI_TECH).to_numpy()
 
 
 def ai_role_classes(definition: str) -> tuple[str, ...]:
