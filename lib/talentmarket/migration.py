@@ -211,7 +211,7 @@ class AnnualTrend:
     def per_year(self) -> tuple[float, float, float]:
         """(estimate, low, high) per year: percent for log trends, series units otherwise."""
         if self.log:
-            return tuple(100 * math.expm1(v) for v in (self.slope, self.ci_low, self.ci_high))  # type: ignore[return-value]
+            return 100 * math.expm1(self.slope), 100 * math.expm1(self.ci_low), 100 * math.expm1(self.ci_high)
         return self.slope, self.ci_low, self.ci_high
 
 
@@ -230,9 +230,12 @@ def estimate_annual_trend(values: pd.Series, *, log: bool, level: float = 0.95) 
     sigma2 = float(np.sum((y - design @ params) ** 2)) / dof
     se = math.sqrt(sigma2 / float(np.sum((years - years.mean()) ** 2)))
     critical = float(student_t.ppf(0.5 + level / 2, dof))
-    p_value = float(2 * student_t.sf(abs(params[1]) / se, dof)) if se > 0 else 0.0
+    if se > 0:
+        p_value = float(2 * student_t.sf(abs(params[1]) / se, dof))
+    else:  # the points lie exactly on a line
+        p_value = 1.0 if params[1] == 0 else 0.0
     return AnnualTrend(float(params[1]), float(params[1] - critical * se), float(params[1] + critical * se), p_value,
-                       tuple(int(y) for y in clean.index), log)
+                       tuple(int(year) for year in clean.index), log)
 
 
 def estimate_share_trends(shares: pd.DataFrame, groups: Sequence[str], period: str = "year") -> pd.DataFrame:
@@ -567,6 +570,8 @@ def judge_into_healthcare_finance(growth: pd.DataFrame, destinations: Sequence[s
     is inconclusive by construction. The estimate shown is the best stand-in: the gap in AI R&D
     growth between the named destinations (summed) and tech (BERD), which the rationale reads."""
     label = " + ".join(destinations)
+    if label not in set(growth["group"]):
+        raise ParameterError(f"no combined group {label!r} in the growth table; add it with add_combined_group first")
     row = growth.set_index("group").loc[label]
     others = growth[~growth["group"].isin([label, OUTSIDE_TECH, ALL_INDUSTRIES])]
     ranking = ", ".join(f"{r.group} {r.growth_pct_per_year:.0f}%" for r in others.sort_values("growth_pct_per_year", ascending=False).itertuples())
