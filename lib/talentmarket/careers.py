@@ -43,7 +43,7 @@ from scipy.stats import norm
 from statsmodels.stats.multitest import multipletests
 
 from talentmarket.errors import DataValidationError, ParameterError
-from talentmarket.plots import HIGHLIGHT, MUTED
+from talentmarket.plots import HIGHLIGHT, MUTED, add_footer
 
 DEFAULT_SECTORS: tuple[str, ...] = (
     "tech", "finance", "health_care", "manufacturing", "professional_services", "government_education", "other",
@@ -497,13 +497,6 @@ def describe_panel_source(path: str | Path | None) -> str:
     return f"Source: job-history file {Path(path).name} (supplied by the user)."
 
 
-def _add_footer(fig: plt.Figure, note: str) -> None:
-    synthetic = note.startswith("SYNTHETIC")
-    fig.text(0.01, 0.005, note, fontsize=7.5, ha="left", va="bottom", wrap=True,
-             color="#b00020" if synthetic else "#555555", fontweight="bold" if synthetic else "normal")
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-
-
 def plot_transition_heatmap(estimate: TransitionEstimate, note: str) -> plt.Figure:
     """Yearly transition probabilities (%) between sectors, annotated with the number of moves behind each."""
     fig, ax = plt.subplots(figsize=(10, 7))
@@ -514,7 +507,7 @@ def plot_transition_heatmap(estimate: TransitionEstimate, note: str) -> plt.Figu
     ax.set(title=f"Where people in each sector are one year later ({estimate.transitions:,} moves and stays, {estimate.persons:,} people)",
            xlabel="sector one year later", ylabel="sector this year")
     ax.title.set_fontsize(11)
-    _add_footer(fig, note)
+    add_footer(fig, note, warning=note.startswith("SYNTHETIC"))
     return fig
 
 
@@ -547,7 +540,7 @@ def plot_flow_diagram(estimate: TransitionEstimate, note: str) -> plt.Figure:
         f"{int(moves.sum()):,} moves, stayers left out"))
     ax.title.set_fontsize(10)
     ax.axis("off")
-    _add_footer(fig, note)
+    add_footer(fig, note, warning=note.startswith("SYNTHETIC"))
     return fig
 
 
@@ -576,7 +569,7 @@ def plot_net_flows(estimate: TransitionEstimate, note: str) -> plt.Figure:
     ax.set(title="Growth through moves: net inflow as % of the sector's people per year (95% CI)",
            xlabel="net flow rate (% per year)")
     ax.title.set_fontsize(11)
-    _add_footer(fig, note)
+    add_footer(fig, note, warning=note.startswith("SYNTHETIC"))
     return fig
 
 

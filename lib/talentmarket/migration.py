@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -607,7 +607,7 @@ def plot_shares(shares: pd.DataFrame, groups: Sequence[str], title: str, store: 
     ax_split.set_title(f"{tech_group} and outside tech", fontsize=10)
     ax_industries.set_title("Industries of interest (hollow marker: more than half imputed)", fontsize=10)
     fig.suptitle(title, fontweight="bold")
-    add_source_footer(fig, _footer_store(store, NCSES_SOURCE))
+    add_source_footer(fig, store, [NCSES_SOURCE])
     return fig
 
 
@@ -619,11 +619,6 @@ def _plot_share_line(ax: plt.Axes, rows: pd.DataFrame, label: str, color: tuple)
     if not bounded.empty:
         ax.errorbar(bounded["year"], bounded["share_pct"], yerr=[bounded["share_pct"] - bounded["share_low_pct"],
                     bounded["share_high_pct"] - bounded["share_pct"]], fmt="none", ecolor=color, capsize=3)
-
-
-def _footer_store(store: DataStore, *sources: str) -> DataStore:
-    """A view of ``store`` whose provenance lists only ``sources``, so a figure's footer cites what it shows."""
-    return replace(store, used={key: use for key, use in store.used.items() if key[0] in sources})
 
 
 def plot_ai_use(use: pd.DataFrame, groups: Sequence[str], store: DataStore) -> plt.Figure:
@@ -642,7 +637,7 @@ def plot_ai_use(use: pd.DataFrame, groups: Sequence[str], store: DataStore) -> p
     ax.set_xticks(positions + width * (len(waves) - 1) / 2, [g.replace(" excl. ", "\nexcl. ") for g in groups], fontsize=9)
     ax.set(title="Companies using AI, by industry (NCSES Annual Business Survey)", ylabel="% of companies")
     ax.legend(fontsize=8)
-    add_source_footer(fig, _footer_store(store, NCSES_SOURCE))
+    add_source_footer(fig, store, [NCSES_SOURCE])
     return fig
 
 
@@ -663,7 +658,7 @@ def plot_shift_share(decomposition: pd.DataFrame, store: DataStore) -> plt.Figur
     ax.set(title=f"What moved AI's share of business R&D ({decomposition.attrs.get('years', '')})",
            xlabel="contribution to the change (percentage points)")
     ax.legend(fontsize=8)
-    add_source_footer(fig, _footer_store(store, NCSES_SOURCE))
+    add_source_footer(fig, store, [NCSES_SOURCE])
     return fig
 
 
@@ -675,7 +670,7 @@ def plot_oews_shares(shares: pd.DataFrame, title: str, store: DataStore) -> plt.
             xerr=[rows["share_pct"] - rows["share_ci_low"], rows["share_ci_high"] - rows["share_pct"]], capsize=3)
     ax.set_xlabel("share of the occupations' employment in all industries (%), 95% CI")
     fig.suptitle(title, fontweight="bold")
-    add_source_footer(fig, _footer_store(store, OEWS_SOURCE))
+    add_source_footer(fig, store, [OEWS_SOURCE])
     return fig
 
 
@@ -693,5 +688,5 @@ def plot_sector_postings(sector_index: pd.DataFrame, country: str, sectors: Sequ
            ylabel="index, Feb 2020 = 100")
     mark_events(ax)
     ax.legend(fontsize=8)
-    add_source_footer(fig, _footer_store(store, POSTINGS_SOURCE))
+    add_source_footer(fig, store, [POSTINGS_SOURCE])
     return fig

@@ -45,11 +45,16 @@ def source_line(store: DataStore, sources: list[str] | None = None) -> str:
     return ("SYNTHETIC DATA — NOT A FINDING. " + text) if store.synthetic else text
 
 
-def add_source_footer(fig: plt.Figure, store: DataStore, sources: list[str] | None = None) -> None:
-    """Write the source line (see :func:`source_line`) under the axes, wrapped to the figure width."""
-    fig.text(0.01, 0.005, source_line(store, sources), fontsize=7.5, color="#555555", ha="left", va="bottom", wrap=True,
-             fontweight="bold" if store.synthetic else "normal")
+def add_footer(fig: plt.Figure, text: str, *, warning: bool = False) -> None:
+    """Write ``text`` under the axes, wrapped to the figure width; ``warning`` sets it in bold red."""
+    fig.text(0.01, 0.005, text, fontsize=7.5, ha="left", va="bottom", wrap=True,
+             color="#b00020" if warning else "#555555", fontweight="bold" if warning else "normal")
     fig.tight_layout(rect=(0, 0.05, 1, 1))
+
+
+def add_source_footer(fig: plt.Figure, store: DataStore, sources: list[str] | None = None) -> None:
+    """Write the source line (see :func:`source_line`) under the axes; in red when the data are synthetic."""
+    add_footer(fig, source_line(store, sources), warning=store.synthetic)
 
 
 def plain_log_axis(ax: plt.Axes) -> None:
