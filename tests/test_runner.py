@@ -80,6 +80,20 @@ def test_update_notebook_refuses_custom_parameters(tiny_notebook: Path) -> None:
         run_notebook("42", {"fail": True}, update_notebook=True)
 
 
+def test_parameters_papermill_cannot_parse_are_reported(tiny_notebook: Path) -> None:
+    notebook = nbformat.read(tiny_notebook, as_version=4)
+    notebook.cells[0].source += "\nseed = 1  # None = random"
+    nbformat.write(notebook, tiny_notebook)
+    with pytest.raises(ParameterError, match=r"cannot see parameter\(s\) \['seed'\]"):
+        notebook_parameters(tiny_notebook)
+
+
+@pytest.mark.parametrize("notebook", discover_notebooks(), ids=lambda p: p.stem)
+def test_every_real_notebook_has_overridable_literal_parameters(notebook: Path) -> None:
+    parameters = notebook_parameters(notebook)
+    assert {"data_dir", "synthetic", "seed", "output_dir"} <= set(parameters)
+
+
 def test_real_notebooks_are_discovered_with_the_scorecard_last() -> None:
     names = [p.stem for p in discover_notebooks()]
     assert names[0].startswith("01_") and names[-1].startswith("00_")

@@ -68,6 +68,12 @@ def notebook_parameters(notebook: Path) -> dict[str, Any]:
     declared = papermill.inspect_notebook(str(notebook))
     if not declared:
         raise ParameterError(f"{notebook.name} has no cell tagged 'parameters'")
+    hidden = sorted(_assigned_names(notebook) - set(declared))
+    if hidden:
+        raise ParameterError(
+            f"{notebook.name}: papermill cannot see parameter(s) {hidden} of the parameters cell "
+            "(a comment containing '=' on the same line is the usual cause); they could not be overridden"
+        )
     defaults = {}
     for name, spec in declared.items():
         try:
@@ -75,6 +81,14 @@ def notebook_parameters(notebook: Path) -> dict[str, Any]:
         except (ValueError, SyntaxError):
             raise ParameterError(f"{notebook.name}: default of {name!r} is not a literal: {spec['default']}") from None
     return defaults
+
+
+def _assigned_names(notebook: Path) -> set[str]:
+    """Names assigned in the notebook's ``parameters`` cell, read with Python's own parser."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    source = next(c.source for c in cells if "parameters" in c.metadata.get("tags", []))
+    return {target.id for node in ast.parse(source).body if isinstance(node, (ast.Assign, ast.AnnAssign))
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target]) if isinstance(target, ast.Name)}
 
 
 def _type_matches(value: Any, default: Any) -> bool:
