@@ -7,11 +7,11 @@ import math
 import pandas as pd
 import pytest
 
-from talentmarket import ncses
+from talentmarket import migration, ncses
 from talentmarket.errors import DataValidationError, ParameterError
 from talentmarket.load import DataStore
-from talentmarket.synthetic import synthetic_truth
 from talentmarket.schemas import schema_for, validate_frame
+from talentmarket.synthetic import synthetic_truth
 
 ALL_TABLES = [ncses.STATE_TABLE, *ncses.AI_USE_TABLES, ncses.AI_WORKERS_TABLE, *ncses.BERD_TABLES]
 
@@ -206,15 +206,70 @@ def test_berd_panel_recovers_the_twins_ai_rd_growth(twin_tables: dict[str, pd.Da
     assert set(panel.loc[panel["naics_code"] == "334", "industry"]) == {"Computer and electronic products"}
 
 
+def test_berd_sub_industries_recover_their_known_share_of_the_parent(twin_tables: dict[str, pd.DataFrame], twin_truth: dict) -> None:
+    """Software publishers (5112) and computer systems design (5415) take a known fraction of
+    their parent in every year: equal up to the rounding of both cells to whole $ millions."""
+    panel = twin_tables["berd"]
+    shares = twin_truth["sub_industry_share_of_parent"]
+    assert set(shares) == {"5112", "5415"}
+    for measure in ("rd_amount", "ai_rd_amount"):
+        amounts = panel[(panel["measure"] == measure) & (panel["status"] == "reported")].pivot_table(
+            index="naics_code", columns="year", values="value")
+        assert list(amounts.columns) == [2019, 2020, 2021, 2022]
+        for code, parent in (("5112", "51"), ("5415", "54")):
+            assert ((amounts.loc[code] - shares[code] * amounts.loc[parent]).abs() <= 1).all(), (code, measure)
+
+
+BERD_MIGRATION_CODES = ["51", "52", "54", "5415", "621–23"]
+ABS_MIGRATION_CODES = ["51", "52", "54", "5415", "62", "621–23"]
+
+
+@pytest.mark.parametrize(("table", "loaded", "codes"), [
+    *[(table, "berd", BERD_MIGRATION_CODES) for table in ncses.BERD_TABLES],
+    *[(table, "use", ABS_MIGRATION_CODES) for table in ncses.AI_USE_TABLES],
+    (ncses.AI_WORKERS_TABLE, "workers", ABS_MIGRATION_CODES),
+])
+def test_twin_nests_the_migration_industries_as_the_real_tables_do(real_tables: dict[str, pd.DataFrame], twin_tables: dict[str, pd.DataFrame],
+                                                                   table: str, loaded: str, codes: list[str]) -> None:
+    """The rows the migration notebook groups by (computer systems design inside professional
+    services, health care services) have the real tables' labels, parents and depths."""
+    def layout(tidy: pd.DataFrame) -> list[list[object]]:
+        rows = tidy[(tidy["table_id"] == table) & tidy["naics_code"].isin(codes)].drop_duplicates("row_id")
+        return rows.sort_values("naics_code")[["naics_code", "industry_path", "parent", "depth"]].values.tolist()
+
+    assert layout(twin_tables[loaded]) == layout(real_tables[loaded])
+
+
 def test_ai_use_loader_recovers_the_twins_adoption_shares(twin_tables: dict[str, pd.DataFrame], twin_truth: dict) -> None:
+    """Leaf industries (health care services and computer systems design among them) carry the
+    drawn share of companies using AI; their parents (54, 62) the company-weighted average."""
     use = twin_tables["use"]
     using = {"2016–18": ["low_use", "moderate_use", "high_use"], "2021": ["a_lot", "somewhat", "a_little"]}
     truth_key = {"2016–18": "ai_use_percent_2016_18", "2021": "ai_use_percent_2021"}
+    companies = pd.Series(twin_truth["companies"])
+    assert {"5415", "621–23"} <= set(companies.index)
     for period, answers in using.items():
-        rows = use[(use["period"] == period) & use["measure"].isin(answers) & (use["depth"] == 3)]
-        share = rows.groupby("naics_code")["value"].sum()
-        expected = pd.Series(twin_truth[truth_key[period]])[share.index]
-        assert (share - expected).abs().max() < 0.16, period
+        share = use[(use["period"] == period) & use["measure"].isin(answers)].groupby("naics_code")["value"].sum()
+        truth = pd.Series(twin_truth[truth_key[period]])
+        assert (share[truth.index] - truth).abs().max() < 0.16, period
+        for parent, children in (("54", ["5415", "other 54"]), ("62", ["621–23", "624"])):
+            weighted = (truth[children] * companies[children]).sum() / companies[children].sum()
+            assert share[parent] == pytest.approx(weighted, abs=0.16), (period, parent)
+    counts = use[(use["measure"] == "companies") & (use["period"] == "2021")].set_index("naics_code")["value"]
+    assert abs(counts["62"] - companies[["621–23", "624"]].sum()) <= 0.5
+
+
+def test_migration_groups_resolve_on_the_twin_and_recover_tech_ai_rd(twin_tables: dict[str, pd.DataFrame], twin_truth: dict) -> None:
+    """The migration notebook's default industry groups exist in every twin table it reads, and its
+    tech group (51 + 5415 + 334) adds up to the truth behind those rows."""
+    groups = migration.parse_groups(migration.DEFAULT_GROUPS)
+    berd = migration.summarize_berd(twin_tables["berd"], groups, [2019, 2020, 2021, 2022])
+    use = migration.summarize_ai_use(twin_tables["use"], groups)
+    assert set(use["group"]) == set(groups) and use["use_rate_pct"].notna().all()
+    tech = berd["ai_rd_amount"].set_index(["group", "year"]).loc[(migration.TECH, 2019), "value"]
+    level = twin_truth["ai_rd_2019"]
+    expected = level["51"] + twin_truth["sub_industry_share_of_parent"]["5415"] * level["54"] + level["334"]
+    assert tech == pytest.approx(expected, abs=1.5)
 
 
 def test_state_loader_recovers_the_twins_ai_shares(synthetic_store: DataStore, twin_truth: dict) -> None:

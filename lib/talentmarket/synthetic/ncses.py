@@ -2,8 +2,10 @@
 value cells stored as text like ``"['2,590', 'i']"``, formatted the way each real table is.
 
 Known truth: AI R&D of each industry grows at a known annual rate from a known 2019
-level (parents are sums of their children), the share of companies using AI by
-industry in 2016–18 and in 2021, and the AI share of postings by state. Like the real
+level (parents are sums of their children; software publishers and computer systems
+design take known fractions of their industries), the share of companies using AI by
+industry in 2016–18 and in 2021 (health care services and computer systems design are
+rows of their own inside their sectors), and the AI share of postings by state. Like the real
 tables, some cells are suppressed (``D``), published as a range or as ``*`` (below half
 a unit), flagged imputed (``i``) or revised (``r``); the truth lists where.
 """
@@ -37,8 +39,12 @@ BERD_LEAVES = {
 """NAICS code → (top-level part, label) of the industries that make up all BERD industries."""
 TINY_INDUSTRY = "22"
 """An industry with only a few $ millions of AI R&D: its externally funded part is published as ``*``."""
-SOFTWARE_PUBLISHERS = ("5112", "Software publishers", "51")
-"""A depth-4 row inside Information, taking a known fraction of it."""
+BERD_SUB_INDUSTRIES = {
+    "5112": ("Software publishers", "51"),
+    "5415": ("Computer systems design and related services", "54"),
+}
+"""NAICS code → (label, parent code) of depth-4 rows, each taking a known fraction of its parent
+(truth ``sub_industry_share_of_parent``); 5415 is part of the tech group of the migration notebook."""
 RENAMED_UNTIL_2020 = {"334": "Computer and electronic product"}
 """Labels the 2019 and 2020 tables spell differently, as the real ones do: the panel must key on NAICS."""
 SUPPRESSED_BERD = {("621–23", 2021, "field_artificial_intelligence_r_d_total_amount")}
@@ -49,14 +55,24 @@ COMPANY_SIZES = [
 ]
 """(size group, class) rows of the company-size part; a group's own row has no entries."""
 
-ABS_LEAVES = {
+ABS_INDUSTRIES = {
     "325": ("Manufacturing industries", "Chemicals"),
     "334": ("Manufacturing industries", "Computer and electronic products"),
     "51": ("Nonmanufacturing industries", "Information"),
     "52": ("Nonmanufacturing industries", "Finance and insurance"),
+    "54": ("Nonmanufacturing industries", "Professional, scientific, and technical services"),
+    "5415": ("Nonmanufacturing industries", "Professional, scientific, and technical services", "Computer systems design and related services"),
+    "other 54": ("Nonmanufacturing industries", "Professional, scientific, and technical services", "Other professional, scientific, and technical services"),
     "62": ("Nonmanufacturing industries", "Health care and social assistance"),
+    "621–23": ("Nonmanufacturing industries", "Health care and social assistance", "Health care services"),
+    "624": ("Nonmanufacturing industries", "Health care and social assistance", "Social assistance"),
     "other": ("Nonmanufacturing industries", "Other nonmanufacturing"),
 }
+"""NAICS code → path below "All industries" of the ABS industry rows, in table order, nested as
+the real tables nest them (54 → 5415, 62 → 621–23 and 624, at depth 4)."""
+ABS_LEAVES = [code for code, path in ABS_INDUSTRIES.items()
+              if not any(len(other) > len(path) and other[:len(path)] == path for other in ABS_INDUSTRIES.values())]
+"""Industries without rows below them: the truth is drawn for these; every other row aggregates them."""
 STATES = ("California", "District of Columbia", "Florida", "Massachusetts", "New York", "Ohio", "Texas", "Washington")
 WORKER_TYPES = ("production", "nonproduction", "supervisory", "nonsupervisory")
 WORKER_CHANGES = ("increased", "decreased", "did_not_change", "did_not_employ")
@@ -102,12 +118,13 @@ def _berd_truth(rng: np.random.Generator) -> dict:
         "ai_share_of_rd": {code: float(rng.uniform(0.01, 0.2)) for code in BERD_LEAVES},
         "company_funded_share": {code: 0.95 if code == TINY_INDUSTRY else float(rng.uniform(0.7, 0.95)) for code in BERD_LEAVES},
         "ai_companies_2019": {code: float(rng.uniform(20, 1500)) for code in BERD_LEAVES},
-        "software_share_of_information": float(rng.uniform(0.3, 0.7)),
+        "sub_industry_share_of_parent": {code: float(rng.uniform(0.3, 0.7)) for code in BERD_SUB_INDUSTRIES},
     }
 
 
 def _berd_amounts(truth: dict, year: int) -> dict[str, dict[str, float]]:
-    """Unrounded values of every BERD industry row in ``year``: leaves from the truth, parents as sums."""
+    """Unrounded values of every BERD industry row in ``year``: leaves from the truth, parents as
+    sums, sub-industries as their known fraction of their parent."""
     leaves = {}
     for code in BERD_LEAVES:
         ai = truth["ai_rd_2019"][code] * (1 + truth["ai_rd_growth"][code]) ** (year - 2019)
@@ -124,8 +141,11 @@ def _berd_amounts(truth: dict, year: int) -> dict[str, dict[str, float]]:
         members = [code for code, (top, _) in BERD_LEAVES.items() if top == part]
         totals[part] = {m: sum(leaves[c][m] for c in members) for m in leaves["325"]}
     totals["All industries"] = {m: sum(totals[p][m] for p in ("Manufacturing industries", "Nonmanufacturing industries")) for m in leaves["325"]}
-    software = {m: value * truth["software_share_of_information"] for m, value in leaves["51"].items()}
-    return {**leaves, **totals, SOFTWARE_PUBLISHERS[0]: software}
+    sub_industries = {
+        code: {m: value * truth["sub_industry_share_of_parent"][code] for m, value in leaves[parent].items()}
+        for code, (_, parent) in BERD_SUB_INDUSTRIES.items()
+    }
+    return {**leaves, **totals, **sub_industries}
 
 
 def _berd_entry(value: float, measure: str, number_format: str) -> str:
@@ -145,8 +165,8 @@ def _berd_table(rng: np.random.Generator, truth: dict, table: str, year: int) ->
             if top == part:
                 name = RENAMED_UNTIL_2020.get(code, label) if year <= 2020 else label
                 industry_rows.append((["All industries", part, name], code, code))
-                if code == SOFTWARE_PUBLISHERS[2]:
-                    industry_rows.append((["All industries", part, name, SOFTWARE_PUBLISHERS[1]], SOFTWARE_PUBLISHERS[0], SOFTWARE_PUBLISHERS[0]))
+                industry_rows += [(["All industries", part, name, sub_label], sub_code, sub_code)
+                                  for sub_code, (sub_label, parent) in BERD_SUB_INDUSTRIES.items() if parent == code]
     top_size = "All companies (number of domestic employees)"
     size_rows = [([top_size], "–", "All industries")] + [
         ([top_size, group] + ([size] if size else []), "–" if size else "", size) for group, size in COMPANY_SIZES
@@ -179,7 +199,7 @@ def _abs_paths() -> list[tuple[list[str], str]]:
     paths = [(["All industries"], ABS_ALL_NAICS)]
     for part, naics in (("Manufacturing industries", "31–33"), ("Nonmanufacturing industries", "11, 21–23, 42–81")):
         paths.append((["All industries", part], naics))
-        paths += [(["All industries", part, label], code) for code, (top, label) in ABS_LEAVES.items() if top == part]
+        paths += [(["All industries", *path], code) for code, path in ABS_INDUSTRIES.items() if path[0] == part]
     return paths
 
 
@@ -227,18 +247,17 @@ def _abs_use_table(rng: np.random.Generator, truth: dict, table: str) -> pd.Data
     return frame
 
 
-def _abs_members(parts: list[str], code: str) -> list[str]:
-    """The leaf industries a row covers: itself, the leaves of its part, or all of them."""
-    if code in ABS_LEAVES:
-        return [code]
-    return [leaf for leaf, (top, _) in ABS_LEAVES.items() if len(parts) == 1 or top == parts[-1]]
+def _abs_members(parts: list[str]) -> list[str]:
+    """The leaf industries a row covers: those whose path starts with the row's path."""
+    below_all = tuple(parts[1:])
+    return [leaf for leaf in ABS_LEAVES if ABS_INDUSTRIES[leaf][:len(below_all)] == below_all]
 
 
 def _abs_row_values(paths: list[tuple[list[str], str]], leaves: dict[str, dict[str, float]], companies: dict[str, float]) -> list[dict[str, float]]:
     """Each row's values: leaves as drawn, parents company-weighted over their leaves."""
     rows = []
-    for parts, code in paths:
-        members = _abs_members(parts, code)
+    for parts, _ in paths:
+        members = _abs_members(parts)
         values = {column: _weighted({c: leaves[c][column] for c in members}, companies, members) for column in leaves[members[0]]}
         rows.append({"companies": sum(companies[c] for c in members), **values})
     return rows
@@ -262,7 +281,7 @@ def _abs_workers_table(rng: np.random.Generator, truth: dict, table: str) -> tup
         for (parts, code), row in zip(paths, rows):
             if column == "field_companies_number_":
                 cells.append(_cell(_number(round(row["companies"]), 0, _PADDED[0]), _PADDED[1]))
-            elif len(parts) == 3 and rng.uniform() < 0.1:
+            elif len(parts) >= 3 and rng.uniform() < 0.1:
                 suppressed.add((code, column.removeprefix("field_")))
                 cells.append(_cell("D", _PADDED[1]))
             else:
@@ -290,9 +309,11 @@ def generate(source: str, seed: int) -> SyntheticSource:
     """All eight tables, drawn from a generator seeded by ``(seed, source)``.
 
     Truth: ``ai_rd_2019`` and ``ai_rd_growth`` (NAICS code → US$ millions, annual growth
-    rate) with the other BERD parameters; ``ai_use_percent_2016_18`` / ``ai_use_percent_2021``
-    (NAICS code → percent of companies using AI: low+moderate+high use, or a lot+somewhat+a
-    little); ``state_ai_share_percent``; where cells are suppressed or ranges.
+    rate) with the other BERD parameters, ``sub_industry_share_of_parent`` (5112, 5415 →
+    fraction of their parent's every BERD value); ``companies``, ``ai_use_percent_2016_18`` /
+    ``ai_use_percent_2021`` (leaf NAICS code of ``ABS_LEAVES`` → companies, percent of companies
+    using AI: low+moderate+high use, or a lot+somewhat+a little; other ABS rows aggregate
+    their leaves, company-weighted); ``state_ai_share_percent``; where cells are suppressed or ranges.
     """
     rng = _rng(source, seed)
     berd = _berd_truth(rng)
