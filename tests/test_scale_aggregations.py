@@ -162,7 +162,19 @@ def test_count_expression_is_engine_neutral_sql():
     expression = count_ai_postings(table, "month", ["country", "industry"])
     assert "DATE_TRUNC" in ibis.to_sql(expression, dialect="duckdb")
     assert "DATE_TRUNC" in ibis.to_sql(expression, dialect="pyspark")
-    assert expression.columns == ("month", "country", "industry", "postings", "ai_postings", "flagged", "ai_share_pct")
+    assert expression.columns == (
+        "month", "country", "industry", "postings", "ai_postings", "flagged", "first_date", "last_date", "ai_share_pct"
+    )
+
+
+def test_months_the_data_covers_only_in_part_are_dropped_unless_asked_for(small_postings, tmp_path):
+    window = small_postings.assign(posted_date=pd.to_datetime(small_postings.posted_date))
+    window = window.loc[window.posted_date.between("2020-01-15", "2020-03-10")]
+    path = _write(window, tmp_path / "window.parquet")
+    assert monthly_ai_share(path, countries=["US"]).month.tolist() == [pd.Timestamp("2020-02-01")]
+    assert len(monthly_ai_share(path, countries=["US"], complete_periods=False)) == 3
+    with pytest.raises(DataValidationError, match="covers no complete year"):
+        ai_posting_shares(path)
 
 
 @pytest.mark.parametrize(

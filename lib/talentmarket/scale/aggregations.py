@@ -31,6 +31,7 @@ from talentmarket.taxonomy import CORE_AI, _RULES
 
 PERIODS = {"month": "M", "quarter": "Q", "year": "Y"}
 """Period name → truncation unit; the period column holds the period's first day."""
+PERIOD_LENGTHS = {"month": pd.DateOffset(months=1), "quarter": pd.DateOffset(months=3), "year": pd.DateOffset(years=1)}
 DIMENSIONS = ("country", "sector", "industry")
 COUNT_COLUMNS = ("postings", "ai_postings")
 _COUNTRY_CODE = r"^[A-Z]{2}$"
@@ -56,12 +57,15 @@ def ai_flag(table: ir.Table) -> ir.BooleanColumn:
 def count_ai_postings(table: ir.Table, period: str = "month", by: Sequence[str] = ("country",)) -> ir.Table:
     """Expression: postings, AI postings and AI share (%) per period and ``by`` cell.
 
-    Also counts ``flagged`` rows (AI flag not missing) so callers can reject missing flags.
+    Also counts ``flagged`` rows (AI flag not missing), so callers can reject missing
+    flags, and keeps each cell's first and last posting date, so callers can tell
+    which periods the data covers only in part.
     """
     keys = [_check_period(period), *_check_dimensions(by)]
     keyed = table.mutate(**{period: table.posted_date.truncate(PERIODS[period]).cast("date")}, ai_flag=ai_flag(table))
     counts = keyed.group_by(keys).aggregate(
-        postings=keyed.count(), ai_postings=keyed.ai_flag.cast("int64").sum(), flagged=keyed.ai_flag.count()
+        postings=keyed.count(), ai_postings=keyed.ai_flag.cast("int64").sum(), flagged=keyed.ai_flag.count(),
+        first_date=keyed.posted_date.min(), last_date=keyed.posted_date.max(),
     )
     return counts.mutate(ai_share_pct=100 * counts.ai_postings / counts.postings)
 
@@ -81,6 +85,7 @@ def monthly_ai_share(
     source: Source,
     engine: Engine = "duckdb",
     countries: Sequence[str] | None = None,
+    complete_periods: bool = True,
     settings: EngineSettings | None = None,
 ) -> pd.DataFrame:
     """AI share of postings by country and calendar month, from posting-level data.
@@ -88,8 +93,11 @@ def monthly_ai_share(
     Returns columns ``country`` (str), ``month`` (datetime64[ns], first day of the
     month), ``ai_share_pct`` (0–100), ``postings`` and ``ai_postings`` (int64),
     sorted by country and month. ``countries`` restricts the scan (None: all).
+    With ``complete_periods``, months at the edges of the data that it covers only
+    in part are dropped (their counts would look like a collapse in demand).
     """
     return _collect(source, engine, settings, period="month", by=("country",), countries=countries,
+                    complete_periods=complete_periods,
                     columns=["country", "month", "ai_share_pct", "postings", "ai_postings"])
 
 
@@ -98,15 +106,18 @@ def monthly_sector_postings(
     engine: Engine = "duckdb",
     countries: Sequence[str] | None = None,
     dimension: str = "sector",
+    complete_periods: bool = True,
     settings: EngineSettings | None = None,
 ) -> pd.DataFrame:
     """Postings, AI postings and AI share (%) by country, month and sector (or ``dimension="industry"``).
 
-    Columns ``country``, ``month``, ``<dimension>``, ``postings``, ``ai_postings``, ``ai_share_pct``.
+    Columns ``country``, ``month``, ``<dimension>``, ``postings``, ``ai_postings``, ``ai_share_pct``;
+    other arguments as for :func:`monthly_ai_share`.
     """
     if dimension not in ("sector", "industry"):
         raise ParameterError(f"dimension {dimension!r}: choose 'sector' or 'industry'")
     return _collect(source, engine, settings, period="month", by=("country", dimension), countries=countries,
+                    complete_periods=complete_periods,
                     columns=["country", "month", dimension, "postings", "ai_postings", "ai_share_pct"])
 
 
@@ -117,6 +128,7 @@ def ai_posting_shares(
     period: str = "year",
     within: Sequence[str] = (),
     countries: Sequence[str] | None = None,
+    complete_periods: bool = True,
     settings: EngineSettings | None = None,
 ) -> pd.DataFrame:
     """How AI postings spread across industries (or sectors) per period: the sector-migration stock measure.
@@ -125,7 +137,8 @@ def ai_posting_shares(
     ``postings``, ``ai_postings``, ``ai_share_pct`` (AI share within the industry),
     ``share_of_ai_postings_pct`` (the industry's share of all AI postings) and
     ``share_of_postings_pct`` (its share of all postings). A share of AI postings
-    above the share of postings means AI work is concentrated there.
+    above the share of postings means AI work is concentrated there. Periods the
+    data covers only in part are dropped unless ``complete_periods`` is False.
     """
     if dimension not in ("sector", "industry"):
         raise ParameterError(f"dimension {dimension!r}: choose 'sector' or 'industry'")
@@ -133,7 +146,7 @@ def ai_posting_shares(
         raise ParameterError(f"within={list(within)} must not contain the dimension {dimension!r}")
     return _collect(
         source, engine, settings, period=period, by=(*within, dimension), countries=countries,
-        columns=[period, *within, dimension, "postings", "ai_postings", "ai_share_pct",
+        complete_periods=complete_periods, columns=[period, *within, dimension, "postings", "ai_postings", "ai_share_pct",
                  "share_of_ai_postings_pct", "share_of_postings_pct"],
         shares_within=(period, *within),
     )
@@ -146,6 +159,7 @@ def _collect(
     period: str,
     by: Sequence[str],
     countries: Sequence[str] | None,
+    complete_periods: bool,
     columns: list[str],
     shares_within: Sequence[str] | None = None,
 ) -> pd.DataFrame:
@@ -162,7 +176,24 @@ def _collect(
             _check_countries_found(frame, chosen, table, name)
     keys = [period, *by]
     _check_result(frame, keys, name)
-    return _tidy(frame, period, keys)[columns].sort_values([c for c in columns if c in keys], ignore_index=True)
+    frame = _tidy(frame, period, keys)
+    if complete_periods:
+        frame = _drop_partial_periods(frame, period, name)
+    return frame[columns].sort_values([c for c in columns if c in keys], ignore_index=True)
+
+
+def _drop_partial_periods(frame: pd.DataFrame, period: str, name: str) -> pd.DataFrame:
+    """Keep the periods that lie wholly between the data's first and last posting date."""
+    first = pd.Timestamp(frame["first_date"].min()).normalize()
+    last = pd.Timestamp(frame["last_date"].max()).normalize()
+    ends = frame[period] + PERIOD_LENGTHS[period] - pd.Timedelta(days=1)
+    complete = frame.loc[(frame[period] >= first) & (ends <= last)]
+    if complete.empty:
+        raise DataValidationError(
+            name, "posted_date", f"the data ({first.date()} to {last.date()}) covers no complete {period}; "
+            "pass complete_periods=False to use partial periods"
+        )
+    return complete
 
 
 def _check_period(period: str) -> str:

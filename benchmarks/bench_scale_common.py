@@ -1,0 +1,92 @@
+"""Measuring helpers shared by the scale benchmarks (``bench_scale_*.py``); not a benchmark itself.
+
+Peak memory is the process's resident set size, sampled every 5 ms while a
+measured call runs (the kernel's lifetime maximum, ``ru_maxrss``, cannot tell
+two runs in one process apart). Wall time is the median of the repeats.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+SAMPLE_SECONDS = 0.005
+DEFAULT_DATA_DIR = Path(os.environ.get("TMPDIR", "/tmp")) / "talentmarket-scale-bench"
+"""Generated data lives outside the repository; reused between runs when present."""
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """Median and fastest wall time, peak RSS and its rise over the RSS before the call, and the last result."""
+
+    wall_median: float
+    wall_min: float
+    peak_rss_mb: float
+    rise_rss_mb: float
+    result: object
+
+
+def measure(call: Callable[[], object], repeats: int) -> Measurement:
+    """Run ``call`` ``repeats`` times; wall times and the highest RSS seen during any run."""
+    process = psutil.Process()
+    before = process.memory_info().rss
+    peak = before
+    walls, result = [], None
+    for _ in range(repeats):
+        stop = threading.Event()
+        samples = [before]
+
+        def sample() -> None:
+            while not stop.is_set():
+                samples.append(process.memory_info().rss)
+                time.sleep(SAMPLE_SECONDS)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        started = time.perf_counter()
+        result = call()
+        walls.append(time.perf_counter() - started)
+        stop.set()
+        sampler.join()
+        peak = max(peak, *samples, process.memory_info().rss)
+    mb = 1024 * 1024
+    return Measurement(statistics.median(walls), min(walls), peak / mb, (peak - before) / mb, result)
+
+
+def rows_label(rows: int) -> str:
+    """1_000_000 → '1M', 100_000_000 → '100M'."""
+    return f"{rows // 1_000_000}M" if rows % 1_000_000 == 0 else f"{rows:,}"
+
+
+def machine_note() -> str:
+    """Cores, memory and current load, printed beside the figures (the machine may be shared)."""
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    memory = psutil.virtual_memory()
+    return (f"{os.cpu_count()} cores, {memory.total / 2**30:.0f} GiB RAM ({memory.available / 2**30:.0f} GiB free), "
+            f"load average (1, 5, 15 min): {load}")
+
+
+def print_table(rows: Sequence[dict[str, object]]) -> None:
+    """A plain Markdown table, columns in the order of the first row's keys."""
+    columns = list(rows[0])
+    cells = [[_format(row.get(column, "")) for column in columns] for row in rows]
+    widths = [max(len(column), *(len(line[index]) for line in cells)) for index, column in enumerate(columns)]
+    print("| " + " | ".join(column.ljust(width) for column, width in zip(columns, widths)) + " |")
+    print("|" + "|".join("-" * (width + 2) for width in widths) + "|")
+    for line in cells:
+        print("| " + " | ".join(cell.rjust(width) for cell, width in zip(line, widths)) + " |")
+
+
+def _format(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:,.2f}" if value < 1000 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
