@@ -3,18 +3,22 @@ and bad selections fail clearly."""
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
 
 from talentmarket.errors import ParameterError
+from talentmarket.oews import load_oews_by_area
 from talentmarket.premium import (
     CONTROL_LADDER,
     GroupPremiums,
     Premium,
     _design,
     _ols,
+    compare_oews_industry_pay,
+    compare_oews_occupations,
     decompose_gap,
     estimate_company_size_gaps,
     estimate_control_ladder,
@@ -27,8 +31,10 @@ from talentmarket.premium import (
     judge_entry_level_premium,
     judge_senior_premium_trend,
     judge_stratification,
+    judge_traditional_industries,
     label_comparison,
     measure_dispersion,
+    plot_premium_overview,
     run_specification_curve,
 )
 from talentmarket.salaries import SALARY_SOURCES, load_salaries, prepare_salaries
@@ -145,7 +151,9 @@ def test_dispersion_is_higher_for_ai_and_stable_over_time(labelled: pd.DataFrame
     assert mean_sd["AI"] > mean_sd["comparison"]
     assert abs(mean_sd["AI"] - truth["noise_sd"]["ai"]) < 0.05
     assert (cells["sd_ci_low"] <= cells["sd"]).all() and (cells["sd"] <= cells["sd_ci_high"]).all()
-    assert set(trends["group"]) == {"AI", "comparison"}
+    assert set(trends["group"]) == {"AI", "comparison", "AI − comparison"}
+    difference = trends.set_index("group").loc["AI − comparison"]
+    assert difference["ci_low"] < 0 < difference["ci_high"]  # the twin's dispersion does not change over time
 
 
 def test_specification_curve_covers_every_combination(raw: pd.DataFrame, truth: dict) -> None:
@@ -217,12 +225,15 @@ def _premium(log_points: float, se: float, label: str = "x") -> Premium:
 
 
 def test_ai_premium_verdict_needs_a_positive_ci_and_agreeing_specifications() -> None:
-    agreeing = pd.DataFrame({"percent": [10.0, 12.0], "ci_low": [2.0, 3.0]})
-    disagreeing = pd.DataFrame({"percent": [-5.0, 12.0, 1.0], "ci_low": [-9.0, 3.0, -2.0]})
-    assert judge_ai_premium(_premium(0.15, 0.02), agreeing).verdict == "supported"
-    assert judge_ai_premium(_premium(0.15, 0.02), disagreeing).verdict == "mixed"
-    assert judge_ai_premium(_premium(0.01, 0.02), agreeing).verdict == "inconclusive"
-    assert judge_ai_premium(_premium(-0.15, 0.02), agreeing).verdict == "contradicted"
+    agreeing = pd.DataFrame({"ai_definition": ["core_ai", "core_ai", "core_ai_and_data"],
+                             "percent": [10.0, 12.0, -5.0], "ci_low": [2.0, 3.0, -9.0]})
+    disagreeing = pd.DataFrame({"ai_definition": ["core_ai"] * 3, "percent": [-5.0, 12.0, 1.0], "ci_low": [-9.0, 3.0, -2.0]})
+    supported = judge_ai_premium(_premium(0.15, 0.02), agreeing, "core_ai")
+    assert supported.verdict == "supported"
+    assert "core_ai_and_data: -5.0% to -5.0%" in supported.rationale  # other definitions are reported, not judged
+    assert judge_ai_premium(_premium(0.15, 0.02), disagreeing, "core_ai").verdict == "mixed"
+    assert judge_ai_premium(_premium(0.01, 0.02), agreeing, "core_ai").verdict == "inconclusive"
+    assert judge_ai_premium(_premium(-0.15, 0.02), agreeing, "core_ai").verdict == "contradicted"
 
 
 def test_senior_trend_verdict_requires_ruling_out_a_decline() -> None:
@@ -239,12 +250,17 @@ def test_entry_level_verdict_is_inconclusive_without_entry_level_cells() -> None
 
 
 def test_stratification_verdict_combines_two_holm_adjusted_tests() -> None:
-    rising = pd.DataFrame({"group": ["AI"], "years": [4], "slope": [0.02], "ci_low": [0.01], "ci_high": [0.03]})
-    flat = pd.DataFrame({"group": ["AI"], "years": [4], "slope": [0.0], "ci_low": [-0.01], "ci_high": [0.01]})
-    assert judge_stratification(_premium(0.2, 0.02), rising).verdict == "supported"
-    assert judge_stratification(_premium(0.2, 0.02), flat).verdict == "mixed"
-    assert judge_stratification(_premium(0.0, 0.02), flat).verdict == "inconclusive"
-    assert judge_stratification(_premium(-0.2, 0.02), rising.assign(slope=-0.02, ci_low=-0.03, ci_high=-0.01)).verdict == "contradicted"
+    def trends(difference: float, half_width: float) -> pd.DataFrame:
+        return pd.DataFrame({"group": ["AI", "comparison", "AI − comparison"], "years": [4, 4, 4],
+                             "slope": [difference, 0.0, difference], "ci_low": [np.nan, np.nan, difference - half_width],
+                             "ci_high": [np.nan, np.nan, difference + half_width]})
+    assert judge_stratification(_premium(0.2, 0.02), trends(0.02, 0.01)).verdict == "supported"
+    assert judge_stratification(_premium(0.2, 0.02), trends(0.0, 0.01)).verdict == "supported"
+    assert judge_stratification(_premium(0.2, 0.02), trends(-0.02, 0.01)).verdict == "mixed"
+    assert judge_stratification(_premium(0.0, 0.02), trends(0.0, 0.01)).verdict == "inconclusive"
+    assert judge_stratification(_premium(-0.2, 0.02), trends(0.0, 0.01)).verdict == "contradicted"
+    only_quantiles = judge_stratification(_premium(0.2, 0.02), trends(0.0, 0.01).iloc[:2])
+    assert "could not be estimated" in only_quantiles.rationale
 
 
 def test_company_size_verdict_uses_both_comparisons() -> None:
@@ -257,3 +273,78 @@ def test_company_size_verdict_uses_both_comparisons() -> None:
     assert judge_company_size(gaps(8.0, 12.0, 0.01)).verdict == "supported"
     assert judge_company_size(gaps(-8.0, 12.0, 0.01)).verdict == "contradicted"
     assert judge_company_size(gaps(8.0, 12.0, 0.3)).verdict == "inconclusive"
+
+
+# --------------------------------------------------------------------------- OEWS cross-section
+
+
+def _oews_rows(occ_code: str = "15-2051") -> pd.DataFrame:
+    """A hand-made OEWS industry frame: manufacturing sector, its computer subsector, information, finance."""
+    rows = [("31-33", "31--34", 2, 100.0, 100_000.0, 1.0), ("31-33", "334000", 3, 30.0, 150_000.0, 2.0),
+            ("51", "51--52", 2, 50.0, 120_000.0, 1.0), ("52", "52--53", 2, 40.0, np.nan, np.nan)]
+    return pd.DataFrame([
+        {"naics_sector": sector, "industry_code": code, "industry_level": level, "occ_code": occ_code,
+         "occ_title": "Data Scientists", "employment": jobs, "annual_mean_wage": wage,
+         "wage_percent_relative_standard_error": rse, "employment_released": True, "wages_released": not np.isnan(wage)}
+        for sector, code, level, jobs, wage, rse in rows
+    ])
+
+
+def test_industry_groups_add_wage_bills_and_subtract_nested_parts() -> None:
+    groups = {"Manufacturing excl. computers": ["31-33", "-334000"], "Tech": ["51"]}
+    table = compare_oews_industry_pay(_oews_rows(), groups, "Tech", occupations=["15-2051"]).set_index("group")
+    expected_mean = (100 * 100_000 - 30 * 150_000) / 70
+    assert table.loc["Manufacturing excl. computers", "mean_wage"] == pytest.approx(expected_mean)
+    assert table.loc["Manufacturing excl. computers", "gap_percent"] == pytest.approx(100 * (expected_mean / 120_000 - 1))
+    assert table.loc["All traditional", "mean_wage"] == pytest.approx(expected_mean)
+    low, high = table.loc["Manufacturing excl. computers", ["ci_low", "ci_high"]]
+    assert low < table.loc["Manufacturing excl. computers", "gap_percent"] < high
+
+
+def test_industry_groups_with_unpublished_parts_have_no_estimate() -> None:
+    table = compare_oews_industry_pay(_oews_rows(), {"Finance": ["52"], "Tech": ["51"]}, "Tech", occupations=["15-2051"])
+    finance = table.set_index("group").loc["Finance"]
+    assert np.isnan(finance["mean_wage"]) and finance["unpublished"] == "52"
+
+
+def test_unknown_industry_codes_and_tech_group_are_rejected() -> None:
+    with pytest.raises(ParameterError, match="neither a NAICS sector"):
+        compare_oews_industry_pay(_oews_rows(), {"Mining": ["21"], "Tech": ["51"]}, "Tech", occupations=["15-2051"])
+    with pytest.raises(ParameterError, match="tech_group"):
+        compare_oews_industry_pay(_oews_rows(), {"Tech": ["51"]}, "Big Tech", occupations=["15-2051"])
+
+
+def test_real_national_oews_gaps_match_the_published_means(real_store) -> None:
+    national = load_oews_by_area(real_store, ["national"])
+    gaps = compare_oews_occupations(national).set_index(["occupation", "reference"])
+    data_vs_software = gaps.loc[("Data Scientists", "Software Developers")]
+    assert data_vs_software["gap_percent"] == pytest.approx(100 * (126_800 / 148_100 - 1))
+    assert data_vs_software["ci_low"] < data_vs_software["gap_percent"] < data_vs_software["ci_high"] < 0
+
+
+def test_traditional_industries_verdict_rules() -> None:
+    def pay(gaps: list[tuple[float, float, float]], wage: float = 120_000.0) -> pd.DataFrame:
+        return pd.DataFrame([{"group": "All traditional", "occupation": f"occupation {i}", "mean_wage": wage,
+                              "employment": 1_000.0, "gap_percent": g, "ci_low": lo, "ci_high": hi}
+                             for i, (g, lo, hi) in enumerate(gaps)])
+    below, above, unclear = (-15.0, -19.0, -11.0), (10.0, 5.0, 15.0), (-2.0, -9.0, 5.0)
+    assert judge_traditional_industries(pay([below, unclear]), 70_000).verdict == "supported"
+    assert judge_traditional_industries(pay([below, above]), 70_000).verdict == "mixed"
+    assert judge_traditional_industries(pay([above, unclear]), 70_000).verdict == "contradicted"
+    assert judge_traditional_industries(pay([unclear]), 70_000).verdict == "inconclusive"
+    assert judge_traditional_industries(pay([below], wage=60_000.0), 70_000).verdict == "contradicted"  # does not pay well
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def test_figures_carry_titles_units_and_the_synthetic_footer(synthetic_store, labelled: pd.DataFrame, raw: pd.DataFrame) -> None:
+    sources = sorted(raw["source"].unique())
+    ladder = estimate_control_ladder(labelled)
+    curve = run_specification_curve(raw, ai_definitions=("core_ai",), pair_handlings=("midpoint", "max"))
+    figure = plot_premium_overview(ladder, curve, synthetic_store, sources)
+    titles = [ax.get_title() for ax in figure.axes]
+    assert titles == ["AI premium as controls are added", "Specification curve: 2 specifications, all controls"]
+    assert "%" in figure.axes[0].get_xlabel()
+    assert any("SYNTHETIC" in text.get_text() for text in figure.texts)
+    plt.close(figure)

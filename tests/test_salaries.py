@@ -12,6 +12,7 @@ from talentmarket.errors import DataValidationError, ParameterError
 from talentmarket.salaries import (
     PAIR_HANDLINGS,
     SALARY_COLUMNS,
+    describe_sample,
     load_salaries,
     prepare_salaries,
     select_salaries,
@@ -163,3 +164,10 @@ def test_empty_selection_after_filters_names_the_filters(paired_frame: pd.DataFr
     with pytest.raises(ParameterError, match="no salary rows left.*company_location"):
         select_salaries(paired_frame, years=[2024], company_locations=["DE"])
     assert len(select_salaries(paired_frame, years=[2024], company_locations=["US"])) == len(paired_frame)
+
+
+def test_describe_sample_shows_the_shift_to_us_employers(real_store) -> None:
+    sample = describe_sample(prepare_salaries(load_salaries(real_store, ["aijobs_net_salaries"]))).set_index("work_year")
+    assert sample.loc[2020, "us_employer_share"] < 0.5 < 0.85 < sample.loc[2024, "us_employer_share"]
+    assert sample.loc[2024, "range_pair_share"] > 0.95 and sample.loc[2020, "range_pair_share"] == 0
+    assert sample["postings"].sum() == prepare_salaries(load_salaries(real_store, ["aijobs_net_salaries"]))["posting_id"].nunique()

@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -40,9 +41,19 @@ from statsmodels.regression.quantile_regression import hall_sheather
 from statsmodels.stats.multitest import multipletests
 
 from talentmarket.errors import ParameterError
+from talentmarket.load import DataStore
+from talentmarket.oews import SECTOR_LEVEL
+from talentmarket.plots import HIGHLIGHT, MUTED, PALETTE, add_source_footer, plain_log_axis
 from talentmarket.results import ClaimResult, verdict_from_interval
 from talentmarket.salaries import AI_FIELD, COMPARISON_FIELD, prepare_salaries
-from talentmarket.taxonomy import NON_AI_TECH, ai_role_classes, classify_titles, software_engineering_mask
+from talentmarket.taxonomy import (
+    NON_AI_TECH,
+    OEWS_AI_ADJACENT_OCCUPATIONS,
+    OEWS_COMPARISON_OCCUPATIONS,
+    ai_role_classes,
+    classify_titles,
+    software_engineering_mask,
+)
 
 ALL_CONTROLS: tuple[str, ...] = (
     "experience_level", "work_year", "company_location", "company_size", "remote_ratio", "employment_type",
@@ -425,24 +436,27 @@ def measure_dispersion(
     Log salaries are residualised on ``controls`` (no year) separately for AI and
     comparison rows, so a change in the mix of countries or levels does not show up
     as dispersion. Per group and year: SD and 90/10 spread of residuals (log points)
-    with cluster-bootstrap 95% CIs. Trend: the least-squares slope of the yearly SD
-    over years, per group, with a bootstrap CI. Years with fewer than
-    ``min_cell_size`` postings in a group are left out.
+    with cluster-bootstrap 95% CIs. Trends: the least-squares slope of the yearly SD
+    over years for each group, and for ``"AI − comparison"`` (over the years both
+    have), which nets out changes common to both groups — such as the files moving
+    from survey answers to posted ranges. Years with fewer than ``min_cell_size``
+    postings in a group are left out.
     """
     _require(frame, ["log_salary_usd", "is_ai", "posting_id", "work_year", *controls])
     rng = np.random.default_rng(seed)
-    cells, trends = [], []
+    cells, draws_by_group = [], {}
     for group, rows in frame.groupby("group", sort=True):
         x, _ = _design(rows, pd.DataFrame(index=rows.index), controls, min_cell_size)
         params, _, _ = _ols(rows["log_salary_usd"].to_numpy(dtype="float64"), x, rows["posting_id"].to_numpy())
-        residuals = pd.Series(rows["log_salary_usd"].to_numpy() - x @ params, index=rows.index)
-        years, boot_sd = [], []
-        for year, year_rows in rows.groupby("work_year", sort=True):
-            codes, uniques = pd.factorize(year_rows["posting_id"])
+        residuals = rows["log_salary_usd"].to_numpy() - x @ params
+        draws_by_group[group] = {}
+        for year in sorted(rows["work_year"].unique()):
+            in_year = (rows["work_year"] == year).to_numpy()
+            codes, uniques = pd.factorize(rows["posting_id"].to_numpy()[in_year])
             if len(uniques) < min_cell_size:
                 continue
-            order = np.argsort(residuals.loc[year_rows.index].to_numpy())
-            values, codes = residuals.loc[year_rows.index].to_numpy()[order], codes[order]
+            order = np.argsort(residuals[in_year])
+            values, codes = residuals[in_year][order], codes[order]
             sd, spread = _dispersion(values, np.ones(len(values)))
             draws = np.array([_dispersion(values, _cluster_weights(codes, len(uniques), rng)) for _ in range(n_boot)])
             cells.append({
@@ -450,20 +464,30 @@ def measure_dispersion(
                 "sd_ci_low": np.quantile(draws[:, 0], 0.025), "sd_ci_high": np.quantile(draws[:, 0], 0.975),
                 "p90_p10": spread, "p90_p10_ci_low": np.quantile(draws[:, 1], 0.025), "p90_p10_ci_high": np.quantile(draws[:, 1], 0.975),
             })
-            years.append(year)
-            boot_sd.append(draws[:, 0])
-        trends.append(_sd_trend(str(group), np.array(years), [c["sd"] for c in cells if c["group"] == group], boot_sd))
-    return pd.DataFrame(cells), pd.DataFrame(trends)
+            draws_by_group[group][int(year)] = (sd, draws[:, 0])
+    return pd.DataFrame(cells), _dispersion_trends(draws_by_group)
 
 
-def _sd_trend(group: str, years: np.ndarray, sds: list[float], boot_sd: list[np.ndarray]) -> dict:
-    """Slope of SD on year (log points per year) with a percentile bootstrap CI; NaN with fewer than 3 years."""
-    if len(years) < 3:
-        return {"group": group, "years": len(years), "slope": np.nan, "ci_low": np.nan, "ci_high": np.nan}
-    slope = float(np.polyfit(years, sds, 1)[0])
-    boot = np.polyfit(years, np.vstack(boot_sd), 1)[0]
-    return {"group": group, "years": len(years), "slope": slope,
-            "ci_low": float(np.quantile(boot, 0.025)), "ci_high": float(np.quantile(boot, 0.975))}
+def _dispersion_trends(draws_by_group: dict[str, dict[int, tuple[float, np.ndarray]]]) -> pd.DataFrame:
+    """Slope of the yearly SD per group and AI minus comparison, with percentile-bootstrap CIs (needs 3+ years)."""
+    def slopes(by_year: dict[int, tuple[float, np.ndarray]], years: list[int]) -> tuple[float, np.ndarray]:
+        point = float(np.polyfit(years, [by_year[y][0] for y in years], 1)[0])
+        return point, np.polyfit(years, np.vstack([by_year[y][1] for y in years]), 1)[0]
+
+    def row(label: str, years: list[int], point: float, boot: np.ndarray) -> dict:
+        return {"group": label, "years": len(years), "slope": point,
+                "ci_low": float(np.quantile(boot, 0.025)), "ci_high": float(np.quantile(boot, 0.975))}
+
+    rows = []
+    for group, by_year in draws_by_group.items():
+        years = sorted(by_year)
+        rows.append(row(group, years, *slopes(by_year, years)) if len(years) >= 3
+                    else {"group": group, "years": len(years), "slope": np.nan, "ci_low": np.nan, "ci_high": np.nan})
+    common = sorted(set.intersection(*(set(v) for v in draws_by_group.values()))) if len(draws_by_group) == 2 else []
+    if len(common) >= 3:
+        (ai_point, ai_boot), (other_point, other_boot) = (slopes(draws_by_group[g], common) for g in ("AI", "comparison"))
+        rows.append(row("AI − comparison", common, ai_point - other_point, ai_boot - other_boot))
+    return pd.DataFrame(rows)
 
 
 # --------------------------------------------------------------------------- Oaxaca–Blinder
@@ -602,22 +626,31 @@ def run_specification_curve(
 # --------------------------------------------------------------------------- verdicts
 
 
-def judge_ai_premium(primary: Premium, curve: pd.DataFrame, context: str = "") -> ClaimResult:
-    """``salary.ai_premium``: the controlled premium's CI above zero, and robust across the specification curve.
+def judge_ai_premium(primary: Premium, curve: pd.DataFrame, ai_definition: str, context: str = "") -> ClaimResult:
+    """``salary.ai_premium``: the controlled premium's CI above zero, and robust to the analyst's choices.
 
-    Supported when the main CI lies above 0 and at least 80% of specifications agree;
-    contradicted when the main CI lies below 0; mixed when the main estimate is
-    positive but the specifications disagree; inconclusive when the main CI straddles 0.
+    ``curve`` holds specifications (:func:`run_specification_curve`); robustness is
+    judged on those with the same AI definition (other comparison groups, pair and
+    duplicate handling), since another definition asks about other jobs — those are
+    reported in the rationale. Supported when the main CI lies above 0 and at least
+    80% of those specifications agree; mixed when the main CI is above 0 but fewer
+    agree; contradicted when the main CI lies below 0; inconclusive when it straddles 0.
     """
     low, high = primary.ci_percent
     verdict = verdict_from_interval(low, high)
-    agreeing = float((curve["ci_low"] > 0).mean())
+    same = curve[curve["ai_definition"] == ai_definition]
+    agreeing = float((same["ci_low"] > 0).mean()) if len(same) else 0.0
     if verdict == "supported" and agreeing < 0.8:
         verdict = "mixed"
+    others = "; ".join(
+        f"AI = {definition}: {rows['percent'].min():.1f}% to {rows['percent'].max():.1f}%"
+        for definition, rows in curve[curve["ai_definition"] != ai_definition].groupby("ai_definition")
+    )
     rationale = (
-        f"With all controls, AI roles earn {primary.percent:.1f}% [{low:.1f}, {high:.1f}] more than comparison roles "
-        f"({primary.clusters:,} postings). {agreeing:.0%} of {len(curve)} specifications (AI definition × comparison × "
-        f"pair handling) have a CI above zero; they range from {curve['percent'].min():.1f}% to {curve['percent'].max():.1f}%. "
+        f"With all controls, AI roles ({ai_definition}) earn {primary.percent:.1f}% [{low:.1f}, {high:.1f}] more than "
+        f"comparison roles ({primary.clusters:,} postings). {agreeing:.0%} of {len(same)} specifications with this AI "
+        f"definition (other comparison groups, pair and duplicate handling) have a CI above zero, ranging from "
+        f"{same['percent'].min():.1f}% to {same['percent'].max():.1f}%. Other definitions: {others or 'none run'}. "
         + context
     )
     return ClaimResult(
@@ -685,38 +718,38 @@ def judge_senior_premium_trend(trend: Premium, decline_margin_pp: float = 1.0, c
 
 
 def judge_stratification(quantile_spread: Premium, dispersion_trends: pd.DataFrame) -> ClaimResult:
-    """``salary.stratification``: does the AI premium widen up the pay distribution, and does AI pay dispersion grow?
+    """``salary.stratification``: does the AI premium widen up the pay distribution, and does AI pay spread out?
 
-    Two tests, Holm-adjusted: (1) premium at the 90th minus the 10th percentile > 0;
-    (2) slope of the within-AI residual SD over years > 0. Supported when both are
-    positive and significant after adjustment, contradicted when both are significantly
-    negative, mixed when the significant ones disagree or only one is significant,
-    inconclusive when neither is.
+    Two tests, Holm-adjusted: (1) premium at the 90th minus the 10th percentile;
+    (2) slope over years of the within-AI residual pay SD *minus* that of the
+    comparison group (so changes common to both, like the switch from survey answers
+    to posted ranges, cancel). Supported when a test is significantly positive and
+    none negative, contradicted when one is significantly negative and none positive,
+    mixed when both directions occur, inconclusive when neither test is significant.
     """
     spread_low, spread_high = (100 * v for v in quantile_spread.ci_log)
-    ai_trend = dispersion_trends.set_index("group").loc["AI"]
-    p_spread = quantile_spread.p_value
-    trend_se = (ai_trend["ci_high"] - ai_trend["ci_low"]) / (2 * Z_95)
-    p_trend = float(2 * stats.norm.sf(abs(ai_trend["slope"] / trend_se))) if trend_se > 0 else float("nan")
-    tests = [(quantile_spread.log_points, p_spread), (float(ai_trend["slope"]), p_trend)]
-    usable = [(sign, p) for sign, p in tests if np.isfinite(p)]
-    adjusted = multipletests([p for _, p in usable], method="holm")[1] if usable else []
-    signs = {np.sign(sign) for (sign, _), p in zip(usable, adjusted) if p < 0.05}
-    significant = sum(p < 0.05 for p in adjusted)
-    if significant == 0:
-        verdict = "inconclusive"
-    elif signs == {1.0} and significant == len(tests):
-        verdict = "supported"
-    elif signs == {-1.0} and significant == len(tests):
-        verdict = "contradicted"
-    else:
-        verdict = "mixed"
+    trends = dispersion_trends.set_index("group")
+    tests = [(quantile_spread.log_points, quantile_spread.p_value)]
+    trend_text = "the dispersion trend could not be estimated (fewer than 3 years with enough postings in both groups)"
+    if "AI − comparison" in trends.index:
+        difference = trends.loc["AI − comparison"]
+        trend_se = (difference["ci_high"] - difference["ci_low"]) / (2 * Z_95)
+        tests.append((float(difference["slope"]), float(2 * stats.norm.sf(abs(difference["slope"] / trend_se)))))
+        trend_text = (
+            f"the within-AI residual pay SD changes by {100 * trends.loc['AI', 'slope']:+.2f} log points per year and the "
+            f"comparison group's by {100 * trends.loc['comparison', 'slope']:+.2f}; the difference is "
+            f"{100 * difference['slope']:+.2f} [{100 * difference['ci_low']:+.2f}, {100 * difference['ci_high']:+.2f}] "
+            f"over {int(difference['years'])} years"
+        )
+    adjusted = multipletests([p for _, p in tests], method="holm")[1]
+    positive = any(p < 0.05 and sign > 0 for (sign, _), p in zip(tests, adjusted))
+    negative = any(p < 0.05 and sign < 0 for (sign, _), p in zip(tests, adjusted))
+    verdict = {(True, False): "supported", (False, True): "contradicted", (True, True): "mixed"}.get((positive, negative), "inconclusive")
     rationale = (
         f"The AI premium at the 90th percentile exceeds the one at the 10th by {100 * quantile_spread.log_points:.1f} "
-        f"log points [{spread_low:.1f}, {spread_high:.1f}]; the within-AI residual pay SD changes by "
-        f"{100 * ai_trend['slope']:+.2f} log points per year [{100 * ai_trend['ci_low']:+.2f}, {100 * ai_trend['ci_high']:+.2f}] "
-        f"over {int(ai_trend['years'])} years. Verdict rests on these 2 tests, Holm-adjusted p = "
-        f"{', '.join(f'{p:.3g}' for p in adjusted)}. The data have no credential field, so the 'certificate holder' tier cannot be seen."
+        f"log points [{spread_low:.1f}, {spread_high:.1f}]; {trend_text}. Verdict rests on {len(tests)} test(s), "
+        f"Holm-adjusted p = {', '.join(f'{p:.3g}' for p in adjusted)}. The files have no credential field, so a "
+        "'certificate holder' tier cannot be seen, and titles give no expert/practitioner split beyond the four levels."
     )
     return ClaimResult(
         id="salary.stratification", claim="AI pay is splitting into tiers: the top pulls away from the rest.",
@@ -762,3 +795,322 @@ def judge_company_size(size_gaps: pd.DataFrame) -> ClaimResult:
         ci_low=float(main["ci_low"]), ci_high=float(main["ci_high"]), unit="percent", verdict=verdict,
         rationale=rationale, n=int(main["n"]), section="Company size",
     )
+
+
+# --------------------------------------------------------------------------- OEWS cross-section
+
+
+def _log_ratio(mean_a: float, se_a: float, mean_b: float, se_b: float) -> tuple[float, float, float]:
+    """Percent difference of mean a over mean b with a 95% CI, from independent standard errors (delta method on logs)."""
+    log_ratio = np.log(mean_a / mean_b)
+    se = np.sqrt((se_a / mean_a) ** 2 + (se_b / mean_b) ** 2)
+    return tuple(100 * float(np.expm1(v)) for v in (log_ratio, log_ratio - Z_95 * se, log_ratio + Z_95 * se))
+
+
+def compare_oews_occupations(
+    national: pd.DataFrame,
+    occupations: Sequence[str] = tuple(OEWS_AI_ADJACENT_OCCUPATIONS),
+    references: Sequence[str] = tuple(OEWS_COMPARISON_OCCUPATIONS),
+) -> pd.DataFrame:
+    """Mean annual wage of AI-adjacent occupations against reference occupations, national, May 2025.
+
+    ``national`` is :func:`talentmarket.oews.load_oews_by_area` output for the nation.
+    The gap is in percent of the reference's mean wage; its CI comes from BLS's relative
+    standard errors of each mean, treated as independent. Medians are shown
+    beside the means (BLS publishes no standard error for them).
+    """
+    rows = national.drop_duplicates("occ_code").set_index("occ_code")
+    missing = sorted((set(occupations) | set(references)) - set(rows.index))
+    if missing:
+        raise ParameterError(f"occupations {missing} not in the national OEWS rows; available: {sorted(rows.index)}")
+    out = []
+    for occupation in occupations:
+        for reference in references:
+            a, b = rows.loc[occupation], rows.loc[reference]
+            se_a = a["annual_mean_wage"] * a["wage_percent_relative_standard_error"] / 100
+            se_b = b["annual_mean_wage"] * b["wage_percent_relative_standard_error"] / 100
+            gap, low, high = _log_ratio(a["annual_mean_wage"], se_a, b["annual_mean_wage"], se_b)
+            out.append({
+                "occupation": a["occ_title"], "reference": b["occ_title"], "mean_wage": a["annual_mean_wage"],
+                "reference_mean_wage": b["annual_mean_wage"], "gap_percent": gap, "ci_low": low, "ci_high": high,
+                "median_wage": a["annual_median_wage"], "reference_median_wage": b["annual_median_wage"],
+                "employment": a["employment"],
+            })
+    return pd.DataFrame(out)
+
+
+def _oews_industry_rows(by_industry: pd.DataFrame, code: str) -> pd.DataFrame:
+    """Rows of one industry given as a NAICS sector (``"52"``, ``"31-33"``) or a 6-character OEWS industry code."""
+    sector = by_industry[(by_industry["industry_level"] == SECTOR_LEVEL) & (by_industry["naics_sector"] == code)]
+    return sector if not sector.empty else by_industry[by_industry["industry_code"] == code]
+
+
+def _check_industry_codes(by_industry: pd.DataFrame, groups: dict[str, Sequence[str]]) -> None:
+    for label, codes in groups.items():
+        if isinstance(codes, str) or not codes:
+            raise ParameterError(f"industry group {label!r} must be a non-empty list of industry codes, got {codes!r}")
+        for code in codes:
+            if _oews_industry_rows(by_industry, code.removeprefix("-")).empty:
+                raise ParameterError(
+                    f"industry {code!r} of group {label!r} is neither a NAICS sector (e.g. '52', '31-33') "
+                    "nor an OEWS industry code (e.g. '541500') of the file"
+                )
+
+
+def compare_oews_industry_pay(
+    by_industry: pd.DataFrame,
+    groups: dict[str, Sequence[str]],
+    tech_group: str,
+    occupations: Sequence[str] = tuple(OEWS_AI_ADJACENT_OCCUPATIONS),
+) -> pd.DataFrame:
+    """Mean wage of each occupation in each industry group, and its gap to the tech group, May 2025.
+
+    ``groups`` maps a label to industry codes (NAICS sectors such as ``"52"`` or OEWS
+    codes such as ``"541500"``); a code written ``"-334000"`` is subtracted (e.g.
+    manufacturing without computer and electronic products). A group's mean is the
+    employment-weighted mean of its parts (wage bills added, then divided by
+    employment). Standard errors use BLS's relative standard errors of each mean,
+    employment held fixed and parts treated as independent (conservative for a
+    subtracted part, which is nested in its sector). A group with an unpublished
+    part has no estimate rather than a silently partial one. Each group other than
+    the tech group gets ``gap_percent`` (with 95% CI) against the tech group, and
+    ``"All traditional"`` pools every non-tech group.
+    """
+    if tech_group not in groups:
+        raise ParameterError(f"tech_group {tech_group!r} is not one of the industry groups {sorted(groups)}")
+    _check_industry_codes(by_industry, groups)
+    pooled = {**groups, "All traditional": [code for label, codes in groups.items() if label != tech_group for code in codes]}
+    out = []
+    for occupation in occupations:
+        rows = by_industry[by_industry["occ_code"] == occupation]
+        if rows.empty:
+            raise ParameterError(f"occupation {occupation} not in the OEWS industry file")
+        for label, codes in pooled.items():
+            out.append({"occ_code": occupation, "occupation": rows["occ_title"].iloc[0], "group": label,
+                        **_group_mean_wage(rows, codes)})
+    table = pd.DataFrame(out)
+    tech = table[table["group"] == tech_group].set_index("occ_code")
+    gaps = [
+        _log_ratio(r["mean_wage"], r["mean_wage_se"], tech.at[r["occ_code"], "mean_wage"], tech.at[r["occ_code"], "mean_wage_se"])
+        if r["group"] != tech_group and np.isfinite(r["mean_wage"]) else (np.nan, np.nan, np.nan)
+        for _, r in table.iterrows()
+    ]
+    table[["gap_percent", "ci_low", "ci_high"]] = pd.DataFrame(gaps, index=table.index)
+    return table
+
+
+def _group_mean_wage(rows: pd.DataFrame, codes: Sequence[str]) -> dict:
+    bill = employment = variance = 0.0
+    unpublished = []
+    for code in codes:
+        sign, code = (-1.0, code.removeprefix("-")) if code.startswith("-") else (1.0, code)
+        part = _oews_industry_rows(rows, code)
+        if part.empty or not (part["employment_released"].iloc[0] and part["wages_released"].iloc[0]):
+            unpublished.append(code)
+            continue
+        jobs, mean = float(part["employment"].iloc[0]), float(part["annual_mean_wage"].iloc[0])
+        bill += sign * jobs * mean
+        employment += sign * jobs
+        variance += (jobs * mean * float(part["wage_percent_relative_standard_error"].iloc[0]) / 100) ** 2
+    if unpublished or employment <= 0:
+        return {"employment": np.nan, "mean_wage": np.nan, "mean_wage_se": np.nan, "unpublished": ", ".join(unpublished)}
+    return {"employment": employment, "mean_wage": bill / employment, "mean_wage_se": np.sqrt(variance) / employment,
+            "unpublished": ""}
+
+
+def judge_traditional_industries(industry_pay: pd.DataFrame, all_occupations_mean_wage: float) -> ClaimResult:
+    """``salary.traditional_industries_below_tech``: AI-adjacent pay in traditional industries vs tech (OEWS).
+
+    The claim has two parts: traditional employers pay well, but below tech. Test:
+    the pooled traditional-vs-tech gap for each AI-adjacent occupation, Holm-adjusted
+    over the occupations. Contradicted when traditional pay is not above the
+    all-occupation mean, or when gaps are significantly positive and none negative;
+    supported when some gap is significantly negative and none positive; mixed when
+    both occur; inconclusive when no gap is significant (e.g. too few jobs).
+    """
+    pooled = industry_pay[industry_pay["group"] == "All traditional"].dropna(subset=["gap_percent"]).reset_index(drop=True)
+    if pooled.empty:
+        return ClaimResult(
+            id="salary.traditional_industries_below_tech", claim="Traditional industries pay AI talent well, but below tech.",
+            metric="mean wage gap, traditional industries vs tech", estimate=None, ci_low=None, ci_high=None, unit="percent",
+            verdict="inconclusive", n=0, section="OEWS by industry",
+            rationale="OEWS did not publish the wages needed for the industry groups; a finer industry breakdown would settle it.",
+        )
+    log_se = (np.log1p(pooled["ci_high"] / 100) - np.log1p(pooled["ci_low"] / 100)) / (2 * Z_95)
+    p_values = 2 * stats.norm.sf(np.abs(np.log1p(pooled["gap_percent"] / 100) / log_se))
+    pooled["p_holm"] = multipletests(p_values, method="holm")[1]
+    below = (pooled["p_holm"] < 0.05) & (pooled["gap_percent"] < 0)
+    above = (pooled["p_holm"] < 0.05) & (pooled["gap_percent"] > 0)
+    pays_well = bool((pooled["mean_wage"] > all_occupations_mean_wage).all())
+    if not pays_well or (above.any() and not below.any()):
+        verdict = "contradicted"
+    elif below.any() and above.any():
+        verdict = "mixed"
+    elif below.any():
+        verdict = "supported"
+    else:
+        verdict = "inconclusive"
+    lines = "; ".join(
+        f"{r['occupation']}: ${r['mean_wage']:,.0f} vs tech, {r['gap_percent']:+.1f}% [{r['ci_low']:.1f}, {r['ci_high']:.1f}], "
+        f"Holm p = {r['p_holm']:.3g}"
+        for _, r in pooled.iterrows()
+    )
+    head = pooled.iloc[0]
+    rationale = (
+        f"BLS OEWS, May 2025, mean annual wages in finance, health care and manufacturing (without computer and "
+        f"electronic products) against tech industries. {lines}. All-occupation mean: ${all_occupations_mean_wage:,.0f}. "
+        f"Verdict rests on {len(pooled)} Holm-adjusted tests. Industries are not employers: 'tech industries' is not "
+        "'big tech', and OEWS wages exclude stock compensation, where big-tech pay differs most."
+    )
+    return ClaimResult(
+        id="salary.traditional_industries_below_tech", claim="Traditional industries pay AI talent well, but below tech.",
+        metric=f"{head['occupation']}: mean wage in traditional industries vs tech industries (OEWS May 2025)",
+        estimate=float(head["gap_percent"]), ci_low=float(head["ci_low"]), ci_high=float(head["ci_high"]), unit="percent",
+        verdict=verdict, rationale=rationale, n=int(pooled["employment"].sum()), section="OEWS by industry",
+    )
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _point_ranges(ax: plt.Axes, labels: Sequence[str], estimates, lows, highs, *, color: str = HIGHLIGHT,
+                  offset: float = 0.0, label: str | None = None) -> None:
+    """Horizontal points with 95% CI bars, first label on top."""
+    positions = np.arange(len(labels))[::-1] + offset
+    estimates, lows, highs = (np.asarray(v, dtype=float) for v in (estimates, lows, highs))
+    ax.errorbar(estimates, positions, xerr=[estimates - lows, highs - estimates], fmt="o", color=color, capsize=3,
+                label=label)
+    ax.set_yticks(np.arange(len(labels))[::-1], labels)
+    ax.axvline(0, color="#333333", linewidth=0.8)
+
+
+def plot_sample(sample: pd.DataFrame, store: DataStore, sources: Sequence[str]) -> plt.Figure:
+    """Postings per year (log scale) and the share at US employers, per source: the composition shift."""
+    fig, (ax_count, ax_us) = plt.subplots(1, 2, figsize=(12, 4.8))
+    for (source, rows), color in zip(sample.groupby("source"), PALETTE):
+        ax_count.plot(rows["work_year"], rows["postings"], marker="o", color=color, label=source)
+        ax_us.plot(rows["work_year"], 100 * rows["us_employer_share"], marker="o", color=color, label=source)
+    plain_log_axis(ax_count)
+    ax_count.set(title="Postings per year (pairs and duplicates resolved)", xlabel="work year", ylabel="postings (log scale)")
+    ax_us.set(title="Share of postings at US employers", xlabel="work year", ylabel="% of postings", ylim=(0, 100))
+    for ax in (ax_count, ax_us):
+        ax.set_xticks(sorted(sample["work_year"].unique()))
+    ax_count.legend(fontsize=8)
+    fig.suptitle("Who is in the salary files: the sample moves to US postings over time", fontweight="bold")
+    add_source_footer(fig, store, list(sources))
+    return fig
+
+
+def plot_premium_overview(ladder: pd.DataFrame, curve: pd.DataFrame, store: DataStore, sources: Sequence[str]) -> plt.Figure:
+    """Left: the premium as controls are added. Right: the specification curve, sorted, by AI definition."""
+    fig, (ax_ladder, ax_curve) = plt.subplots(1, 2, figsize=(12, 5), gridspec_kw={"width_ratios": [1, 1.6]})
+    _point_ranges(ax_ladder, list(ladder["label"]), ladder["percent"], ladder["ci_low"], ladder["ci_high"])
+    ax_ladder.set(title="AI premium as controls are added", xlabel="premium over comparison roles, % (95% CI)")
+    definitions = list(dict.fromkeys(curve["ai_definition"]))
+    markers = dict(zip(sorted(curve["pair_handling"].unique()), "osD^v"))
+    for definition, color in zip(definitions, PALETTE):
+        rows = curve[curve["ai_definition"] == definition]
+        ax_curve.errorbar(rows.index, rows["percent"], yerr=[rows["percent"] - rows["ci_low"], rows["ci_high"] - rows["percent"]],
+                          fmt="none", ecolor=color, alpha=0.6)
+        for handling, marker in markers.items():
+            chosen = rows[rows["pair_handling"] == handling]
+            ax_curve.plot(chosen.index, chosen["percent"], marker, color=color, linestyle="none")
+        ax_curve.plot([], [], "s", color=color, label=f"AI = {definition}")
+    for handling, marker in markers.items():
+        ax_curve.plot([], [], marker, color="#555555", linestyle="none", label=f"pairs: {handling}")
+    ax_curve.axhline(0, color="#333333", linewidth=0.8)
+    ax_curve.set(title=f"Specification curve: {len(curve)} specifications, all controls",
+                 xlabel="specifications, sorted by estimate", ylabel="premium, % (95% CI)")
+    ax_curve.set_xticks([])
+    ax_curve.legend(fontsize=7, ncol=2)
+    fig.suptitle("How large is the AI premium, and how much does it depend on choices?", fontweight="bold")
+    add_source_footer(fig, store, list(sources))
+    return fig
+
+
+def plot_premium_by_level_and_year(by_level: dict[str, GroupPremiums], senior_by_year: GroupPremiums,
+                                   store: DataStore, sources: Sequence[str]) -> plt.Figure:
+    """Left: premium per experience level against each comparison group. Right: the senior premium per year."""
+    fig, (ax_level, ax_year) = plt.subplots(1, 2, figsize=(12, 5))
+    levels = ["EN", "MI", "SE", "EX"]
+    for (label, groups), color, offset in zip(by_level.items(), PALETTE, (0.12, -0.12, 0.0)):
+        table = groups.table.set_index("experience_level").reindex(levels)
+        _point_ranges(ax_level, levels, table["percent"], table["ci_low"], table["ci_high"], color=color, offset=offset,
+                      label=label)
+    ax_level.set_yticks(np.arange(4)[::-1], ["entry (EN)", "mid (MI)", "senior (SE)", "executive (EX)"])
+    ax_level.set(title="AI premium by experience level", xlabel="premium, % (95% CI)")
+    ax_level.legend(fontsize=8)
+    years = senior_by_year.table
+    ax_year.errorbar(years["work_year"].astype(int), years["percent"], yerr=[years["percent"] - years["ci_low"],
+                     years["ci_high"] - years["percent"]], fmt="o-", color=HIGHLIGHT, capsize=3)
+    for _, row in years.iterrows():
+        ax_year.annotate(f"{int(row['ai_postings'])} AI", (int(row["work_year"]), row["ci_high"]), xytext=(0, 4),
+                         textcoords="offset points", ha="center", fontsize=7, color="#555555")
+    ax_year.axhline(0, color="#333333", linewidth=0.8)
+    ax_year.set_xticks(years["work_year"].astype(int))
+    ax_year.set(title="Senior (SE + EX) AI premium by year", xlabel="work year", ylabel="premium, % (95% CI)")
+    fig.suptitle("Who gets the AI premium: levels and years (all controls)", fontweight="bold")
+    add_source_footer(fig, store, list(sources))
+    return fig
+
+
+def plot_stratification(quantiles: pd.DataFrame, dispersion: pd.DataFrame, store: DataStore, sources: Sequence[str]) -> plt.Figure:
+    """Left: the premium at the 10th, 50th and 90th percentile. Right: within-group residual pay SD per year."""
+    fig, (ax_q, ax_sd) = plt.subplots(1, 2, figsize=(12, 4.8))
+    labels = [f"{q[1:]}th percentile" for q in quantiles["quantile"]]
+    _point_ranges(ax_q, labels, quantiles["percent"], quantiles["ci_low"], quantiles["ci_high"])
+    ax_q.set(title="AI premium across the pay distribution", xlabel="premium, % (95% CI)")
+    for (group, rows), color in zip(dispersion.groupby("group"), (HIGHLIGHT, MUTED)):
+        ax_sd.errorbar(rows["work_year"], 100 * rows["sd"], yerr=[100 * (rows["sd"] - rows["sd_ci_low"]),
+                       100 * (rows["sd_ci_high"] - rows["sd"])], fmt="o-", color=color, capsize=3, label=group)
+    ax_sd.set_xticks(sorted(dispersion["work_year"].unique()))
+    ax_sd.set(title="Pay dispersion within group, net of composition", xlabel="work year",
+              ylabel="SD of residual log salary (log points ×100)")
+    ax_sd.legend(fontsize=8)
+    fig.suptitle("Is AI pay splitting into tiers?", fontweight="bold")
+    add_source_footer(fig, store, list(sources))
+    return fig
+
+
+def plot_gap_and_company_size(decomposition: pd.DataFrame, size_gaps: pd.DataFrame, store: DataStore,
+                              sources: Sequence[str]) -> plt.Figure:
+    """Left: Oaxaca–Blinder parts of the AI gap. Right: AI pay by company size band."""
+    fig, (ax_gap, ax_size) = plt.subplots(1, 2, figsize=(12, 4.5))
+    _point_ranges(ax_gap, list(decomposition["component"]), decomposition["percent"], decomposition["ci_low"],
+                  decomposition["ci_high"])
+    ax_gap.set(title="Oaxaca–Blinder: what explains the AI pay gap", xlabel="% of comparison pay (95% CI)")
+    names = {"L vs M": "large (>250) vs medium", "S vs M": "small (<50) vs medium", "L vs S": "large vs small"}
+    _point_ranges(ax_size, [names[c] for c in size_gaps["comparison"]], size_gaps["percent"], size_gaps["ci_low"],
+                  size_gaps["ci_high"])
+    ax_size.set(title="AI roles: pay by employer head count", xlabel="pay difference, % (95% CI)")
+    fig.suptitle("Characteristics vs premium, and employer size", fontweight="bold")
+    add_source_footer(fig, store, list(sources))
+    return fig
+
+
+def plot_oews(occupations: pd.DataFrame, industry_pay: pd.DataFrame, national: pd.DataFrame, store: DataStore,
+              source: str) -> plt.Figure:
+    """Left: national mean wages of AI-adjacent and reference occupations. Right: by industry group."""
+    fig, (ax_nat, ax_ind) = plt.subplots(1, 2, figsize=(12, 5))
+    rows = national.drop_duplicates("occ_code").set_index("occ_code")
+    codes = [*OEWS_AI_ADJACENT_OCCUPATIONS, *OEWS_COMPARISON_OCCUPATIONS]
+    means = rows.loc[codes, "annual_mean_wage"] / 1000
+    errors = Z_95 * means * rows.loc[codes, "wage_percent_relative_standard_error"] / 100
+    ax_nat.barh(np.arange(len(codes))[::-1], means, xerr=errors, capsize=3,
+                color=[HIGHLIGHT if c in OEWS_AI_ADJACENT_OCCUPATIONS else MUTED for c in codes])
+    ax_nat.set_yticks(np.arange(len(codes))[::-1], [rows.at[c, "occ_title"].replace(" and Information", " &\nInformation")
+                                                    for c in codes])
+    ax_nat.set(title="National mean annual wage", xlabel="US$ thousand (95% CI)")
+    groups = list(dict.fromkeys(industry_pay["group"]))
+    for (occupation, table), color, offset in zip(industry_pay.groupby("occupation", sort=False), (HIGHLIGHT, "#1f77b4"), (0.18, -0.18)):
+        table = table.set_index("group").reindex(groups)
+        positions = np.arange(len(groups))[::-1] + offset
+        ax_ind.barh(positions, table["mean_wage"] / 1000, height=0.34, xerr=Z_95 * table["mean_wage_se"] / 1000, capsize=2,
+                    color=color, label=occupation.replace(" and Information", " & Information"))
+    ax_ind.set_yticks(np.arange(len(groups))[::-1], groups)
+    ax_ind.set(title="By industry group", xlabel="US$ thousand (95% CI)")
+    ax_ind.legend(fontsize=8, loc="lower right")
+    fig.suptitle("Official wages, May 2025: AI-adjacent occupations (BLS OEWS)", fontweight="bold")
+    add_source_footer(fig, store, [source])
+    return fig
+

@@ -184,8 +184,8 @@ def _pair_starts(rows: pd.DataFrame) -> np.ndarray:
     descending = (rows["salary_in_usd"] >= following["salary_in_usd"]).fillna(False).to_numpy(dtype=bool)
     can_pair = same_attributes & descending
     starts = np.zeros(len(rows), dtype=bool)
-    position = 0
-    while position < len(rows) - 1:
+    position, last = 0, len(rows) - 1
+    while position < last:
         if can_pair[position]:
             starts[position] = True
             position += 2
@@ -294,3 +294,23 @@ def summarize_pair_structure(frame: pd.DataFrame) -> pd.DataFrame:
     summary = pd.concat([raw, in_pairs, per_posting], axis=1).fillna(0).astype("int64")
     summary["unique_postings"] = summary["postings"] - summary["exact_duplicate_postings"]
     return summary.reset_index()
+
+
+def describe_sample(prepared: pd.DataFrame) -> pd.DataFrame:
+    """Who is in the data, per source and work year: postings, share at US employers, share senior (SE/EX),
+    share from range pairs, median salary in USD.
+
+    The shares move a lot between years (the 2024 aijobs rows are about 91% US
+    employers against 44% in 2020), which is why year-to-year comparisons need
+    controls and why a trend in raw pay says more about the sample than the market.
+    """
+    postings = prepared.drop_duplicates("posting_id")
+    grouped = postings.groupby(["source", "work_year"])
+    table = grouped.agg(
+        postings=("posting_id", "size"),
+        us_employer_share=("company_location", lambda s: float((s == "US").mean())),
+        senior_share=("experience_level", lambda s: float(s.isin(["SE", "EX"]).mean())),
+        range_pair_share=("from_range_pair", "mean"),
+        median_salary_usd=("salary_in_usd", "median"),
+    )
+    return table.reset_index()
