@@ -65,6 +65,14 @@ def test_generator_truth_separates_the_two_cases() -> None:
     assert list(beta_only["dispersion_by_year"].values()) == pytest.approx([geography.INITIAL_DISPERSION] * len(beta_only["years"]))
 
 
+def test_truth_over_a_subset_of_years_is_recomputed() -> None:
+    truth = geography.generate("sigma_and_beta", 3).truth
+    subset = geography.truth_over_years(truth, [2022, 2023, 2024])
+    assert subset["beta"] == pytest.approx(geography.SHRINK_PER_YEAR**2 - 1)
+    assert subset["remote_gap_mid_year"] == pytest.approx(truth["remote_gap_by_year"][2023])
+    assert geography.truth_over_years(truth, truth["years"])["dispersion_slope_per_year"] == pytest.approx(truth["dispersion_slope_per_year"])
+
+
 def test_generator_rejects_an_unknown_case() -> None:
     with pytest.raises(ParameterError, match="unknown synthetic convergence case"):
         geography.generate("divergence", 1)

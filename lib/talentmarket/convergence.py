@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -107,6 +108,10 @@ class Interval:
     def as_percent(self) -> Interval:
         """A log-point interval as a percent difference: ``100·(exp(x) − 1)``."""
         return Interval(*(100 * math.expm1(v) for v in (self.estimate, self.ci_low, self.ci_high)))
+
+    def text(self, digits: int = 1) -> str:
+        """``'-6.1 [-10.4, -1.6]'``."""
+        return f"{self.estimate:.{digits}f} [{self.ci_low:.{digits}f}, {self.ci_high:.{digits}f}]"
 
 
 # --------------------------------------------------------------------------------------------
@@ -201,17 +206,18 @@ def describe_sample(sample: pd.DataFrame, *, min_cell: int) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
-def show_synthetic_truth(store: DataStore, synthetic_case: str) -> None:
-    """In synthetic mode, print the parameters the estimators should recover; print nothing on real data."""
+def show_synthetic_truth(store: DataStore, synthetic_case: str, years: Sequence[int]) -> None:
+    """In synthetic mode, print the parameters the estimators should recover over ``years``; nothing on real data."""
     if not store.synthetic:
         return
-    truth = geography.generate(synthetic_case, store.seed).truth
+    drawn = geography.generate(synthetic_case, store.seed).truth
+    truth = geography.truth_over_years(drawn, years)
     print(
-        f"Synthetic case {truth['case']!r} (seed {store.seed}): dispersion trend {100 * truth['dispersion_slope_per_year']:.1f} "
-        f"log points/yr; gap closed {-100 * truth['beta']:.1f}% over {truth['years'][0]}–{truth['years'][-1]}; remote gap "
-        f"{100 * math.expm1(truth['remote_gap_mid_year']):.1f}% at mid-span, trend {100 * truth['remote_gap_trend_per_year']:.1f} "
-        f"log points/yr; remote share trend {100 * truth['remote_share_trend_per_year']:.1f} pp/yr; "
-        f"research/lead premium {100 * math.expm1(truth['top_title_premium']):.1f}%."
+        f"Synthetic case {drawn['case']!r} (seed {store.seed}), truth over {truth['years'][0]}–{truth['years'][-1]}: "
+        f"dispersion trend {100 * truth['dispersion_slope_per_year']:.1f} log points/yr; initial gap closed "
+        f"{-100 * truth['beta']:.1f}%; remote gap {100 * math.expm1(truth['remote_gap_mid_year']):.1f}% at mid-span, trend "
+        f"{100 * drawn['remote_gap_trend_per_year']:.1f} log points/yr; remote share trend "
+        f"{100 * drawn['remote_share_trend_per_year']:.1f} pp/yr; research/lead premium {100 * math.expm1(drawn['top_title_premium']):.1f}%."
     )
 
 
@@ -232,6 +238,10 @@ def _check_countries(codes: Iterable[str], present: set[str], years: list[int]) 
             f"no postings from residence countries {missing} in {years}; "
             f"countries with data: {', '.join(sorted(present))}"
         )
+
+
+def _notes_text(notes: Iterable[str]) -> str:
+    return "".join(f"\nNote: {note}" for note in notes)
 
 
 def _check_columns(frame: pd.DataFrame, columns: Iterable[str]) -> None:
@@ -448,6 +458,10 @@ class CountryGaps:
     n_postings: int
     notes: tuple[str, ...]
 
+    def summary(self) -> str:
+        """The gap table (rounded) and the notes on small cells, as deterministic text."""
+        return self.table.round(1).to_string(index=False) + _notes_text(self.notes)
+
 
 def estimate_country_gaps(sample: pd.DataFrame, *, reference: str = "US", min_cell: int = DEFAULT_MIN_CELL) -> CountryGaps:
     """How much less (or more) residents of each country earn than residents of ``reference``, same job.
@@ -556,6 +570,23 @@ class ConvergenceResult:
     insufficient: str | None = None
     """Why the data cannot answer (then ``sigma`` and ``beta`` are None)."""
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def summary(self) -> str:
+        """Dispersion by year, its trend and the β estimates (or why there are none), as deterministic text."""
+        if self.sigma is None:
+            return f"Insufficient data: {self.insufficient}" + _notes_text(self.notes)
+        lines = [
+            f"{len(self.units)} countries/groups in every year {self.years[0]}–{self.years[-1]}: {', '.join(self.units)}",
+            self.sigma.dispersion.round(3).to_string(index=False),
+            f"trend of the spread: {self.sigma.slope.scaled(100).text()} log points per year (bootstrap p = {self.sigma.p_value:.3f})",
+        ]
+        if self.beta is not None:
+            lines += [
+                f"β, noise-corrected: {self.beta.beta.text(3)} (p = {self.beta.p_value:.3f}; reliability {self.beta.reliability:.2f}); "
+                f"share of the initial gap closed: {self.beta.gap_closed_percent.text()}%",
+                f"β, uncorrected, countries as a sample (HC3): {self.beta.naive.text(3)} (p = {self.beta.naive_p_value:.3f})",
+            ]
+        return "\n".join(lines) + _notes_text(self.notes)
 
 
 def estimate_convergence(
@@ -748,6 +779,22 @@ class RemoteGap:
     insufficient: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
 
+    def summary(self) -> str:
+        """Postings by arrangement, the gaps and their trend (or why there are none), as deterministic text."""
+        lines = [self.counts.to_string()]
+        if self.gap is None:
+            lines.append(f"Insufficient data: {self.insufficient}")
+        else:
+            lines.append(f"remote abroad vs remote residents: {self.gap.as_percent().text()}% at {self.middle_year:g}")
+            if self.trend is not None:
+                lines.append(f"trend of that gap: {self.trend.scaled(100).text()} log points per year")
+            if self.not_remote_gap is not None:
+                lines.append(f"on-site/hybrid abroad vs on-site residents: {self.not_remote_gap.as_percent().text()}%")
+            lines.append(self.by_year.round(1).to_string(index=False))
+        lines.append("home countries of remote workers abroad: " + ", ".join(
+            f"{row.country} {row.postings}" for row in self.abroad_countries.head(10).itertuples()))
+        return "\n".join(lines) + _notes_text(self.notes)
+
 
 def estimate_remote_gap(sample: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_CELL, levels: CountryGaps | None = None) -> RemoteGap:
     """Do remote workers abroad earn like the employer country's residents, and is the gap shrinking?
@@ -872,6 +919,17 @@ class RemoteShare:
     n_postings: int
     notes: tuple[str, ...] = field(default_factory=tuple)
 
+    def summary(self) -> str:
+        """Shares by year, the raw and adjusted trends and the US share of employers, as deterministic text."""
+        shares = self.shares.pivot(index="year", columns="arrangement", values="share")[list(REMOTE_LABELS.values())]
+        us = self.us_share_of_postings.set_index("year")["percent_us_employer"]
+        lines = [
+            shares.assign(us_employer=us).round(1).to_string(),
+            f"fully remote share, raw trend: {self.raw_trend.text()} pp per year",
+            f"fully remote share, within employer country, seniority, title, employment type: {self.adjusted_trend.text()} pp per year",
+        ]
+        return "\n".join(lines) + _notes_text(self.notes)
+
 
 def estimate_remote_share(sample: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_CELL) -> RemoteShare:
     """How the share of remote postings moves over the years, raw and holding composition fixed.
@@ -953,6 +1011,16 @@ class TopPremium:
     n_postings: int
     insufficient: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def summary(self) -> str:
+        """Premiums by year, the latest premium and its trend, and the titles counted, as deterministic text."""
+        if self.latest is None:
+            return f"Insufficient data: {self.insufficient}" + _notes_text(self.notes)
+        lines = [self.by_year.round(1).to_string(index=False), f"research/lead premium in {self.latest_year}: {self.latest.text()}%"]
+        if self.trend is not None:
+            lines.append(f"trend of the premium: {self.trend.scaled(100).text()} log points per year")
+        lines.append("titles counted: " + ", ".join(f"{row.job_title} ({row.postings})" for row in self.top_titles.head(8).itertuples()))
+        return "\n".join(lines) + _notes_text(self.notes)
 
 
 def estimate_top_premium(
@@ -1124,6 +1192,13 @@ class WageGrowthBeta:
     insufficient: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
 
+    def summary(self) -> str:
+        """Mean posted-wage growth and tech pay level by country and the slope across them, as deterministic text."""
+        lines = [self.table.round(2).to_string(index=False)]
+        lines.append(f"Insufficient data: {self.insufficient}" if self.slope is None else
+                     f"growth per 10% higher tech pay: {self.slope.text(2)} pp per year (HC3, p = {self.p_value:.3f})")
+        return "\n".join(lines) + _notes_text(self.notes)
+
 
 def estimate_wage_growth_beta(wage_growth: pd.DataFrame, levels: CountryGaps, *, years: Sequence[int]) -> WageGrowthBeta:
     """β-convergence in posted wages: mean year-over-year posted-wage growth by country on the country's tech pay level.
@@ -1182,10 +1257,6 @@ def _inconclusive(claim_id: str, metric: str, unit: str, reason: str, n: int) ->
     )
 
 
-def _interval_text(interval: Interval, digits: int = 1) -> str:
-    return f"{interval.estimate:.{digits}f} [{interval.ci_low:.{digits}f}, {interval.ci_high:.{digits}f}]"
-
-
 def _robustness_text(sensitivity: pd.DataFrame | None, column: str, verdict: str) -> str:
     if sensitivity is None:
         return ""
@@ -1213,7 +1284,7 @@ def judge_sigma(result: ConvergenceResult, sensitivity: pd.DataFrame | None = No
         f"{result.years[0]}–{result.years[-1]} ({', '.join(result.units)}), the standard deviation of composition-adjusted "
         f"log pay (same seniority, title and employment type; corrected for sampling noise) went from "
         f"{100 * first['dispersion']:.0f} to {100 * last['dispersion']:.0f} log points. Linear trend "
-        f"{_interval_text(slope)} log points per year (cluster bootstrap by posting, {result.n_bootstrap} draws; one test). "
+        f"{slope.text()} log points per year (cluster bootstrap by posting, {result.n_bootstrap} draws; one test). "
         f"{reading}{_robustness_text(sensitivity, 'sigma_verdict', verdict)}"
     )
     return ClaimResult(
@@ -1255,17 +1326,17 @@ def judge_beta(result: ConvergenceResult, wage_growth: WageGrowthBeta | None = N
         verdict = "inconclusive"
     wage_text = (
         f" Indeed Wage Tracker, {len(wage_growth.table)} countries: posted-wage growth (all occupations, national currency) "
-        f"changes by {_interval_text(wage_growth.slope, 2)} percentage points a year per 10% higher tech pay level "
+        f"changes by {wage_growth.slope.text(2)} percentage points a year per 10% higher tech pay level "
         f"(HC3; Holm p = {holm[1]:.3f})."
         if wage_ok else
         (f" The Wage Tracker check could not be run: {wage_growth.insufficient}" if wage_growth is not None else "")
     )
     rationale = (
         f"{len(result.units)} countries/groups, {beta.first_year}–{beta.last_year}: a country's composition-adjusted pay "
-        f"gap shrank by {_interval_text(closed)}% of its initial size (slope of change on initial level, corrected for "
+        f"gap shrank by {closed.text()}% of its initial size (slope of change on initial level, corrected for "
         f"sampling noise in the initial level — reliability {beta.reliability:.2f}; cluster bootstrap; Holm p = {holm[0]:.3f} "
         f"over {len(p_values)} tests). Treating countries as a sample (HC3), the uncorrected slope is "
-        f"{_interval_text(beta.naive, 2)}.{wage_text} σ is judged separately: catching up does not imply a narrower spread."
+        f"{beta.naive.text(2)}.{wage_text} σ is judged separately: catching up does not imply a narrower spread."
         f"{_robustness_text(sensitivity, 'beta_verdict', verdict)}"
     )
     return ClaimResult(
@@ -1310,13 +1381,13 @@ def judge_remote_gap(gap: RemoteGap, *, margin_percent: float = COMPARABLE_MARGI
         if gap.home_gap_percent is not None and gap.home_gap_percent < percent.estimate else ""
     )
     trend_text = (
-        f" Trend of the gap: {_interval_text(gap.trend.scaled(100))} log points per year (Holm p = {holm[1]:.3f}, "
+        f" Trend of the gap: {gap.trend.scaled(100).text()} log points per year (Holm p = {holm[1]:.3f}, "
         f"{len(p_values)} tests)." if gap.trend is not None else " No trend: remote workers abroad appear in one year only."
     )
     rationale = (
         f"{abroad} fully remote postings filled by people living outside the employer's country "
         f"({', '.join(gap.abroad_countries['country'].head(5))} most often) against remote residents of the same employer "
-        f"country and year, same seniority, title and employment type: {_interval_text(percent)}% (cluster-robust)."
+        f"country and year, same seniority, title and employment type: {percent.text()}% (cluster-robust)."
         f"{trend_text} {reading}{home_text} Residence is known by country only, not by city."
     )
     return ClaimResult(
@@ -1335,8 +1406,8 @@ def judge_remote_share(share: RemoteShare) -> ClaimResult:
     us = share.us_share_of_postings
     rationale = (
         f"The fully remote share of postings went from {first['share']:.1f}% ({int(first['year'])}) to {last['share']:.1f}% "
-        f"({int(last['year'])}); raw trend {_interval_text(raw)} pp per year. Within employer country, seniority, title "
-        f"and employment type the trend is {_interval_text(adjusted)} pp per year (cluster-robust; one test). Composition "
+        f"({int(last['year'])}); raw trend {raw.text()} pp per year. Within employer country, seniority, title "
+        f"and employment type the trend is {adjusted.text()} pp per year (cluster-robust; one test). Composition "
         f"caveat: the files change from a survey to job-board postings, and US employers' share of postings goes from "
         f"{us['percent_us_employer'].iloc[0]:.0f}% to {us['percent_us_employer'].iloc[-1]:.0f}%; the adjustment holds the "
         "observed mix fixed but cannot make the sample representative of AI teams."
@@ -1367,12 +1438,12 @@ def judge_top_premium(top: TopPremium) -> ClaimResult:
         verdict = "contradicted" if negative else "inconclusive"
     first, last = top.by_year.iloc[0], top.by_year.iloc[-1]
     trend_text = (
-        f"; trend {_interval_text(top.trend.scaled(100))} log points per year (Holm p = {holm[1]:.3f})"
+        f"; trend {top.trend.scaled(100).text()} log points per year (Holm p = {holm[1]:.3f})"
         if top.trend is not None else ""
     )
     rationale = (
         f"In {top.latest_year} postings with research or lead titles (e.g. {', '.join(top.top_titles['job_title'].head(3))}) "
-        f"paid {_interval_text(top.latest)}% more than other titles at the same seniority, in the same country and year "
+        f"paid {top.latest.text()}% more than other titles at the same seniority, in the same country and year "
         f"(cluster-robust; {len(p_values)} tests, Holm){trend_text}. The top decile of adjusted pay sat "
         f"{last['top_decile_percent']:.0f}% above the median in {int(last['year'])} ({first['top_decile_percent']:.0f}% in "
         f"{int(first['year'])}). Employers are not named, so 'leading labs' can only be proxied by titles."
@@ -1466,6 +1537,10 @@ def plot_dispersion(result: ConvergenceResult, area_dispersion: pd.DataFrame, st
     left.set_xticks(list(result.years))
     left.set_ylabel("pay relative to the average of these countries, log points")
     left.set_title("Composition-adjusted pay by country")
+    if result.sigma is None:
+        _say_insufficient(right, result.insufficient)
+        add_source_footer(fig, store, sources)
+        return fig
     table = result.sigma.dispersion
     right.errorbar(table["year"], 100 * table["dispersion"], yerr=[100 * (table["dispersion"] - table["ci_low"]), 100 * (table["ci_high"] - table["dispersion"])],
                    fmt="o-", color=HIGHLIGHT, capsize=3, label=f"across {len(result.units)} countries (95% CI)")
@@ -1487,6 +1562,16 @@ def plot_beta(result: ConvergenceResult, wage_growth: WageGrowthBeta, store: Dat
     (Wage Tracker) against the country's tech pay level."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5.5))
     beta = result.beta
+    if beta is None:
+        _say_insufficient(left, result.insufficient or "the initial country levels are mostly sampling noise.")
+    else:
+        _draw_beta(left, beta)
+    _draw_wage_growth(right, wage_growth)
+    add_source_footer(fig, store, sources + [WAGE_SOURCE])
+    return fig
+
+
+def _draw_beta(left: plt.Axes, beta: BetaConvergence) -> None:
     points = beta.points
     left.scatter(100 * points["initial"], 100 * points["change"], color=HIGHLIGHT, zorder=3)
     _label_points(left, 100 * points["initial"], 100 * points["change"], points["unit"])
@@ -1498,6 +1583,9 @@ def plot_beta(result: ConvergenceResult, wage_growth: WageGrowthBeta, store: Dat
     left.set_ylabel(f"change {beta.first_year}–{beta.last_year}, log points")
     left.set_title("Do low-pay countries catch up? (salary data)")
     left.legend(fontsize=8)
+
+
+def _draw_wage_growth(right: plt.Axes, wage_growth: WageGrowthBeta) -> None:
     table = wage_growth.table
     right.scatter(table["pay_gap_percent"], table["mean_growth_percent"], color=PALETTE[0], zorder=3)
     _label_points(right, table["pay_gap_percent"], table["mean_growth_percent"], table["country"])
@@ -1506,10 +1594,14 @@ def plot_beta(result: ConvergenceResult, wage_growth: WageGrowthBeta, store: Dat
     window = f"{wage_growth.first_month:%b %Y}–{wage_growth.last_month:%b %Y}" if wage_growth.first_month is not None else ""
     right.set_title(f"Posted-wage growth, all occupations, {window}")
     if wage_growth.slope is not None:
-        right.annotate(f"slope: {_interval_text(wage_growth.slope, 2)} pp per 10% higher pay", (0.02, 0.95),
+        right.annotate(f"slope: {wage_growth.slope.text(2)} pp per 10% higher pay", (0.02, 0.95),
                        xycoords="axes fraction", fontsize=8, va="top")
-    add_source_footer(fig, store, sources + [WAGE_SOURCE])
-    return fig
+
+
+def _say_insufficient(ax: plt.Axes, reason: str) -> None:
+    """An empty panel that says why it is empty."""
+    ax.text(0.5, 0.5, "Insufficient data:\n" + textwrap.fill(reason, 50), ha="center", va="center", fontsize=9, transform=ax.transAxes)
+    ax.set_axis_off()
 
 
 def _label_points(ax: plt.Axes, x: pd.Series, y: pd.Series, labels: pd.Series) -> None:
@@ -1543,7 +1635,7 @@ def plot_remote(share: RemoteShare, gap: RemoteGap, store: DataStore, sources: l
     if gap.gap is not None:
         pooled = gap.gap.as_percent()
         right.axhline(pooled.estimate, color=HIGHLIGHT, linestyle="--", linewidth=1,
-                      label=f"all years: {_interval_text(pooled)}%")
+                      label=f"all years: {pooled.text()}%")
     right.set_ylabel("pay vs remote residents of the employer's country, %")
     right.set_title("Remote workers living abroad")
     right.legend(fontsize=8, loc="lower left")
@@ -1555,6 +1647,10 @@ def plot_top_premium(top: TopPremium, store: DataStore, sources: list[str]) -> p
     """Research/lead title premium and the top-decile premium by year, 95% CIs."""
     fig, ax = plt.subplots(figsize=(9, 5))
     table = top.by_year
+    if top.latest is None:
+        _say_insufficient(ax, top.insufficient)
+        add_source_footer(fig, store, sources)
+        return fig
     offset = 0.06
     ax.errorbar(table["year"] - offset, table["premium_percent"], yerr=[table["premium_percent"] - table["ci_low"], table["ci_high"] - table["premium_percent"]],
                 fmt="o-", color=HIGHLIGHT, capsize=3, label="research/lead titles vs other titles, same seniority")

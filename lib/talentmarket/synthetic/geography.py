@@ -220,28 +220,37 @@ def _as_range_rows(rng: np.random.Generator, postings: pd.DataFrame) -> pd.DataF
 
 def _truth(case: str, effects: pd.DataFrame, years: tuple[int, ...]) -> dict:
     """The parameters the estimators should recover, computed from the drawn country effects."""
-    dispersion = effects.std(ddof=1)
-    initial, last = effects.iloc[:, 0], effects.iloc[:, -1]
-    change = last - initial
-    beta = float(np.cov(change, initial, ddof=1)[0, 1] / initial.var(ddof=1))
     other_titles = {t: v for t, v in TITLES.items() if not v[2]}
     other_mean = sum(share * effect for share, effect, _ in other_titles.values()) / sum(v[0] for v in other_titles.values())
-    remote_share = _remote_share(years)
-    return {
+    truth = {
         "case": case,
-        "years": list(years),
         "countries": list(effects.index),
         "country_effects": effects.rename_axis(index="country", columns="year").stack().rename("effect").reset_index(),
-        "dispersion_by_year": {int(y): float(v) for y, v in dispersion.items()},
-        "dispersion_slope_per_year": float(np.polyfit(np.asarray(years, dtype=float), dispersion.to_numpy(), 1)[0]),
-        "beta": beta,
         "remote_gap_by_year": _remote_gap(years),
         "remote_gap_trend_per_year": REMOTE_GAP_TREND,
-        "remote_gap_mid_year": REMOTE_GAP_MID,
         "onsite_abroad_gap": ONSITE_ABROAD_GAP,
-        "remote_share_by_year": remote_share,
+        "remote_share_by_year": _remote_share(years),
         "remote_share_trend_per_year": (REMOTE_SHARE_LAST - REMOTE_SHARE_FIRST) / (years[-1] - years[0]),
         "top_title_premium": TOP_TITLE_PREMIUM - other_mean,
         "top_titles": sorted(t for t, v in TITLES.items() if v[2]),
         "noise_sd": NOISE_SD,
+    }
+    return truth | truth_over_years(truth, years)
+
+
+def truth_over_years(truth: dict, years: tuple[int, ...] | list[int]) -> dict:
+    """The year-dependent truth for a selection of the generated years: country-effect dispersion by
+    year and its OLS slope per year, β of the change from the first to the last year on the first
+    year's level, and the remote gap at the selection's middle year (it moves linearly)."""
+    effects = truth["country_effects"].pivot(index="country", columns="year", values="effect")[sorted(years)]
+    dispersion = effects.std(ddof=1)
+    initial, change = effects.iloc[:, 0], effects.iloc[:, -1] - effects.iloc[:, 0]
+    centred_years = np.asarray(sorted(years), dtype=float) - np.mean(years)
+    gaps = truth["remote_gap_by_year"]
+    return {
+        "years": sorted(years),
+        "dispersion_by_year": {int(y): float(v) for y, v in dispersion.items()},
+        "dispersion_slope_per_year": float(centred_years @ dispersion.to_numpy() / (centred_years @ centred_years)),
+        "beta": float(np.cov(change, initial, ddof=1)[0, 1] / initial.var(ddof=1)),
+        "remote_gap_mid_year": (gaps[min(years)] + gaps[max(years)]) / 2,
     }
