@@ -70,6 +70,14 @@ def test_run_writes_executed_notebook_and_both_html_versions(tiny_notebook: Path
 
 
 @pytest.mark.slow
+def test_synthetic_run_is_bannered_first_and_titled(tiny_notebook: Path, tmp_path: Path) -> None:
+    run = run_notebook("42", synthetic=True, reports_root=tmp_path / "reports")
+    reader = html.unescape(run.reader_html.read_text())
+    assert "<title>SYNTHETIC DATA" in reader
+    assert reader.index("SYNTHETIC DATA — illustration only") < reader.index("['US']")
+
+
+@pytest.mark.slow
 def test_failing_cell_is_named(tiny_notebook: Path, tmp_path: Path) -> None:
     with pytest.raises(NotebookFailed, match=r"42_tiny: cell .* raised ValueError: asked to fail"):
         run_notebook("42", {"fail": True}, reports_root=tmp_path / "reports")

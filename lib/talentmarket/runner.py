@@ -20,6 +20,7 @@ from nbconvert import HTMLExporter
 from papermill.exceptions import PapermillExecutionError
 
 from talentmarket import paths
+from talentmarket.display import SYNTHETIC_BANNER
 from talentmarket.errors import ParameterError, TalentMarketError
 
 KERNEL_NAME = "python3"
@@ -147,6 +148,7 @@ def run_notebook(
     if reports_root is not None:
         injected["output_dir"] = str(out_dir)
     validate_parameters(notebook, injected)
+    is_synthetic = bool(injected.get("synthetic", notebook_parameters(notebook)["synthetic"]))
     out_dir.mkdir(parents=True, exist_ok=True)
     executed = out_dir / notebook.name
     started = time.monotonic()
@@ -156,27 +158,45 @@ def run_notebook(
             progress_bar=False, cwd=str(notebook.parent), execution_timeout=timeout,
         )
     except PapermillExecutionError as error:
-        render_html(executed)
+        render_html(executed, synthetic=is_synthetic)
         raise NotebookFailed(
             f"{notebook.stem}: cell {error.exec_count} (index {error.cell_index}) raised {error.ename}: "
             f"{error.evalue}. The partly executed notebook is {executed} (and its .html)."
         ) from None
-    html, reader_html = render_html(executed)
+    html, reader_html = render_html(executed, synthetic=is_synthetic)
     if update_notebook:
         store_outputs(executed, notebook)
     return NotebookRun(notebook.stem, executed, html, reader_html, time.monotonic() - started)
 
 
-def render_html(executed: Path) -> tuple[Path, Path]:
-    """Write ``<stem>.html`` (with code) and ``<stem>_reader.html`` (outputs and prose only)."""
+def render_html(executed: Path, synthetic: bool = False) -> tuple[Path, Path]:
+    """Write ``<stem>.html`` (with code) and ``<stem>_reader.html`` (outputs and prose only).
+
+    The page title is the notebook's first heading; a synthetic run gets the banner as
+    the very first thing on the page and "SYNTHETIC" in its title.
+    """
     notebook = nbformat.read(executed, as_version=4)
+    title = _first_heading(notebook) or executed.stem
+    if synthetic:
+        title = f"SYNTHETIC DATA — {title}"
+        notebook.cells.insert(0, nbformat.v4.new_markdown_cell(SYNTHETIC_BANNER))
+    resources = {"metadata": {"name": title}}
     full = executed.with_suffix(".html")
     reader = executed.with_name(f"{executed.stem}_reader.html")
-    full.write_text(HTMLExporter(template_name="lab").from_notebook_node(notebook)[0], encoding="utf-8")
+    full.write_text(HTMLExporter(template_name="lab").from_notebook_node(notebook, resources=resources)[0], encoding="utf-8")
     reader_exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
                                    exclude_output_prompt=True)
-    reader.write_text(reader_exporter.from_notebook_node(notebook)[0], encoding="utf-8")
+    reader.write_text(reader_exporter.from_notebook_node(notebook, resources=resources)[0], encoding="utf-8")
     return full, reader
+
+
+def _first_heading(notebook: nbformat.NotebookNode) -> str | None:
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return None
 
 
 def store_outputs(executed: Path, notebook: Path) -> None:
