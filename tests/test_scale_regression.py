@@ -12,6 +12,7 @@ import statsmodels.formula.api as smf
 
 from talentmarket.errors import DataValidationError, ParameterError
 from talentmarket.scale import SALARY_FIELDS, CellOLS, compress_to_cells, fit_cell_ols, write_synthetic_salaries
+from talentmarket.scale.aggregations import ai_flag
 from talentmarket.scale.engine import execute, open_table
 from talentmarket.scale.regression import fit_cells
 from talentmarket.scale.generate import AI_PREMIUM_LOG, EXPERIENCE_EFFECTS
@@ -84,6 +85,14 @@ def test_unlogged_outcome_and_numeric_regressors_are_exact_too(salaries, salary_
     params, bse, ci = _row_level_fit(salary_frame, "salary_in_usd", ["is_ai", "remote_ratio"], ["experience_level"], cov_type="HC1")
     assert_same_fit(cells, params, bse, ci)
     assert cells.outcome == "salary_in_usd"
+
+
+def test_ai_flag_derived_from_job_titles_gives_the_same_fit(salaries):
+    with open_table(salaries, SALARY_FIELDS) as table:
+        from_titles = table.drop("is_ai").mutate(is_ai=ai_flag(table.drop("is_ai"), "job_title"))
+        derived = fit_cell_ols(from_titles, categorical=CONTROLS)
+    stored = fit_cell_ols(salaries, categorical=CONTROLS)
+    pd.testing.assert_series_equal(derived.params, stored.params)
 
 
 def test_recovers_the_true_premium_and_seniority_gap(tmp_path):

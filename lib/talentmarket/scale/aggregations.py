@@ -47,11 +47,14 @@ def core_ai_title_pattern() -> str:
     return "(?i)" + "|".join(f"(?:{pattern})" for role, pattern in _RULES if role == CORE_AI)
 
 
-def ai_flag(table: ir.Table) -> ir.BooleanColumn:
-    """The table's ``is_ai`` column, or, when it has none, whether the whitespace-normalised title is core AI."""
+def ai_flag(table: ir.Table, title_column: str = "title") -> ir.BooleanColumn:
+    """The table's ``is_ai`` column, or, when it has none, whether the whitespace-normalised title is core AI.
+
+    ``title_column`` names the title (``job_title`` in the salary layout).
+    """
     if "is_ai" in table.columns:
         return table.is_ai
-    return table.title.re_replace(r"\s+", " ").strip().re_search(core_ai_title_pattern())
+    return table[title_column].re_replace(r"\s+", " ").strip().re_search(core_ai_title_pattern())
 
 
 def count_ai_postings(table: ir.Table, period: str = "month", by: Sequence[str] = ("country",)) -> ir.Table:

@@ -119,7 +119,8 @@ def open_table(
 ) -> Iterator[ir.Table]:
     """Yield ``source`` as an Ibis table checked against ``fields``; close any DuckDB connection opened for it.
 
-    A path is read as Parquet (a directory means every ``*.parquet`` below it).
+    A path is read as Parquet (a directory means every ``*.parquet`` below it; a URI
+    such as ``s3://bucket/postings/`` is passed to the backend as it is).
     An Ibis table is used as it is, on its own backend, and ``engine`` is ignored.
     """
     if isinstance(source, ir.Table):
@@ -138,7 +139,12 @@ def open_table(
 
 
 def _parquet_location(source: str | Path, backend: BaseBackend) -> str:
-    """The path string a backend reads: DuckDB wants a glob for a directory, Spark reads the directory itself."""
+    """The path string a backend reads: DuckDB wants a glob for a directory, Spark reads the directory itself.
+
+    Remote locations (``s3://…``, ``abfss://…``, ``hdfs://…``) go to the backend unchanged.
+    """
+    if "://" in str(source):
+        return str(source)
     path = Path(source).expanduser()
     if path.is_dir():
         if not any(path.rglob("*.parquet")):
