@@ -57,7 +57,7 @@ TITLES: dict[str, tuple[float, float, bool]] = {
     "Data Engineer": (0.20, -0.02, False),
     "Machine Learning Engineer": (0.18, 0.08, False),
     "Data Analyst": (0.15, -0.25, False),
-    "Software Engineer": (0.13, 0.03, False),
+    "AI Engineer": (0.13, 0.03, False),
     "Research Scientist": (0.06, TOP_TITLE_PREMIUM, True),
     "Head of Data": (0.03, TOP_TITLE_PREMIUM, True),
     "Lead Machine Learning Engineer": (0.03, TOP_TITLE_PREMIUM, True),
