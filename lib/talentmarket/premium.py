@@ -746,8 +746,8 @@ def judge_stratification(quantile_spread: Premium, dispersion_trends: pd.DataFra
     negative = any(p < 0.05 and sign < 0 for (sign, _), p in zip(tests, adjusted))
     verdict = {(True, False): "supported", (False, True): "contradicted", (True, True): "mixed"}.get((positive, negative), "inconclusive")
     rationale = (
-        f"The AI premium at the 90th percentile exceeds the one at the 10th by {100 * quantile_spread.log_points:.1f} "
-        f"log points [{spread_low:.1f}, {spread_high:.1f}]; {trend_text}. Verdict rests on {len(tests)} test(s), "
+        f"The AI premium at the 90th percentile minus the one at the 10th is {100 * quantile_spread.log_points:+.1f} "
+        f"log points [{spread_low:+.1f}, {spread_high:+.1f}] (positive would mean the top pulls away); {trend_text}. Verdict rests on {len(tests)} test(s), "
         f"Holm-adjusted p = {', '.join(f'{p:.3g}' for p in adjusted)}. The files have no credential field, so a "
         "'certificate holder' tier cannot be seen, and titles give no expert/practitioner split beyond the four levels."
     )
@@ -1001,28 +1001,37 @@ def plot_sample(sample: pd.DataFrame, store: DataStore, sources: Sequence[str]) 
     return fig
 
 
+LITERATURE_PREMIUMS = {"Alekseeva et al. 2021, within firm": 11.0, "within job title": 5.0}
+"""AI-skill wage premiums in US postings (Alekseeva, Azar, Giné, Samila & Taska 2021), percent: a yardstick."""
+
+
 def plot_premium_overview(ladder: pd.DataFrame, curve: pd.DataFrame, store: DataStore, sources: Sequence[str]) -> plt.Figure:
-    """Left: the premium as controls are added. Right: the specification curve, sorted, by AI definition."""
-    fig, (ax_ladder, ax_curve) = plt.subplots(1, 2, figsize=(12, 5), gridspec_kw={"width_ratios": [1, 1.6]})
+    """Left: the premium as controls are added, beside the literature's estimates. Right: the specification
+    curve, sorted, coloured by AI definition, marker by pair handling (hollow: duplicates kept)."""
+    fig, (ax_ladder, ax_curve) = plt.subplots(1, 2, figsize=(12, 5.2), gridspec_kw={"width_ratios": [1, 1.6]})
     _point_ranges(ax_ladder, list(ladder["label"]), ladder["percent"], ladder["ci_low"], ladder["ci_high"])
+    for (label, value), style in zip(LITERATURE_PREMIUMS.items(), (":", "--")):
+        ax_ladder.axvline(value, color=MUTED, linestyle=style, linewidth=1.2, label=f"{label}: {value:g}%")
+    ax_ladder.legend(fontsize=7, loc="lower left")
     ax_ladder.set(title="AI premium as controls are added", xlabel="premium over comparison roles, % (95% CI)")
-    definitions = list(dict.fromkeys(curve["ai_definition"]))
-    markers = dict(zip(sorted(curve["pair_handling"].unique()), "osD^v"))
-    for definition, color in zip(definitions, PALETTE):
+    markers = dict(zip(["midpoint", "max", "min", "all_rows"], "osD^"))
+    for definition, color in zip(dict.fromkeys(curve["ai_definition"]), PALETTE):
         rows = curve[curve["ai_definition"] == definition]
         ax_curve.errorbar(rows.index, rows["percent"], yerr=[rows["percent"] - rows["ci_low"], rows["ci_high"] - rows["percent"]],
                           fmt="none", ecolor=color, alpha=0.6)
-        for handling, marker in markers.items():
-            chosen = rows[rows["pair_handling"] == handling]
-            ax_curve.plot(chosen.index, chosen["percent"], marker, color=color, linestyle="none")
+        for (handling, dropped), chosen in rows.groupby(["pair_handling", "drop_exact_duplicates"]):
+            ax_curve.plot(chosen.index, chosen["percent"], markers[handling], color=color, linestyle="none",
+                          markerfacecolor=color if dropped else "white")
         ax_curve.plot([], [], "s", color=color, label=f"AI = {definition}")
-    for handling, marker in markers.items():
-        ax_curve.plot([], [], marker, color="#555555", linestyle="none", label=f"pairs: {handling}")
+    for handling in dict.fromkeys(curve["pair_handling"]):
+        ax_curve.plot([], [], markers[handling], color="#555555", linestyle="none", label=f"pairs: {handling}")
+    if not curve["drop_exact_duplicates"].all():
+        ax_curve.plot([], [], "o", color="#555555", markerfacecolor="white", linestyle="none", label="duplicates kept")
     ax_curve.axhline(0, color="#333333", linewidth=0.8)
     ax_curve.set(title=f"Specification curve: {len(curve)} specifications, all controls",
                  xlabel="specifications, sorted by estimate", ylabel="premium, % (95% CI)")
     ax_curve.set_xticks([])
-    ax_curve.legend(fontsize=7, ncol=2)
+    ax_curve.legend(fontsize=7, ncol=2, loc="upper left")
     fig.suptitle("How large is the AI premium, and how much does it depend on choices?", fontweight="bold")
     add_source_footer(fig, store, list(sources))
     return fig
@@ -1088,29 +1097,34 @@ def plot_gap_and_company_size(decomposition: pd.DataFrame, size_gaps: pd.DataFra
     return fig
 
 
-def plot_oews(occupations: pd.DataFrame, industry_pay: pd.DataFrame, national: pd.DataFrame, store: DataStore,
+def plot_oews(industry_pay: pd.DataFrame, national: pd.DataFrame, tech_group: str, store: DataStore,
               source: str) -> plt.Figure:
-    """Left: national mean wages of AI-adjacent and reference occupations. Right: by industry group."""
-    fig, (ax_nat, ax_ind) = plt.subplots(1, 2, figsize=(12, 5))
+    """Left: national mean wages of AI-adjacent and reference occupations. Right: by industry group, tech on top;
+    the dashed line is the national mean of all occupations."""
+    fig, (ax_nat, ax_ind) = plt.subplots(1, 2, figsize=(12.5, 5.5), gridspec_kw={"width_ratios": [1, 1.25]})
     rows = national.drop_duplicates("occ_code").set_index("occ_code")
     codes = [*OEWS_AI_ADJACENT_OCCUPATIONS, *OEWS_COMPARISON_OCCUPATIONS]
     means = rows.loc[codes, "annual_mean_wage"] / 1000
     errors = Z_95 * means * rows.loc[codes, "wage_percent_relative_standard_error"] / 100
     ax_nat.barh(np.arange(len(codes))[::-1], means, xerr=errors, capsize=3,
                 color=[HIGHLIGHT if c in OEWS_AI_ADJACENT_OCCUPATIONS else MUTED for c in codes])
-    ax_nat.set_yticks(np.arange(len(codes))[::-1], [rows.at[c, "occ_title"].replace(" and Information", " &\nInformation")
-                                                    for c in codes])
+    ax_nat.set_yticks(np.arange(len(codes))[::-1], [_wrap_title(rows.at[c, "occ_title"]) for c in codes])
     ax_nat.set(title="National mean annual wage", xlabel="US$ thousand (95% CI)")
-    groups = list(dict.fromkeys(industry_pay["group"]))
+    groups = [tech_group] + [g for g in dict.fromkeys(industry_pay["group"]) if g != tech_group]
     for (occupation, table), color, offset in zip(industry_pay.groupby("occupation", sort=False), (HIGHLIGHT, "#1f77b4"), (0.18, -0.18)):
         table = table.set_index("group").reindex(groups)
         positions = np.arange(len(groups))[::-1] + offset
         ax_ind.barh(positions, table["mean_wage"] / 1000, height=0.34, xerr=Z_95 * table["mean_wage_se"] / 1000, capsize=2,
-                    color=color, label=occupation.replace(" and Information", " & Information"))
+                    color=color, label=occupation.replace(" and Information Research", " & Information Res."))
+    all_mean = rows.at["00-0000", "annual_mean_wage"] / 1000
+    ax_ind.axvline(all_mean, color="#333333", linestyle="--", linewidth=1, label=f"all occupations (${all_mean:.0f}k)")
     ax_ind.set_yticks(np.arange(len(groups))[::-1], groups)
     ax_ind.set(title="By industry group", xlabel="US$ thousand (95% CI)")
-    ax_ind.legend(fontsize=8, loc="lower right")
+    ax_ind.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.42, -0.13), ncol=2, frameon=False)
     fig.suptitle("Official wages, May 2025: AI-adjacent occupations (BLS OEWS)", fontweight="bold")
     add_source_footer(fig, store, [source])
     return fig
 
+
+def _wrap_title(title: str) -> str:
+    return title.replace("Computer and Information Research Scientists", "Computer & Information\nResearch Scientists")
