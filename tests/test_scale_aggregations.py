@@ -160,8 +160,8 @@ def test_count_expression_is_engine_neutral_sql():
     table = ibis.table({"posted_date": "date", "country": "string", "sector": "string", "industry": "string",
                         "title": "string", "is_ai": "boolean"}, name="postings")
     expression = count_ai_postings(table, "month", ["country", "industry"])
-    assert "DATE_TRUNC" in ibis.to_sql(expression, dialect="duckdb")
-    assert "DATE_TRUNC" in ibis.to_sql(expression, dialect="pyspark")
+    for dialect in ("duckdb", "pyspark"):
+        assert "EXTRACT(year FROM" in ibis.to_sql(expression, dialect=dialect).replace("YEAR", "year")
     assert expression.columns == (
         "month", "country", "industry", "postings", "ai_postings", "flagged", "first_date", "last_date", "ai_share_pct"
     )
