@@ -240,6 +240,11 @@ def _check_countries(codes: Iterable[str], present: set[str], years: list[int]) 
         )
 
 
+def _percent_words(percent: float) -> str:
+    """``-53.2`` → ``'53% less than'``; ``12.0`` → ``'12% more than'``."""
+    return f"{abs(percent):.0f}% {'less' if percent < 0 else 'more'} than"
+
+
 def _notes_text(notes: Iterable[str]) -> str:
     return "".join(f"\nNote: {note}" for note in notes)
 
@@ -868,7 +873,7 @@ def _home_country_gap(abroad: pd.DataFrame, levels: CountryGaps | None) -> tuple
         return None, "none of the remote workers abroad lives in a country with an estimated pay level."
     note = (
         f"{len(home)} of {len(abroad)} remote workers abroad live in a country with an estimated local pay level; "
-        f"their home countries' residents earn {100 * math.expm1(home.mean()):.0f}% relative to {levels.reference} on average."
+        f"residents of their home countries earn {_percent_words(100 * math.expm1(home.mean()))} residents of {levels.reference} on average."
     )
     return 100 * math.expm1(float(home.mean())), note
 
@@ -1376,8 +1381,9 @@ def judge_remote_gap(gap: RemoteGap, *, margin_percent: float = COMPARABLE_MARGI
         verdict, reading = "inconclusive", f"The interval is too wide to say whether pay is within ±{margin_percent:.0f}%."
     abroad = int(gap.counts["abroad_remote"].sum())
     home_text = (
-        f" For comparison, residents working locally in those workers' home countries earn {gap.home_gap_percent:.0f}% "
-        "relative to the reference country (posting-weighted), so remote work recovers part, not all, of the home-country gap."
+        f" For comparison, residents working locally in those workers' home countries earn "
+        f"{_percent_words(gap.home_gap_percent)} residents of the reference country (posting-weighted), so remote work "
+        "recovers part, not all, of the home-country gap."
         if gap.home_gap_percent is not None and gap.home_gap_percent < percent.estimate else ""
     )
     trend_text = (
