@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -349,3 +350,34 @@ def test_bootstrap_intervals_cover_the_truth_about_95_percent_of_the_time() -> N
         beta_hits += _covers(result.beta.beta, truth["beta"])
     assert 0.88 <= slope_hits / draws <= 0.99
     assert 0.88 <= beta_hits / draws <= 0.99
+
+
+# --- figures --------------------------------------------------------------------------------------------
+
+
+def test_figures_draw_full_and_insufficient_results(converging, synthetic_store: DataStore) -> None:
+    sample, _ = converging
+    gaps = cv.estimate_country_gaps(sample)
+    full = cv.estimate_convergence(sample, n_bootstrap=5)
+    thin = cv.estimate_convergence(sample, min_cell=400, n_bootstrap=5)
+    areas = pd.DataFrame({
+        "area_type": "state", "occ_code": "15-2051", "occ_title": "Data Scientists", "annual_median_wage": [90e3, 1e5, 12e4],
+        "wage_percent_relative_standard_error": 1.0, "wages_released": True, "territory": False,
+    })
+    area_dispersion = cv.estimate_area_dispersion(areas, occupations=["15-2051"], n_bootstrap=5)
+    months = pd.date_range("2020-01-01", "2024-12-01", freq="MS")
+    wage_growth = pd.DataFrame([{"jobcountry": c, "month": m, "posted_wage_growth_yoy": 0.03} for c in ("US", "CA") for m in months])
+    wage_beta = cv.estimate_wage_growth_beta(wage_growth, gaps, years=[2022])
+    assert wage_beta.slope is None and "at least 4" in wage_beta.insufficient
+    figures = [
+        cv.plot_country_gaps(gaps, synthetic_store, []),
+        cv.plot_dispersion(full, area_dispersion, synthetic_store, []),
+        cv.plot_dispersion(thin, area_dispersion, synthetic_store, []),
+        cv.plot_beta(full, wage_beta, synthetic_store, []),
+        cv.plot_beta(thin, wage_beta, synthetic_store, []),
+        cv.plot_remote(cv.estimate_remote_share(sample), cv.estimate_remote_gap(sample), synthetic_store, []),
+        cv.plot_top_premium(cv.estimate_top_premium(sample, n_bootstrap=5), synthetic_store, []),
+        cv.plot_top_premium(cv.estimate_top_premium(sample, top_title_pattern="astronaut", n_bootstrap=5), synthetic_store, []),
+    ]
+    assert all(fig.axes and "SYNTHETIC DATA" in fig.texts[-1].get_text() for fig in figures)
+    plt.close("all")
