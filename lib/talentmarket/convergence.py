@@ -83,8 +83,8 @@ CLAIMS = {
     "convergence.sigma": "AI pay levels are becoming more similar across countries.",
     "convergence.beta": "AI pay grows faster in countries where it started lower, so they catch up.",
     "convergence.remote_closes_geo_gap": (
-        "Machine-learning engineers working remotely from outside the main hubs can earn close to what "
-        "engineers living in the hub countries earn."
+        "Machine-learning engineers working remotely from smaller places can earn close to what engineers in the "
+        "main tech hubs earn."
     ),
     "convergence.remote_share_rising": "Remote-first AI teams are becoming more common.",
     "convergence.top_roles_keep_premium": "Top roles at the leading AI labs still pay a large premium.",
