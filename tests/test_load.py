@@ -133,3 +133,13 @@ def test_query_names_a_missing_column(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setitem(SOURCES, "indeed_ai_tracker", Source("indeed_ai_tracker", "t", "p", "l", "c", "d", "h", {"AI_posting.csv": entry}))
     with pytest.raises(DataValidationError, match="indeed_ai_tracker/AI_posting.csv: column 'AI_share_postings': missing column"):
         DataStore(data_dir=tmp_path).query("SELECT * FROM t", {"t": ("indeed_ai_tracker", ["AI_posting.csv"])})
+
+
+def test_own_files_are_cited_by_name_and_hash_not_path(tmp_path: Path) -> None:
+    own = tmp_path / "my_salaries.csv"
+    own.write_bytes(BODY)
+    store = DataStore()
+    store.record_own_file(own)
+    [used] = store.provenance()
+    assert used["source"] == "own:my_salaries" and used["sha256"] == BODY_SHA256
+    assert str(tmp_path) not in str(used)

@@ -246,6 +246,14 @@ class DataStore:
             url=entry.url, license=meta.license, citation=meta.citation,
         )
 
+    def record_own_file(self, path: str | Path) -> None:
+        """Cite a user-supplied file (bring your own data) by name and sha256; its absolute path is not kept."""
+        own = Path(path)
+        self.used[(f"own:{own.stem}", own.name)] = FileUse(
+            source=f"own:{own.stem}", file=own.name, version="user-supplied", sha256=sha256_of(own),
+            url=own.name, license="user-supplied", citation=f"user-supplied file {own.name}",
+        )
+
     def provenance(self) -> list[dict[str, str]]:
         """Every file read so far, sorted, as plain dicts for results.json and the notebook."""
         return [vars(use) for _, use in sorted(self.used.items())]

@@ -34,14 +34,15 @@ def apply_style() -> None:
     plt.rcParams.update({"figure.figsize": (10, 5.5), "figure.dpi": FIGURE_DPI, "axes.titleweight": "bold"})
 
 
-def source_line(store: DataStore, sources: list[str] | None = None) -> str:
-    """'Source: citation; …' for the named sources (default: every source the store has served),
-    prefixed by a warning when the data are synthetic."""
+def source_line(store: DataStore, sources: list[str] | None = None, extra: str | None = None) -> str:
+    """'Source: citation; …' for the named sources (default: every source the store has served) and an
+    ``extra`` citation (e.g. a generator that is not a registered source), prefixed by a warning when synthetic."""
     seen: dict[str, str] = {}
     for use in store.provenance():
         if sources is None or use["source"] in sources:
             seen.setdefault(use["citation"], use["license"])
-    text = "Source: " + "; ".join(sorted(seen)) if seen else "Source: none recorded"
+    cited = sorted(seen) + ([extra] if extra else [])
+    text = "Source: " + "; ".join(cited) if cited else "Source: none recorded"
     return ("SYNTHETIC DATA — NOT A FINDING. " + text) if store.synthetic else text
 
 
@@ -52,9 +53,9 @@ def add_footer(fig: plt.Figure, text: str, *, warning: bool = False) -> None:
     fig.tight_layout(rect=(0, 0.05, 1, 1))
 
 
-def add_source_footer(fig: plt.Figure, store: DataStore, sources: list[str] | None = None) -> None:
+def add_source_footer(fig: plt.Figure, store: DataStore, sources: list[str] | None = None, extra: str | None = None) -> None:
     """Write the source line (see :func:`source_line`) under the axes; in red when the data are synthetic."""
-    add_footer(fig, source_line(store, sources), warning=store.synthetic)
+    add_footer(fig, source_line(store, sources, extra), warning=store.synthetic)
 
 
 def plain_log_axis(ax: plt.Axes) -> None:
