@@ -277,13 +277,18 @@ def estimate_premium(
     controls: Sequence[str] = ALL_CONTROLS,
     min_cell_size: int = DEFAULT_MIN_CELL_SIZE,
     label: str = "AI premium",
+    cluster_by_posting: bool = True,
 ) -> Premium:
     """The AI premium: coefficient on ``is_ai`` in a log-salary OLS with dummy controls, clustered by posting.
 
     Control categories with fewer than ``min_cell_size`` rows are pooled into "other".
+    ``cluster_by_posting=False`` gives heteroskedasticity-robust (HC1) errors that treat
+    every row as independent — only to show what clustering protects against when pair
+    halves or duplicate copies are kept.
     """
     _require(frame, ["log_salary_usd", "is_ai", "posting_id", *controls])
-    fit = _fit(frame, frame[["is_ai"]].astype("float64"), controls, min_cell_size)
+    rows = frame if cluster_by_posting else frame.assign(posting_id=np.arange(len(frame)))
+    fit = _fit(rows, rows[["is_ai"]].astype("float64"), controls, min_cell_size)
     return fit.coefficient("is_ai", label)
 
 
