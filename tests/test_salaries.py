@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from talentmarket.errors import DataValidationError, ParameterError
+from talentmarket.load import DataStore
 from talentmarket.salaries import (
     PAIR_HANDLINGS,
     SALARY_COLUMNS,
@@ -117,12 +118,14 @@ def _write_own(tmp_path: Path, rows: list[dict], name: str = "mine.csv") -> Path
     return path
 
 
-def test_own_files_replace_the_registered_sources(tmp_path: Path, synthetic_store) -> None:
+def test_own_files_replace_the_registered_sources_and_are_cited(tmp_path: Path) -> None:
     ai_file = _write_own(tmp_path, [_row(200_000), _row(100_000)], "ai.csv")
     other_file = _write_own(tmp_path, [_row(90_000, title="Security Engineer")], "sec.csv")
-    salaries = load_salaries(synthetic_store, own_files={ai_file: "ai", other_file: "comparison"})
+    store = DataStore(synthetic=True)
+    salaries = load_salaries(store, own_files={ai_file: "ai", other_file: "comparison"})
     assert salaries.groupby("source")["source_field"].first().to_dict() == {"own:ai": "ai", "own:sec": "comparison"}
     assert len(salaries) == 3
+    assert [use["file"] for use in store.provenance()] == ["ai.csv", "sec.csv"]
 
 
 @pytest.mark.parametrize(

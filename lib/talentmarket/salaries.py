@@ -72,11 +72,13 @@ def load_salaries(
     ``sources`` selects registered sources (default: all three). ``own_files`` maps
     paths of your own CSV files in the salary schema to their field (``"ai"`` or
     ``"comparison"``); when given, those files are used *instead of* the registered
-    sources, so a notebook runs unchanged on your data. Every frame is validated
-    (schema, ISO 4217 currency) before it is returned.
+    sources, so a notebook runs unchanged on your data; the store cites them by file
+    name and sha256. Every frame is validated (schema, ISO 4217 currency) before it is returned.
     """
     if own_files:
         frames = [read_own_salary_file(path, field) for path, field in own_files.items()]
+        for path in own_files:
+            store.record_own_file(Path(path).expanduser())
     else:
         chosen = list(SALARY_SOURCES) if sources is None else list(sources)
         unknown = sorted(set(chosen) - set(SALARY_SOURCES))
