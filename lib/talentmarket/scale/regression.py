@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import sparse, stats
 
 from talentmarket.errors import DataValidationError, ParameterError
 from talentmarket.scale.engine import Engine, EngineSettings, Source, execute, open_table
@@ -174,27 +174,31 @@ def _cluster_covariance(
 ) -> tuple[np.ndarray, int]:
     """Cluster-robust covariance from per-cell residual sums ``n (ȳ − x'β)``, with statsmodels' small-sample factor."""
     codes, uniques = pd.factorize(clusters, sort=True)
-    n_clusters, n_params = len(uniques), design.shape[1]
+    n_clusters = len(uniques)
     if n_clusters < 2:
         raise ParameterError(f"clustered errors need at least 2 clusters; {clusters.name!r} has {n_clusters}")
-    scores = np.zeros((n_clusters, n_params))
-    np.add.at(scores, codes, design * residual_sums[:, None])
-    factor = n_clusters / (n_clusters - 1) * (n_obs - 1) / (n_obs - n_params)
+    membership = sparse.csr_array((np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(n_clusters, len(codes)))
+    scores = membership @ (design * residual_sums[:, None])
+    factor = n_clusters / (n_clusters - 1) * (n_obs - 1) / (n_obs - design.shape[1])
     return factor * bread @ (scores.T @ scores) @ bread, n_clusters
 
 
 def design_matrix(cells: pd.DataFrame, regressors: Sequence[str], categorical: Sequence[str]) -> tuple[np.ndarray, list[str]]:
     """Intercept, regressors as numbers, and treatment dummies (first sorted level dropped) of each control."""
-    columns = [np.ones(len(cells))] + [cells[name].to_numpy(dtype=float) for name in regressors]
+    coded = {name: pd.factorize(cells[name], sort=True) for name in categorical}
     names = [INTERCEPT, *regressors]
-    for name in categorical:
-        codes, levels = pd.factorize(cells[name], sort=True)
-        dummies = np.zeros((len(cells), len(levels) - 1))
-        rows = np.flatnonzero(codes > 0)
-        dummies[rows, codes[rows] - 1] = 1.0
-        columns.extend(dummies.T)
+    for name, (_, levels) in coded.items():
         names.extend(f"{name}[T.{level}]" for level in levels[1:])
-    return np.column_stack(columns), names
+    design = np.zeros((len(cells), len(names)))
+    design[:, 0] = 1.0
+    for column, name in enumerate(regressors, start=1):
+        design[:, column] = cells[name].to_numpy(dtype=float)
+    offset = 1 + len(regressors)
+    for codes, levels in coded.values():
+        rows = np.flatnonzero(codes > 0)
+        design[rows, offset + codes[rows] - 1] = 1.0
+        offset += len(levels) - 1
+    return design, names
 
 
 def _check_names(outcome: str, regressors: Sequence[str], categorical: Sequence[str], cluster: str | None) -> None:
