@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from talentmarket import convergence as cv
+from talentmarket import convergence_plots as cp
 from talentmarket.errors import DataValidationError, ParameterError
 from talentmarket.load import DataStore
 from talentmarket.results import ClaimResult
@@ -370,14 +371,14 @@ def test_figures_draw_full_and_insufficient_results(converging, synthetic_store:
     wage_beta = cv.estimate_wage_growth_beta(wage_growth, gaps, years=[2022])
     assert wage_beta.slope is None and "at least 4" in wage_beta.insufficient
     figures = [
-        cv.plot_country_gaps(gaps, synthetic_store, []),
-        cv.plot_dispersion(full, area_dispersion, synthetic_store, []),
-        cv.plot_dispersion(thin, area_dispersion, synthetic_store, []),
-        cv.plot_beta(full, wage_beta, synthetic_store, []),
-        cv.plot_beta(thin, wage_beta, synthetic_store, []),
-        cv.plot_remote(cv.estimate_remote_share(sample), cv.estimate_remote_gap(sample), synthetic_store, []),
-        cv.plot_top_premium(cv.estimate_top_premium(sample, n_bootstrap=5), synthetic_store, []),
-        cv.plot_top_premium(cv.estimate_top_premium(sample, top_title_pattern="astronaut", n_bootstrap=5), synthetic_store, []),
+        cp.plot_country_gaps(gaps, synthetic_store, []),
+        cp.plot_dispersion(full, area_dispersion, synthetic_store, []),
+        cp.plot_dispersion(thin, area_dispersion, synthetic_store, []),
+        cp.plot_beta(full, wage_beta, synthetic_store, []),
+        cp.plot_beta(thin, wage_beta, synthetic_store, []),
+        cp.plot_remote(cv.estimate_remote_share(sample), cv.estimate_remote_gap(sample), synthetic_store, []),
+        cp.plot_top_premium(cv.estimate_top_premium(sample, n_bootstrap=5), synthetic_store, []),
+        cp.plot_top_premium(cv.estimate_top_premium(sample, top_title_pattern="astronaut", n_bootstrap=5), synthetic_store, []),
     ]
     assert all(fig.axes and "SYNTHETIC DATA" in fig.texts[-1].get_text() for fig in figures)
     plt.close("all")
