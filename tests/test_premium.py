@@ -9,9 +9,11 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
+from talentmarket.claims import load_registry
 from talentmarket.errors import ParameterError
 from talentmarket.oews import load_oews_by_area
 from talentmarket.premium import (
+    CLAIMS,
     CONTROL_LADDER,
     GroupPremiums,
     Premium,
@@ -348,3 +350,9 @@ def test_figures_carry_titles_units_and_the_synthetic_footer(synthetic_store, la
     assert "%" in figure.axes[0].get_xlabel()
     assert any("SYNTHETIC" in text.get_text() for text in figure.texts)
     plt.close(figure)
+
+
+def test_claims_are_worded_as_in_the_registry() -> None:
+    registry = load_registry().set_index("id")
+    assert {claim_id: registry.at[claim_id, "claim"] for claim_id in CLAIMS} == CLAIMS
+    assert set(registry.index[registry["notebook"] == "02_salary_premium"]) == set(CLAIMS)

@@ -73,6 +73,15 @@ DEFAULT_MIN_CELL_SIZE = 30
 QUANTILES = (0.1, 0.5, 0.9)
 SENIOR_LEVELS = ("SE", "EX")
 Z_95 = stats.norm.ppf(0.975)
+CLAIMS: dict[str, str] = {
+    "salary.ai_premium": "On average, AI roles pay clearly more than comparable non-AI tech roles.",
+    "salary.entry_level_premium": "Even junior AI roles pay more than the going rate for general software engineers.",
+    "salary.senior_premium_not_decreasing": "The pay premium for senior AI specialists has not shrunk over time.",
+    "salary.stratification": "AI pay is splitting into tiers (experts, working practitioners, certificate holders) with widening gaps between them.",
+    "salary.big_employers_pay_most": "The largest tech employers pay AI staff the most, and startups pay lower base salaries.",
+    "salary.traditional_industries_below_tech": "Banks, hospitals and manufacturers pay AI staff well, but usually less than big tech firms.",
+}
+"""The six claims, worded as in the claims registry (data/claims.csv)."""
 
 
 # --------------------------------------------------------------------------- groups
@@ -659,7 +668,7 @@ def judge_ai_premium(primary: Premium, curve: pd.DataFrame, ai_definition: str, 
         + context
     )
     return ClaimResult(
-        id="salary.ai_premium", claim="AI roles pay clearly more than comparable non-AI tech roles.",
+        id="salary.ai_premium", claim=CLAIMS["salary.ai_premium"],
         metric="AI premium in log salary, all controls, clustered by posting", estimate=primary.percent,
         ci_low=low, ci_high=high, unit="percent", verdict=verdict, rationale=rationale.strip(), n=primary.clusters,
         section="Controlled premium",
@@ -671,7 +680,7 @@ def judge_entry_level_premium(by_level: GroupPremiums) -> ClaimResult:
     rows = by_level.table.set_index("experience_level")
     if "EN" not in rows.index:
         return ClaimResult(
-            id="salary.entry_level_premium", claim="Entry-level AI jobs pay more than entry-level general software engineering.",
+            id="salary.entry_level_premium", claim=CLAIMS["salary.entry_level_premium"],
             metric="AI premium at experience level EN", estimate=None, ci_low=None, ci_high=None, unit="percent",
             verdict="inconclusive", n=0, section="Premium by experience level",
             rationale="Too few entry-level postings in the AI or software-engineering group to estimate a premium; "
@@ -686,7 +695,7 @@ def judge_entry_level_premium(by_level: GroupPremiums) -> ClaimResult:
         f"Premiums differ across levels: Wald χ²({by_level.wald_df}) = {by_level.wald_statistic:.1f}, p = {by_level.wald_p_value:.3g}."
     )
     return ClaimResult(
-        id="salary.entry_level_premium", claim="Entry-level AI jobs pay more than entry-level general software engineering.",
+        id="salary.entry_level_premium", claim=CLAIMS["salary.entry_level_premium"],
         metric="AI premium at experience level EN vs software-engineering titles", estimate=float(entry["percent"]),
         ci_low=float(entry["ci_low"]), ci_high=float(entry["ci_high"]), unit="percent", verdict=verdict,
         rationale=rationale, n=int(entry["ai_postings"] + entry["comparison_postings"]), section="Premium by experience level",
@@ -715,7 +724,7 @@ def judge_senior_premium_trend(trend: Premium, decline_margin_pp: float = 1.0, c
         + context
     )
     return ClaimResult(
-        id="salary.senior_premium_not_decreasing", claim="The premium for senior AI talent has not shrunk.",
+        id="salary.senior_premium_not_decreasing", claim=CLAIMS["salary.senior_premium_not_decreasing"],
         metric="change of the SE/EX AI premium per work year", estimate=estimate, ci_low=low, ci_high=high,
         unit="log points (≈ percentage points) per year", verdict=verdict, rationale=rationale.strip(), n=trend.clusters,
         section="Premium by year",
@@ -757,7 +766,7 @@ def judge_stratification(quantile_spread: Premium, dispersion_trends: pd.DataFra
         "'certificate holder' tier cannot be seen, and titles give no expert/practitioner split beyond the four levels."
     )
     return ClaimResult(
-        id="salary.stratification", claim="AI pay is splitting into tiers: the top pulls away from the rest.",
+        id="salary.stratification", claim=CLAIMS["salary.stratification"],
         metric="AI premium at 90th minus 10th percentile (quantile regression, all controls)",
         estimate=100 * quantile_spread.log_points, ci_low=spread_low, ci_high=spread_high,
         unit="log points (≈ percentage points)", verdict=verdict, rationale=rationale, n=quantile_spread.clusters,
@@ -795,7 +804,7 @@ def judge_company_size(size_gaps: pd.DataFrame) -> ClaimResult:
         "startups are not identified either (small ≠ startup)."
     )
     return ClaimResult(
-        id="salary.big_employers_pay_most", claim="The biggest employers pay AI talent the most; small firms pay less.",
+        id="salary.big_employers_pay_most", claim=CLAIMS["salary.big_employers_pay_most"],
         metric="AI pay at large (> 250 staff) vs medium employers, controlled", estimate=float(main["percent"]),
         ci_low=float(main["ci_low"]), ci_high=float(main["ci_high"]), unit="percent", verdict=verdict,
         rationale=rationale, n=int(main["n"]), section="Company size",
@@ -936,7 +945,7 @@ def judge_traditional_industries(industry_pay: pd.DataFrame, all_occupations_mea
     pooled = industry_pay[industry_pay["group"] == "All traditional"].dropna(subset=["gap_percent"]).reset_index(drop=True)
     if pooled.empty:
         return ClaimResult(
-            id="salary.traditional_industries_below_tech", claim="Traditional industries pay AI talent well, but below tech.",
+            id="salary.traditional_industries_below_tech", claim=CLAIMS["salary.traditional_industries_below_tech"],
             metric="mean wage gap, traditional industries vs tech", estimate=None, ci_low=None, ci_high=None, unit="percent",
             verdict="inconclusive", n=0, section="OEWS by industry",
             rationale="OEWS did not publish the wages needed for the industry groups; a finer industry breakdown would settle it.",
@@ -968,7 +977,7 @@ def judge_traditional_industries(industry_pay: pd.DataFrame, all_occupations_mea
         "'big tech', and OEWS wages exclude stock compensation, where big-tech pay differs most."
     )
     return ClaimResult(
-        id="salary.traditional_industries_below_tech", claim="Traditional industries pay AI talent well, but below tech.",
+        id="salary.traditional_industries_below_tech", claim=CLAIMS["salary.traditional_industries_below_tech"],
         metric=f"{head['occupation']}: mean wage in traditional industries vs tech industries (OEWS May 2025)",
         estimate=float(head["gap_percent"]), ci_low=float(head["ci_low"]), ci_high=float(head["ci_high"]), unit="percent",
         verdict=verdict, rationale=rationale, n=int(pooled["employment"].sum()), section="OEWS by industry",
