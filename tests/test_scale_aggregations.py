@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from talentmarket import demand
 from talentmarket.errors import DataUnavailableError, DataValidationError, ParameterError
 from talentmarket.scale import (
     POSTING_FIELDS,
@@ -19,11 +20,13 @@ from talentmarket.scale import (
     count_ai_postings,
     monthly_ai_share,
     monthly_sector_postings,
+    posting_series,
     write_synthetic_postings,
 )
 from talentmarket.scale.aggregations import ai_flag
 from talentmarket.scale.engine import execute, open_table
 from talentmarket.scale.generate import PostingTruth
+from talentmarket.postings import ai_postings_index
 from talentmarket.taxonomy import CORE_AI, classify_titles
 
 ROWS = 2_000_000
@@ -92,6 +95,21 @@ def test_industry_shares_of_ai_postings_recover_the_truth_and_show_the_drift_to_
     health = observed.loc[observed.industry == "Health Care and Social Assistance"].set_index("year")["share_of_ai_postings_pct"]
     assert health.iloc[-1] > health.iloc[0] + 2
     assert np.allclose(observed.groupby("year")[["share_of_ai_postings_pct", "share_of_postings_pct"]].sum(), 100)
+
+
+def test_posting_series_feed_notebook_01s_estimators_and_recover_the_true_ai_trend(postings):
+    directory, truth = postings
+    series = posting_series(directory, countries=["GB", "US"])
+    direct = monthly_ai_share(directory, countries=["GB", "US"])
+    np.testing.assert_allclose(series.ai_share["share_pct"], direct["ai_share_pct"], rtol=1e-12)
+    base = series.sector_postings.loc[series.sector_postings.month == "2020-02-01", "index"]
+    assert np.allclose(base, 100) and len(base) == 2 * 16
+    ai_index = ai_postings_index(series.ai_share, series.total_postings)
+    estimated = demand.estimate_log_trend(ai_index.loc[ai_index.country == "US"].set_index("month")["index"])
+    cells = truth.expected_cells("M").query("country == 'US'")
+    expected_ai = (cells.posting_probability * cells.ai_probability).groupby(cells.period).sum()
+    true_trend = demand.estimate_log_trend(expected_ai)
+    assert estimated.ci_low < true_trend.slope < estimated.ci_high
 
 
 def test_sector_counts_equal_a_plain_pandas_group_by(postings, posting_frame):

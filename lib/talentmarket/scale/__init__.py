@@ -7,10 +7,12 @@ unchanged (``engine="pyspark"`` or a connected ``ibis.pyspark`` backend).
 """
 
 from talentmarket.scale.aggregations import (
+    PostingSeries,
     ai_posting_shares,
     count_ai_postings,
     monthly_ai_share,
     monthly_sector_postings,
+    posting_series,
 )
 from talentmarket.scale.engine import EngineSettings, connect, open_table
 from talentmarket.scale.generate import write_synthetic_postings, write_synthetic_salaries
@@ -19,6 +21,7 @@ from talentmarket.scale.schema import POSTING_FIELDS, SALARY_FIELDS
 
 __all__ = [
     "POSTING_FIELDS",
+    "PostingSeries",
     "SALARY_FIELDS",
     "CellOLS",
     "EngineSettings",
@@ -30,6 +33,7 @@ __all__ = [
     "monthly_ai_share",
     "monthly_sector_postings",
     "open_table",
+    "posting_series",
     "write_synthetic_postings",
     "write_synthetic_salaries",
 ]

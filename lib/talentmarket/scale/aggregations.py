@@ -9,6 +9,8 @@ engine, execute, check the (small) result and hand back a tidy pandas frame:
   posting-level counterpart of the Indeed AI Tracker series in notebook 01;
 - :func:`monthly_sector_postings` — postings and AI postings by country, month and
   sector (or industry), the counterpart of the sector posting indices;
+- :func:`posting_series` — notebook 01's inputs (AI share, total and sector indices)
+  from one scan, in the shapes :mod:`talentmarket.postings` returns for the Indeed files;
 - :func:`ai_posting_shares` — each industry's (or sector's) share of all AI postings
   and of all postings per period, the stock measure sector migration compares over time.
 
@@ -20,11 +22,13 @@ and flagged rows.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import ibis.expr.types as ir
 import pandas as pd
 
 from talentmarket.errors import DataValidationError, ParameterError
+from talentmarket.postings import rebase
 from talentmarket.scale.engine import Engine, EngineSettings, Source, execute, open_table
 from talentmarket.scale.schema import POSTING_FIELDS
 from talentmarket.taxonomy import CORE_AI, _RULES
@@ -171,6 +175,48 @@ def ai_posting_shares(
                  "share_of_ai_postings_pct", "share_of_postings_pct"],
         shares_within=(period, *within),
     )
+
+
+@dataclass(frozen=True)
+class PostingSeries:
+    """Notebook 01's monthly inputs computed from posting-level data, shaped as :mod:`talentmarket.postings` returns them.
+
+    ``ai_share``: ``country``, ``month``, ``share_pct`` (0–100), ``postings``;
+    ``total_postings``: ``country``, ``month``, ``index``;
+    ``sector_postings``: ``country``, ``sector``, ``month``, ``index`` — indices are
+    posting counts rebased to February 2020 = 100, like the Indeed indices.
+    """
+
+    ai_share: pd.DataFrame
+    total_postings: pd.DataFrame
+    sector_postings: pd.DataFrame
+
+
+def posting_series(
+    source: Source,
+    countries: Sequence[str] | None = None,
+    engine: Engine = "duckdb",
+    settings: EngineSettings | None = None,
+) -> PostingSeries:
+    """The AI share, total-postings index and sector indices of notebook 01 from one scan of posting-level data.
+
+    Country totals are sums over sectors, so the data is read once. The data must
+    cover February 2020, the base month of the indices.
+    """
+    sectors = monthly_sector_postings(source, engine, countries, settings=settings)
+    totals = sectors.groupby(["country", "month"], as_index=False)[list(COUNT_COLUMNS)].sum()
+    ai_share = totals.assign(share_pct=100 * totals["ai_postings"] / totals["postings"])
+    return PostingSeries(
+        ai_share=ai_share[["country", "month", "share_pct", "postings"]],
+        total_postings=_count_index(totals, ["country"]),
+        sector_postings=_count_index(sectors, ["country", "sector"]),
+    )
+
+
+def _count_index(counts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Posting counts as an index, February 2020 = 100, with the columns of the Indeed indices."""
+    frame = counts[[*keys, "month", "postings"]].rename(columns={"postings": "value"})
+    return rebase(frame, keys).rename(columns={"value": "index"})
 
 
 def _collect(
