@@ -156,7 +156,7 @@ def test_sources_table_gives_licence_attribution_and_version_once_per_file(page)
     rows = page.select("#sources tr.source-row")
     assert len(rows) == 1
     text = rows[0].get_text(" ", strip=True)
-    for expected in ("indeed_ai_tracker", "AI_posting.csv", "41392c3f5a65", "CC BY 4.0", "Indeed Hiring Lab", "01_demand_growth, 02_salary_premium"):
+    for expected in ("indeed_ai_tracker", "AI_posting.csv", "41392c3f5a65", "CC BY 4.0", "Indeed Hiring Lab", "01_demand_growth 02_salary_premium"):
         assert expected in text
 
 

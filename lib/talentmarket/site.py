@@ -139,6 +139,8 @@ h2 { margin-top: 36px; border-bottom: 1px solid #ccd; padding-bottom: 4px; }
 nav a { margin-right: 14px; }
 table { border-collapse: collapse; width: 100%; font-size: 0.92em; }
 th, td { border-bottom: 1px solid #dde; padding: 6px 8px; text-align: left; vertical-align: top; }
+td.file { overflow-wrap: anywhere; width: 34%; }
+td.nowrap { white-space: nowrap; }
 th { background: #f2f4f8; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .claim-text { color: #444; font-size: 0.92em; }
@@ -251,7 +253,7 @@ with an effect size, a 95% confidence interval and an explicit verdict: <em>supp
 <thead><tr><th>Source / file</th><th>Version</th><th>Licence</th><th>Attribution</th><th>sha256</th><th>Used by</th></tr></thead>
 <tbody>
 {% for use in sources %}
-<tr class="source-row"><td><code>{{ use.source }}</code><br><a href="{{ use.url }}">{{ use.file }}</a></td><td>{{ use.version }}</td><td>{{ use.license }}</td><td>{{ use.citation }}</td><td><code>{{ use.sha256_short }}</code></td><td>{{ use.used_by | join(", ") }}</td></tr>
+<tr class="source-row"><td class="file"><code>{{ use.source }}</code><br><a href="{{ use.url }}">{{ use.file }}</a></td><td class="nowrap">{{ use.version }}</td><td>{{ use.license }}</td><td>{{ use.citation }}</td><td class="nowrap"><code>{{ use.sha256_short }}</code></td><td class="nowrap">{% for notebook in use.used_by %}<a href="#notebook-{{ notebook }}">{{ notebook }}</a>{% if not loop.last %}<br>{% endif %}{% endfor %}</td></tr>
 {% endfor %}
 </tbody>
 </table>
