@@ -326,3 +326,7 @@ def test_notebook_tables_are_left_aligned_without_row_numbers_and_reproducible(r
     assert first == second
     assert 'id="T_untestable"' in first and "text-align: left" in first
     assert 'class="row_heading' not in first
+
+
+def test_estimates_that_round_to_zero_carry_no_minus_sign():
+    assert claims.format_estimate(-0.04, -17.1, 20.5) == ("0.0", "[-17.1, 20.5]")

@@ -215,7 +215,12 @@ def format_estimate(estimate: float | None, ci_low: float | None, ci_high: float
         return "", ""
     scale = max(abs(estimate), abs(ci_low), abs(ci_high))
     digits = 1 if scale >= 10 else 2 if scale >= 1 else 3
-    return f"{estimate:.{digits}f}", f"[{ci_low:.{digits}f}, {ci_high:.{digits}f}]"
+
+    def text(value: float) -> str:
+        rounded = f"{value:.{digits}f}"
+        return rounded.lstrip("-") if float(rounded) == 0 else rounded  # no "-0.0"
+
+    return text(estimate), f"[{text(ci_low)}, {text(ci_high)}]"
 
 
 def scorecard_table(scorecard: pd.DataFrame) -> pd.DataFrame:
