@@ -108,7 +108,7 @@ def test_posting_series_feed_notebook_01s_estimators_and_recover_the_true_ai_tre
     estimated = demand.estimate_log_trend(ai_index.loc[ai_index.country == "US"].set_index("month")["index"])
     cells = truth.expected_cells("M").query("country == 'US'")
     expected_ai = (cells.posting_probability * cells.ai_probability).groupby(cells.period).sum()
-    true_trend = demand.estimate_log_trend(expected_ai)
+    true_trend = demand.estimate_log_trend(expected_ai / expected_ai.index.days_in_month)
     assert estimated.ci_low < true_trend.slope < estimated.ci_high
 
 

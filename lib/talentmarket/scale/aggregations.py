@@ -184,7 +184,8 @@ class PostingSeries:
     ``ai_share``: ``country``, ``month``, ``share_pct`` (0–100), ``postings``;
     ``total_postings``: ``country``, ``month``, ``index``;
     ``sector_postings``: ``country``, ``sector``, ``month``, ``index`` — indices are
-    posting counts rebased to February 2020 = 100, like the Indeed indices.
+    postings per calendar day of the month, rebased to February 2020 = 100, like the
+    Indeed indices (which average daily values, so month length does not move them).
     """
 
     ai_share: pd.DataFrame
@@ -214,8 +215,8 @@ def posting_series(
 
 
 def _count_index(counts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Posting counts as an index, February 2020 = 100, with the columns of the Indeed indices."""
-    frame = counts[[*keys, "month", "postings"]].rename(columns={"postings": "value"})
+    """Postings per day as an index, February 2020 = 100, with the columns of the Indeed indices."""
+    frame = counts[[*keys, "month"]].assign(value=counts["postings"] / counts["month"].dt.days_in_month)
     return rebase(frame, keys).rename(columns={"value": "index"})
 
 
