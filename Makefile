@@ -20,9 +20,10 @@ $(STAMP): pyproject.toml
 all: $(STAMP)
 	$(PY) -m talentmarket all
 
+# nbval writes the notebooks' results into a temporary reports folder, never over the main job's.
 test: $(STAMP)
 	bash .ci/browser.sh
-	$(PY) -m pytest -n 2 --dist loadfile --nbval-lax tests notebooks
+	TALENTMARKET_REPORTS_DIR="$$(mktemp -d)" $(PY) -m pytest -n 2 --dist loadfile --nbval-lax tests notebooks
 
 notebooks: $(STAMP)  ## refresh the outputs stored in notebooks/ (default parameters, real data)
 	$(PY) -m talentmarket run --update-notebook

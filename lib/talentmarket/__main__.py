@@ -62,9 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _build_site(reports_root: Path | None) -> None:
-    from talentmarket.site import build_site
+    """Write reports/index.html; for the default reports, also refresh the README's findings section."""
+    from talentmarket.site import build_site, write_readme_findings
 
     print(f"site: {build_site(reports_root or paths.reports_dir())}", file=sys.stderr)
+    if reports_root is None:
+        print(f"findings: {write_readme_findings(paths.reports_dir())}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

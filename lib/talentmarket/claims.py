@@ -10,7 +10,6 @@ table with the reason.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -24,17 +23,17 @@ from talentmarket import paths
 from talentmarket.errors import DataValidationError
 from talentmarket.load import DataStore, FileUse
 from talentmarket.plots import HIGHLIGHT, MUTED, add_source_footer
-from talentmarket.results import RESULTS_FILE, VERDICTS, build_results, read_results
+from talentmarket.results import CLAIM_ID_PATTERN, RESULTS_FILE, VERDICTS, read_results, write_results
 from talentmarket.schemas import Column, FileSchema, validate_frame
 
-REGISTRY_PATH = paths.REPO_ROOT / "data" / "claims.csv"
+REGISTRY_PATH = paths.CLAIMS_REGISTRY
 REGISTRY_NAME = "claims registry (data/claims.csv)"
 SCORECARD_NOTEBOOK = "00_claims_scorecard"
 TESTABILITY = ("yes", "partly", "no")
 
 REGISTRY_SCHEMA = FileSchema(
     {
-        "id": Column("str", checks=(pa.Check.str_matches(r"^[a-z]+\.[a-z0-9_]+$"),)),
+        "id": Column("str", checks=(pa.Check.str_matches(CLAIM_ID_PATTERN),)),
         "topic": Column("str", checks=(pa.Check.str_matches(r"^[a-z]+$"),)),
         "claim": Column("str", checks=(pa.Check.str_length(min_value=20),)),
         "notebook": Column("str", nullable=True, checks=(pa.Check.str_matches(r"^[0-9]{2}_[a-z0-9_]+$"),)),
@@ -354,19 +353,16 @@ def write_scorecard_results(
     The scorecard tests no claim itself — a count of verdicts has no sampling error and is not a
     verdict — so the counts go beside the claims list rather than into it.
     """
-    document = build_results(
+    return write_results(
+        out_dir,
         notebook=SCORECARD_NOTEBOOK,
         title="Claims scorecard: every claim of the essay and its verdict",
         parameters=parameters,
         data_kind=provenance_store(documents).kind,
         sources=[{k: v for k, v in use.items() if k != "used_by"} for use in merged_sources(documents)],
         claims=[],
+        summary={
+            "verdict_counts": count_verdicts(scorecard),
+            "notebooks": {d["notebook"]: d["data_kind"] for d in documents},
+        },
     )
-    document["summary"] = {
-        "verdict_counts": count_verdicts(scorecard),
-        "notebooks": {d["notebook"]: d["data_kind"] for d in documents},
-    }
-    target = Path(out_dir) / RESULTS_FILE
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
-    return target

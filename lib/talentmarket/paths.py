@@ -14,6 +14,8 @@ import pooch
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parent.parent
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+CLAIMS_REGISTRY = REPO_ROOT / "data" / "claims.csv"
+README = REPO_ROOT / "README.md"
 REPORTS_ENV_VAR = "TALENTMARKET_REPORTS_DIR"
 """Overrides where notebooks write their reports (tests point it at a temporary directory)."""
 

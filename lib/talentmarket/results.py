@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from dataclasses import asdict, dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -22,7 +23,9 @@ SCHEMA_VERSION = 1
 VERDICTS = ("supported", "contradicted", "mixed", "inconclusive")
 DATA_KINDS = ("real", "synthetic")
 RESULTS_FILE = "results.json"
-_CLAIM_ID = re.compile(r"^[a-z]+\.[a-z0-9_]+$")
+CLAIM_ID_PATTERN = r"^[a-z]+\.[a-z0-9_]+$"
+"""Claim ids are ``topic.snake_case``."""
+_CLAIM_ID = re.compile(CLAIM_ID_PATTERN)
 _SIGNIFICANT_DIGITS = 6
 
 
@@ -116,8 +119,13 @@ def build_results(
     data_kind: str,
     sources: list[dict[str, str]],
     claims: list[ClaimResult],
+    summary: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The results document as a plain dict, validated."""
+    """The results document as a plain dict, validated.
+
+    ``summary`` holds numbers that are not claims (the scorecard's verdict counts); it is
+    written only when given.
+    """
     if data_kind not in DATA_KINDS:
         raise ResultsError(f"data_kind {data_kind!r} is not one of {DATA_KINDS}")
     ids = [claim.id for claim in claims]
@@ -135,15 +143,21 @@ def build_results(
             "sources": sorted(sources, key=lambda s: (s["source"], s["file"])),
             "claims": [asdict(claim) for claim in sorted(claims, key=lambda c: c.id)],
         }
+        | ({"summary": summary} if summary is not None else {})
     )
 
 
 def write_results(out_dir: str | Path, **document: Any) -> Path:
-    """Validate and write ``results.json`` into ``out_dir``; arguments as for :func:`build_results`."""
+    """Validate and write ``results.json`` into ``out_dir``; arguments as for :func:`build_results`.
+
+    The file is written next to its target and then renamed, so a reader never sees half a file.
+    """
     results = build_results(**document)
     target = Path(out_dir) / RESULTS_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(results, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    partial = target.with_name(f".{RESULTS_FILE}.{os.getpid()}.partial")
+    partial.write_text(json.dumps(results, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(partial, target)
     return target
 
 

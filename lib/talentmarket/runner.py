@@ -211,8 +211,10 @@ def store_outputs(executed: Path, notebook: Path) -> None:
 
 
 def run_many(names: list[str] | None, **options: Any) -> list[NotebookRun]:
-    """Run several notebooks (all of them when ``names`` is empty), printing progress to stderr."""
-    notebooks = [resolve_notebook(n) for n in names] if names else discover_notebooks()
+    """Run several notebooks (all of them when ``names`` is empty) in run order, printing progress to stderr."""
+    order = {path: rank for rank, path in enumerate(discover_notebooks())}
+    notebooks = (sorted({resolve_notebook(n) for n in names}, key=lambda p: (order.get(p, len(order)), p.name))
+                 if names else list(order))
     runs = []
     for index, notebook in enumerate(notebooks, start=1):
         print(f"[{index}/{len(notebooks)}] {notebook.stem}: running…", file=sys.stderr, flush=True)

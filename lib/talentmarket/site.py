@@ -23,7 +23,7 @@ from urllib.parse import quote
 import jinja2
 import pandas as pd
 
-from talentmarket import claims
+from talentmarket import claims, paths
 from talentmarket.results import RESULTS_FILE, package_version
 
 INDEX_FILE = "index.html"
@@ -57,6 +57,22 @@ def build_site(reports_root: Path) -> Path:
     target = reports_root / INDEX_FILE
     target.write_text(page, encoding="utf-8")
     return target
+
+
+FINDINGS_START, FINDINGS_END = "<!-- section:findings -->", "<!-- /section:findings -->"
+
+
+def write_readme_findings(reports_root: Path, readme: Path = paths.README) -> Path:
+    """Replace the README's findings section with the scorecard summary of ``reports_root``,
+    so the summary a visitor sees first is the one the notebooks computed."""
+    scorecard = claims.build_scorecard(claims.load_registry(), claims.read_all_results(Path(reports_root)))
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.index(FINDINGS_START) + len(FINDINGS_START), text.index(FINDINGS_END)
+    body = ("\n## Findings\n\n" + claims.summary_markdown(scorecard)
+            + "\nEach row links to its evidence in the report site (`reports/index.html`); "
+            "estimates are effect sizes with 95% confidence intervals.\n")
+    readme.write_text(text[:start] + body + text[end:], encoding="utf-8")
+    return readme
 
 
 def _summary_sentence(scorecard: pd.DataFrame) -> str:
