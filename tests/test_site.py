@@ -192,12 +192,10 @@ def test_site_builds_before_any_notebook_has_run(tmp_path):
     assert broken_links(index) == []
 
 
-def test_readme_findings_section_is_replaced_from_the_reports(tmp_path):
-    from talentmarket.site import FINDINGS_END, FINDINGS_START, write_readme_findings
-
+def test_readme_findings_section_is_replaced_from_the_reports(tmp_path: Path) -> None:
     readme = tmp_path / "README.md"
-    readme.write_text(f"# t\n{FINDINGS_START}\nold text\n{FINDINGS_END}\n## Set-up\n", encoding="utf-8")
-    write_readme_findings(tmp_path / "reports", readme)
+    readme.write_text(f"# t\n{site.FINDINGS_START}\nold text\n{site.FINDINGS_END}\n## Set-up\n", encoding="utf-8")
+    site.write_readme_findings(tmp_path / "reports", readme)
     text = readme.read_text(encoding="utf-8")
-    assert "old text" not in text and "## Findings" in text and text.endswith(f"{FINDINGS_END}\n## Set-up\n")
+    assert "old text" not in text and "## Findings" in text and text.endswith(f"{site.FINDINGS_END}\n## Set-up\n")
     assert "cannot be tested with open data" in text
