@@ -1,9 +1,11 @@
 """Do AI pay levels converge across countries, and does remote work close the geography gap?
 
-Pure functions on salary postings (the frame :func:`talentmarket.salaries.prepare_salaries`
-returns, with its ``posting_id`` clusters and ``log_salary_usd``), plus the Indeed Wage
-Tracker and the BLS OEWS area file for context. Each estimator returns a small result
-object; each ``judge_*`` function turns one into a :class:`~talentmarket.results.ClaimResult`.
+Pure functions on salary postings (the frame :func:`prepare_postings` returns: the shared
+:func:`talentmarket.salaries.prepare_salaries` with its ``posting_id`` clusters and
+``log_salary_usd``, plus each title's role class), and the Indeed Wage Tracker and the
+BLS OEWS area file for context. Each estimator returns a small result object; each
+``judge_*`` function turns one into a :class:`~talentmarket.results.ClaimResult`. The
+figures are in :mod:`talentmarket.convergence_plots`.
 
 Methods, and why:
 
@@ -50,10 +52,14 @@ from statsmodels.stats.multitest import multipletests
 
 from talentmarket.errors import DataValidationError, ParameterError
 from talentmarket.load import DataStore
+from talentmarket.oews import SOURCE as OEWS_SOURCE
+from talentmarket.oews import select_occupations
+from talentmarket.postings import check_choice
 from talentmarket.results import ClaimResult, verdict_from_interval
-from talentmarket.salaries import load_salaries, prepare_salaries
+from talentmarket.salaries import AI_FIELD, load_salaries, prepare_salaries
 from talentmarket.synthetic import geography
 from talentmarket.taxonomy import ROLE_CLASSES, classify_titles
+from talentmarket.wages import SOURCE as WAGE_SOURCE
 
 DEFAULT_MIN_CELL = 20
 DEFAULT_BOOTSTRAP = 499
@@ -65,6 +71,8 @@ TOP_TITLE_PATTERN = r"\b(research|principal|staff|lead|head|director|chief|disti
 """Titles that mark research or leadership roles: the proxy for 'premium roles at leading labs'."""
 COMPARABLE_MARGIN_PERCENT = 10.0
 """Pay within ±10% of residents' pay counts as 'comparable' for the remote geography gap."""
+RANGE_SUMMARIES = ("midpoint", "max", "min")
+"""The ways of reducing a posted range to one salary that the sensitivity table compares."""
 
 REQUIRED_COLUMNS = (
     "log_salary_usd", "posting_id", "work_year", "experience_level", "employment_type", "job_title",
@@ -108,34 +116,41 @@ class Interval:
         """``'-6.1 [-10.4, -1.6]'``."""
         return f"{self.estimate:.{digits}f} [{self.ci_low:.{digits}f}, {self.ci_high:.{digits}f}]"
 
+    def columns(self, name: str, prefix: str = "") -> dict[str, float]:
+        """The interval as table columns: ``{name: estimate, prefix + 'ci_low': …, prefix + 'ci_high': …}``."""
+        return {name: self.estimate, f"{prefix}ci_low": self.ci_low, f"{prefix}ci_high": self.ci_high}
+
 
 # --------------------------------------------------------------------------------------------
 # The sample
 # --------------------------------------------------------------------------------------------
 
 
-def load_postings(
+def load_salary_rows(
     store: DataStore,
     *,
     sources: Sequence[str] | None = None,
     own_files: Mapping[str, str] | None = None,
-    pair_handling: str = "midpoint",
     synthetic_case: str = "sigma_and_beta",
 ) -> pd.DataFrame:
-    """Salary postings ready for analysis: range pairs and duplicates resolved, each title's role class added.
+    """Raw salary rows in file order, with ``source`` and ``source_field``, as :func:`prepare_postings` wants them.
 
-    Real data come from :func:`talentmarket.salaries.load_salaries` (registered
-    sources, or your own files in the salary schema, tagged AI or comparison
-    field) and :func:`talentmarket.salaries.prepare_salaries`. In synthetic mode
-    the postings come from :mod:`talentmarket.synthetic.geography` (case
-    ``synthetic_case``), whose country pay structure is known.
+    Real data come from :func:`talentmarket.salaries.load_salaries`: registered
+    sources, or your own files in the salary schema tagged AI or comparison field
+    (the store cites them). In synthetic mode the rows come from
+    :mod:`talentmarket.synthetic.geography` (case ``synthetic_case``), whose country
+    pay structure is known; they are tagged ``source = geography.SOURCE``.
     """
     if store.synthetic:
-        raw = geography.generate(synthetic_case, store.seed).frames[geography.SALARY_FILE]
-        raw = raw.assign(source="synthetic_geography", source_field="ai")
-    else:
-        raw = load_salaries(store, sources, own_files)
-    postings = prepare_salaries(raw, pair_handling)
+        rows = geography.generate(synthetic_case, store.seed).frames[geography.SALARY_FILE]
+        return rows.assign(source=geography.SOURCE, source_field=AI_FIELD)
+    return load_salaries(store, sources, own_files)
+
+
+def prepare_postings(rows: pd.DataFrame, pair_handling: str = "midpoint") -> pd.DataFrame:
+    """Postings ready for analysis: range pairs and duplicates resolved by the shared
+    :func:`talentmarket.salaries.prepare_salaries` (``pair_handling`` as there), each title's role class added."""
+    postings = prepare_salaries(rows, pair_handling)
     postings["role_class"] = classify_titles(postings["job_title"]).to_numpy()
     return postings
 
@@ -157,25 +172,22 @@ def select_sample(
     top-of-distribution analyses. Unknown years, roles or countries, and an empty
     selection, raise ParameterError.
     """
-    _check_columns(postings, (*REQUIRED_COLUMNS, "role_class"))
-    years = _checked_years(postings, years)
-    unknown_roles = sorted(set(roles) - set(ROLE_CLASSES))
-    if unknown_roles or not roles or isinstance(roles, str):
-        raise ParameterError(f"roles {unknown_roles or roles!r} are not role classes; choose from {list(ROLE_CLASSES)}")
-    sample = postings.loc[postings["work_year"].isin(years) & postings["role_class"].isin(list(roles))].copy()
+    _require_columns(postings, (*REQUIRED_COLUMNS, "role_class"))
+    years = _choose("years", years, _years_in(postings))
+    roles = _choose("roles", roles, ROLE_CLASSES)
+    sample = postings.loc[postings["work_year"].isin(years) & postings["role_class"].isin(roles)].copy()
     if sample.empty:
-        raise ParameterError(f"no postings with a title in role classes {list(roles)} in {years}")
-    present = set(sample["employee_residence"])
+        raise ParameterError(f"no postings with a title in role classes {roles} in {years}")
+    present = sample["employee_residence"].unique()
     if country_groups:
         members = [code for codes in country_groups.values() for code in codes]
         repeated = sorted({code for code in members if members.count(code) > 1})
         if repeated:
             raise ParameterError(f"countries {repeated} appear in more than one country group")
-        _check_countries(members, present, years)
+        _choose("country_groups", members, present)
         unit_of = {code: group for group, codes in country_groups.items() for code in codes}
     elif countries:
-        _check_countries(countries, present, years)
-        unit_of = {code: code for code in countries}
+        unit_of = {code: code for code in _choose("countries", countries, present)}
     else:
         unit_of = {code: code for code in present}
     sample["geo_unit"] = sample["employee_residence"].map(unit_of)
@@ -185,18 +197,17 @@ def select_sample(
 def describe_sample(sample: pd.DataFrame, *, min_cell: int) -> pd.DataFrame:
     """Per year: postings, share with a US employer, residence countries, countries with at least
     ``min_cell`` resident postings, and fully remote postings filled from abroad."""
-    _check_columns(sample, REQUIRED_COLUMNS)
+    _require_columns(sample, REQUIRED_COLUMNS)
     rows = sample.assign(arrangement=classify_arrangements(sample))
     records = []
     for year, group in rows.groupby("work_year"):
-        residents = _residents(group)
-        sizes = _cell_sizes(residents, ["geo_unit"])
+        sizes = _cell_sizes(_residents(group), ["geo_unit"])
         records.append({
-            "year": int(year), "postings": int(group["posting_id"].nunique()),
+            "year": int(year), "postings": _count_postings(group),
             "us_employer_percent": round(100 * float((group["company_location"] == "US").mean()), 1),
             "residence_countries": int(group["employee_residence"].nunique()),
             f"units_with_{min_cell}+_residents": int((sizes >= min_cell).sum()),
-            "remote_from_abroad": int(group.loc[group["arrangement"] == "abroad_remote", "posting_id"].nunique()),
+            "remote_from_abroad": _count_postings(group.loc[group["arrangement"] == "abroad_remote"]),
         })
     return pd.DataFrame(records)
 
@@ -216,23 +227,45 @@ def show_synthetic_truth(store: DataStore, synthetic_case: str, years: Sequence[
     )
 
 
-def _checked_years(postings: pd.DataFrame, years: Sequence[int]) -> list[int]:
-    if isinstance(years, (str, int)) or not years:
-        raise ParameterError(f"years must be a non-empty list of years, got {years!r}")
-    available = sorted(set(postings["work_year"]))
-    missing = sorted(set(years) - set(available))
-    if missing:
-        raise ParameterError(f"no postings in years {missing}; the data cover {available[0]}–{available[-1]} ({available})")
-    return sorted(set(years))
+def _choose(name: str, chosen: Sequence, available: Iterable) -> list:
+    """:func:`talentmarket.postings.check_choice` for a list parameter; a bare string or number
+    (an easy slip with papermill's ``-p``) is refused as well, instead of being read letter by letter."""
+    if isinstance(chosen, (str, int)):
+        raise ParameterError(f"{name} must be a list, got {chosen!r}")
+    return check_choice(name, list(chosen), list(available))
 
 
-def _check_countries(codes: Iterable[str], present: set[str], years: list[int]) -> None:
-    missing = sorted(set(codes) - present)
+def _require_columns(frame: pd.DataFrame, columns: Iterable[str], source: str | None = None) -> None:
+    """DataValidationError naming the first missing column, ParameterError when there are no rows.
+
+    ``source`` names the data in the message; for salary postings it defaults to their source files.
+    """
+    if source is None:
+        source = ", ".join(sorted(map(str, frame["source"].unique()))) if "source" in frame else "salary postings"
+    missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise ParameterError(
-            f"no postings from residence countries {missing} in {years}; "
-            f"countries with data: {', '.join(sorted(present))}"
-        )
+        raise DataValidationError(source, missing[0], f"missing column (found {sorted(map(str, frame.columns))})")
+    if frame.empty:
+        raise ParameterError(f"{source}: no rows: the selection is empty")
+
+
+def _count_postings(frame: pd.DataFrame) -> int:
+    return int(frame["posting_id"].nunique())
+
+
+def _cell_sizes(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """Postings per cell of ``keys``."""
+    return frame.groupby(keys)["posting_id"].nunique()
+
+
+def _years_in(frame: pd.DataFrame) -> list[int]:
+    return sorted(int(y) for y in frame["work_year"].unique())
+
+
+def _residents(sample: pd.DataFrame) -> pd.DataFrame:
+    """Postings of people who live in their employer's country and belong to a compared unit."""
+    mask = sample["geo_unit"].notna() & (sample["employee_residence"] == sample["company_location"])
+    return sample.loc[mask]
 
 
 def _percent_words(percent: float) -> str:
@@ -244,20 +277,13 @@ def _notes_text(notes: Iterable[str]) -> str:
     return "".join(f"\nNote: {note}" for note in notes)
 
 
-def _check_columns(frame: pd.DataFrame, columns: Iterable[str]) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        source = ", ".join(sorted(map(str, frame["source"].unique()))) if "source" in frame else "salary postings"
-        raise DataValidationError(
-            source, missing[0], "missing column: pass postings from talentmarket.salaries.prepare_salaries",
-        )
-    if frame.empty:
-        raise ParameterError("no postings: the selection is empty")
+def _insufficient_text(reason: str | None, notes: Iterable[str]) -> str:
+    return f"Insufficient data: {reason}" + _notes_text(notes)
 
 
 def _pool_small_titles(frame: pd.DataFrame, min_cell: int) -> tuple[pd.Series, str | None]:
     """Job titles as the role control, titles with fewer than ``min_cell`` postings pooled into one; a note if any were."""
-    counts = frame.groupby("job_title")["posting_id"].nunique()
+    counts = _cell_sizes(frame, ["job_title"])
     small = counts.index[counts < min_cell]
     role = frame["job_title"].where(~frame["job_title"].isin(small), POOLED_TITLES)
     if small.empty:
@@ -276,6 +302,29 @@ def _controls(frame: pd.DataFrame, *, role: bool = True) -> list[str]:
     if "source" in frame.columns and frame["source"].nunique() > 1:
         controls.append("source")
     return controls
+
+
+def _dropped_units_note(fewest: pd.Series, kept: Iterable[str], min_cell: int, where: str, postings_dropped: int) -> str | None:
+    """A note naming the units left out for having fewer than ``min_cell`` postings (``fewest``: their smallest cell)."""
+    dropped = fewest.drop(list(kept), errors="ignore").sort_values(ascending=False)
+    if dropped.empty:
+        return None
+    listed = ", ".join(f"{unit} ({count})" for unit, count in dropped.head(12).items())
+    more = f" and {len(dropped) - 12} more" if len(dropped) > 12 else ""
+    return (
+        f"{len(dropped)} countries/groups with fewer than {min_cell} resident postings {where} are left out "
+        f"({postings_dropped} postings in all); smallest cell in brackets: {listed}{more}."
+    )
+
+
+def _keep_years(sizes: pd.DataFrame, min_cell: int, what: str) -> tuple[list[int], str | None]:
+    """Years (rows of ``sizes``: postings by year and group) where every group has at least ``min_cell``
+    postings, and a note giving the counts of the years left out, if any."""
+    enough = (sizes >= min_cell).all(axis=1)
+    if enough.all():
+        return [int(y) for y in sizes.index], None
+    left_out = {int(year): {str(k): int(v) for k, v in row.items()} for year, row in sizes.loc[~enough].iterrows()}
+    return [int(y) for y in sizes.index[enough]], f"years with fewer than {min_cell} {what} are left out: {left_out}."
 
 
 # --------------------------------------------------------------------------------------------
@@ -318,8 +367,8 @@ def _build_design(frame: pd.DataFrame, cell_columns: list[str], controls: list[s
         rows.append(np.flatnonzero(keep))
         cols.append(len(names) + level_code[keep] - 1)
         names += [f"{control}={level}" for level in levels[1:]]
-    data = [np.ones(sum(len(r) for r in rows))]
-    matrix = sparse.csr_matrix((data[0], (np.concatenate(rows), np.concatenate(cols))), shape=(n, len(names)))
+    entries = np.ones(sum(len(r) for r in rows))
+    matrix = sparse.csr_matrix((entries, (np.concatenate(rows), np.concatenate(cols))), shape=(n, len(names)))
     if numeric:
         extra = sparse.csr_matrix(np.column_stack([np.asarray(v, dtype=float) for v in numeric.values()]))
         matrix = sparse.hstack([matrix, extra], format="csr")
@@ -365,15 +414,36 @@ def _fit(design: _Design, y: np.ndarray, weights: np.ndarray | None = None) -> _
     return _Fit(coef, y - matrix @ coef, gram)
 
 
-def _cluster_covariance(design: _Design, fit: _Fit, clusters: np.ndarray) -> np.ndarray:
-    """CR1 cluster-robust covariance of the coefficients (clusters: one code per row)."""
+@dataclass(frozen=True)
+class _ClusteredFit:
+    """A least-squares fit with its CR1 cluster-robust covariance, to read off coefficients and their differences."""
+
+    names: list[str]
+    coef: np.ndarray
+    covariance: np.ndarray
+
+    def contrast(self, plus: str, minus: str | None = None) -> tuple[Interval, float]:
+        """Coefficient ``plus`` (minus coefficient ``minus``) with its normal 95% CI and two-sided p-value."""
+        vector = np.zeros(len(self.names))
+        vector[self.names.index(plus)] = 1.0
+        if minus is not None:
+            vector[self.names.index(minus)] = -1.0
+        estimate = float(vector @ self.coef)
+        se = float(np.sqrt(max(vector @ self.covariance @ vector, 0.0)))
+        p_value = float(2 * stats.norm.sf(abs(estimate) / se)) if se > 0 else float("nan")
+        return Interval(estimate, estimate - Z_95 * se, estimate + Z_95 * se), p_value
+
+
+def _fit_clustered(design: _Design, y: np.ndarray, clusters: np.ndarray) -> _ClusteredFit:
+    """Least squares with CR1 cluster-robust covariance (``clusters``: one code per row)."""
+    fit = _fit(design, y)
     codes, n_clusters = _codes(clusters)
     n, k = design.matrix.shape
     scores = sparse.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(n_clusters, n)) @ design.matrix.multiply(fit.residuals[:, None])
     meat = (scores.T @ scores).toarray()
     correction = n_clusters / max(n_clusters - 1, 1) * (n - 1) / max(n - k, 1)
     bread = fit.bread
-    return correction * bread @ meat @ bread
+    return _ClusteredFit(design.names, fit.coef, correction * bread @ meat @ bread)
 
 
 def _codes(values: np.ndarray | pd.Series) -> tuple[np.ndarray, int]:
@@ -381,20 +451,16 @@ def _codes(values: np.ndarray | pd.Series) -> tuple[np.ndarray, int]:
     return codes, len(uniques)
 
 
-def _combination(names: list[str], plus: str, minus: str | None = None) -> np.ndarray:
-    vector = np.zeros(len(names))
-    vector[names.index(plus)] = 1.0
-    if minus is not None:
-        vector[names.index(minus)] = -1.0
-    return vector
+def _hc3_slope(y: np.ndarray, x: np.ndarray, *, use_t: bool = False) -> tuple[Interval, float]:
+    """OLS slope of ``y`` on ``x`` (with intercept), HC3 robust 95% CI and p-value: for small cross-sections of countries."""
+    fit = sm.OLS(y, sm.add_constant(x)).fit(cov_type="HC3", use_t=use_t)
+    low, high = fit.conf_int()[1]
+    return Interval(float(fit.params[1]), float(low), float(high)), float(fit.pvalues[1])
 
 
-def _wald_interval(fit: _Fit, covariance: np.ndarray, vector: np.ndarray) -> tuple[Interval, float]:
-    """A linear combination of coefficients with its normal 95% CI and two-sided p-value."""
-    estimate = float(vector @ fit.coef)
-    se = float(np.sqrt(max(vector @ covariance @ vector, 0.0)))
-    p_value = float(2 * stats.norm.sf(abs(estimate) / se)) if se > 0 else float("nan")
-    return Interval(estimate, estimate - Z_95 * se, estimate + Z_95 * se), p_value
+def _ols_slope(x: np.ndarray, y: np.ndarray) -> float:
+    centred = x - x.mean()
+    return float(centred @ (y - y.mean()) / (centred @ centred))
 
 
 class _StratifiedClusterBootstrap:
@@ -412,12 +478,11 @@ class _StratifiedClusterBootstrap:
         self.n_clusters = n_clusters
         self.rng = np.random.default_rng(seed)
 
-    def cluster_counts(self) -> np.ndarray:
+    def draw_weights(self) -> np.ndarray:
+        """Row weights of one draw: how many times each row's cluster was drawn."""
         picks = self.start + np.floor(self.rng.random(self.n_clusters) * self.size).astype(np.int64)
-        return np.bincount(self.order[picks], minlength=self.n_clusters)
-
-    def row_weights(self, cluster_counts: np.ndarray) -> np.ndarray:
-        return cluster_counts[self.row_cluster].astype(float)
+        counts = np.bincount(self.order[picks], minlength=self.n_clusters)
+        return counts[self.row_cluster].astype(float)
 
 
 def _percentile_interval(estimate: float, draws: np.ndarray) -> Interval:
@@ -435,16 +500,6 @@ def _bootstrap_p_value(draws: np.ndarray) -> float:
 # --------------------------------------------------------------------------------------------
 # Country pay effects, σ- and β-convergence
 # --------------------------------------------------------------------------------------------
-
-
-def _residents(sample: pd.DataFrame) -> pd.DataFrame:
-    """Postings of people who live in their employer's country and belong to a compared unit."""
-    mask = sample["geo_unit"].notna() & (sample["employee_residence"] == sample["company_location"])
-    return sample.loc[mask]
-
-
-def _cell_sizes(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
-    return frame.groupby(keys)["posting_id"].nunique()
 
 
 @dataclass(frozen=True)
@@ -472,10 +527,10 @@ def estimate_country_gaps(sample: pd.DataFrame, *, reference: str = "US", min_ce
     shown beside it, so the reader sees what composition adjustment changes.
     """
     residents = _residents(sample)
-    _check_columns(residents, REQUIRED_COLUMNS)
+    _require_columns(residents, REQUIRED_COLUMNS)
     sizes = _cell_sizes(residents, ["geo_unit"])
     kept = sizes.index[sizes >= min_cell]
-    notes = _dropped_units_note(sizes, kept, min_cell, "over the selected years", int(sizes.drop(kept).sum()))
+    dropped = _dropped_units_note(sizes, kept, min_cell, "over the selected years", int(sizes.drop(kept).sum()))
     if reference not in kept:
         raise ParameterError(
             f"reference {reference!r} has {int(sizes.get(reference, 0))} resident postings; it needs at least {min_cell}. "
@@ -485,39 +540,20 @@ def estimate_country_gaps(sample: pd.DataFrame, *, reference: str = "US", min_ce
     rows["role"], pooled = _pool_small_titles(rows, min_cell)
     rows["year"] = rows["work_year"].astype(str)
     design = _build_design(rows, ["geo_unit"], ["year", *_controls(rows)], {})
-    fit = _fit(design, rows["log_salary_usd"].to_numpy())
-    covariance = _cluster_covariance(design, fit, rows["posting_id"].to_numpy())
+    regression = _fit_clustered(design, rows["log_salary_usd"].to_numpy(), rows["posting_id"].to_numpy())
     units = design.cells["geo_unit"].tolist()
-    reference_column = f"cell{units.index(reference)}"
+    reference_cell = f"cell{units.index(reference)}"
     medians = rows.groupby("geo_unit")["salary_in_usd"].median()
     records = []
     for position, unit in enumerate(units):
-        if unit == reference:
-            gap = Interval(0.0, 0.0, 0.0)
-        else:
-            gap, _ = _wald_interval(fit, covariance, _combination(design.names, f"cell{position}", reference_column))
-        percent = gap.as_percent()
+        gap = Interval(0.0, 0.0, 0.0) if unit == reference else regression.contrast(f"cell{position}", reference_cell)[0]
         records.append({
-            "unit": unit, "postings": int(sizes[unit]), "gap_log": gap.estimate,
-            "gap_percent": percent.estimate, "ci_low": percent.ci_low, "ci_high": percent.ci_high,
+            "unit": unit, "postings": int(sizes[unit]), "gap_log": gap.estimate, **gap.as_percent().columns("gap_percent"),
             "raw_median_gap_percent": 100 * (medians[unit] / medians[reference] - 1),
         })
     table = pd.DataFrame(records).sort_values(["gap_percent", "unit"]).reset_index(drop=True)
-    years = tuple(sorted(int(y) for y in rows["work_year"].unique()))
-    return CountryGaps(table, reference, years, int(rows["posting_id"].nunique()), tuple(n for n in (notes, pooled) if n))
-
-
-def _dropped_units_note(fewest: pd.Series, kept: Iterable[str], min_cell: int, where: str, postings_dropped: int) -> str | None:
-    """A note naming the units left out for having fewer than ``min_cell`` postings (``fewest``: their smallest cell)."""
-    dropped = fewest.drop(list(kept), errors="ignore").sort_values(ascending=False)
-    if dropped.empty:
-        return None
-    listed = ", ".join(f"{unit} ({count})" for unit, count in dropped.head(12).items())
-    more = f" and {len(dropped) - 12} more" if len(dropped) > 12 else ""
-    return (
-        f"{len(dropped)} countries/groups with fewer than {min_cell} resident postings {where} are left out "
-        f"({postings_dropped} postings in all); smallest cell in brackets: {listed}{more}."
-    )
+    notes = tuple(n for n in (dropped, pooled) if n)
+    return CountryGaps(table, reference, tuple(_years_in(rows)), _count_postings(rows), notes)
 
 
 @dataclass(frozen=True)
@@ -574,7 +610,7 @@ class ConvergenceResult:
     def summary(self) -> str:
         """Dispersion by year, its trend and the β estimates (or why there are none), as deterministic text."""
         if self.sigma is None:
-            return f"Insufficient data: {self.insufficient}" + _notes_text(self.notes)
+            return _insufficient_text(self.insufficient, self.notes)
         lines = [
             f"{len(self.units)} countries/groups in every year {self.years[0]}–{self.years[-1]}: {', '.join(self.units)}",
             self.sigma.dispersion.round(3).to_string(index=False),
@@ -603,44 +639,36 @@ def estimate_convergence(
     single year raises ParameterError: convergence is a change over time.
     """
     residents = _residents(sample)
-    _check_columns(residents, REQUIRED_COLUMNS)
-    years = tuple(sorted(int(y) for y in sample["work_year"].unique()))
+    _require_columns(residents, REQUIRED_COLUMNS)
+    years = tuple(_years_in(sample))
     if len(years) < 2:
         raise ParameterError(f"convergence is a change over time: the selection has only the year {years[0]}; choose at least two years")
     sizes = _cell_sizes(residents, ["geo_unit", "work_year"]).unstack(fill_value=0).reindex(columns=list(years), fill_value=0)
     panel = sizes.index[(sizes >= min_cell).all(axis=1)]
-    note = _dropped_units_note(sizes.min(axis=1), panel, min_cell, f"in at least one year of {years[0]}–{years[-1]}",
-                               int(sizes.drop(panel).to_numpy().sum()))
-    notes = [n for n in (note,) if n]
-    empty = pd.DataFrame(columns=["unit", "year", "effect", "se", "postings"])
+    dropped = _dropped_units_note(sizes.min(axis=1), panel, min_cell, f"in at least one year of {years[0]}–{years[-1]}",
+                                  int(sizes.drop(panel).to_numpy().sum()))
     if len(panel) < MIN_COUNTRIES:
         reason = (
             f"only {len(panel)} countries/groups ({', '.join(sorted(panel)) or 'none'}) have at least {min_cell} resident "
             f"postings in every year {years[0]}–{years[-1]}; at least {MIN_COUNTRIES} are needed. Lower min_cell, choose "
             "fewer or later years, or group countries."
         )
-        return ConvergenceResult(empty, None, None, tuple(sorted(panel)), years, 0, n_bootstrap, min_cell, reason, tuple(notes))
+        empty = pd.DataFrame(columns=["unit", "year", "effect", "se", "postings"])
+        return ConvergenceResult(empty, None, None, tuple(sorted(panel)), years, 0, n_bootstrap, min_cell, reason,
+                                 tuple(n for n in (dropped,) if n))
     rows = residents.loc[residents["geo_unit"].isin(panel)].copy()
     rows["role"], pooled = _pool_small_titles(rows, min_cell)
-    notes += [pooled] if pooled else []
     design = _build_design(rows, ["geo_unit", "work_year"], _controls(rows), {})
     y = rows["log_salary_usd"].to_numpy()
-    clusters = rows["posting_id"].to_numpy()
-    grid = _EffectGrid(design, years, clusters)
+    grid = _EffectGrid(design, years, rows["posting_id"].to_numpy())
     effects, noise = grid.effects_and_noise(_fit(design, y), np.ones(len(rows)))
-    bootstrap = _StratifiedClusterBootstrap(clusters, design.cell_index, seed)
-    draws = []
-    for _ in range(n_bootstrap):
-        weights = bootstrap.row_weights(bootstrap.cluster_counts())
-        draws.append(_convergence_statistics(*grid.effects_and_noise(_fit(design, y, weights), weights), years))
     point = _convergence_statistics(effects, noise, years)
-    sigma = _sigma_result(point, np.array([d["dispersion"] for d in draws]), np.array([d["slope"] for d in draws]), effects, years)
-    beta, beta_note = _beta_result(point, np.array([d["beta"] for d in draws]), effects, grid.units, years)
-    notes += [beta_note] if beta_note else []
-    table = grid.table(effects, noise, sizes)
+    draws = _bootstrap_convergence(design, y, grid, n_bootstrap, seed)
+    sigma = _sigma_result(point, draws, effects, years)
+    beta, beta_note = _beta_result(point, draws["beta"], effects, grid.units, years)
     return ConvergenceResult(
-        table, sigma, beta, tuple(grid.units), years, int(rows["posting_id"].nunique()), n_bootstrap, min_cell,
-        notes=tuple(notes),
+        grid.table(effects, noise, sizes), sigma, beta, tuple(grid.units), years, _count_postings(rows), n_bootstrap, min_cell,
+        notes=tuple(n for n in (dropped, pooled, beta_note) if n),
     )
 
 
@@ -655,6 +683,7 @@ class _EffectGrid:
         self.n_cells = len(design.cells)
         self.shape = (len(self.units), len(years))
         self.years = years
+        self.clusters = clusters
         self.cluster_codes, self.n_clusters = _codes(clusters)
         self.rows_per_cluster = np.bincount(self.cluster_codes, minlength=self.n_clusters)
         self.cluster_cell = np.empty(self.n_clusters, dtype=np.int64)
@@ -688,6 +717,16 @@ class _EffectGrid:
         return pd.DataFrame(records)
 
 
+def _bootstrap_convergence(design: _Design, y: np.ndarray, grid: _EffectGrid, n_bootstrap: int, seed: int) -> dict[str, np.ndarray]:
+    """The convergence statistics in each of ``n_bootstrap`` draws that resample postings within country × year cells."""
+    bootstrap = _StratifiedClusterBootstrap(grid.clusters, design.cell_index, seed)
+    draws = []
+    for _ in range(n_bootstrap):
+        weights = bootstrap.draw_weights()
+        draws.append(_convergence_statistics(*grid.effects_and_noise(_fit(design, y, weights), weights), grid.years))
+    return {name: np.array([draw[name] for draw in draws]) for name in ("dispersion", "slope", "beta")}
+
+
 def _convergence_statistics(effects: np.ndarray, noise: np.ndarray, years: tuple[int, ...]) -> dict[str, object]:
     """Noise-corrected dispersion by year, its OLS slope on year, and the noise-corrected β."""
     signal_variance = effects.var(axis=0, ddof=1) - noise.mean(axis=0)
@@ -700,21 +739,13 @@ def _convergence_statistics(effects: np.ndarray, noise: np.ndarray, years: tuple
     return {"dispersion": dispersion, "slope": slope, "beta": float(beta), "reliability": float(initial_signal / initial.var(ddof=1))}
 
 
-def _ols_slope(x: np.ndarray, y: np.ndarray) -> float:
-    centred = x - x.mean()
-    return float(centred @ (y - y.mean()) / (centred @ centred))
-
-
-def _sigma_result(point: dict, dispersion_draws: np.ndarray, slope_draws: np.ndarray, effects: np.ndarray,
-                  years: tuple[int, ...]) -> SigmaConvergence:
-    records = []
-    for j, year in enumerate(years):
-        interval = _percentile_interval(point["dispersion"][j], dispersion_draws[:, j])
-        records.append({
-            "year": year, "dispersion": interval.estimate, "ci_low": interval.ci_low, "ci_high": interval.ci_high,
-            "uncorrected": float(effects[:, j].std(ddof=1)), "units": effects.shape[0],
-        })
-    return SigmaConvergence(pd.DataFrame(records), _percentile_interval(point["slope"], slope_draws), _bootstrap_p_value(slope_draws))
+def _sigma_result(point: dict, draws: dict[str, np.ndarray], effects: np.ndarray, years: tuple[int, ...]) -> SigmaConvergence:
+    records = [
+        {"year": year, **_percentile_interval(point["dispersion"][j], draws["dispersion"][:, j]).columns("dispersion"),
+         "uncorrected": float(effects[:, j].std(ddof=1)), "units": effects.shape[0]}
+        for j, year in enumerate(years)
+    ]
+    return SigmaConvergence(pd.DataFrame(records), _percentile_interval(point["slope"], draws["slope"]), _bootstrap_p_value(draws["slope"]))
 
 
 def _beta_result(point: dict, beta_draws: np.ndarray, effects: np.ndarray, units: list[str],
@@ -726,12 +757,11 @@ def _beta_result(point: dict, beta_draws: np.ndarray, effects: np.ndarray, units
             "sampling noise (their spread is no larger than their noise). Raise min_cell or pool countries into groups."
         )
     initial, change = effects[:, 0], effects[:, -1] - effects[:, 0]
-    naive_fit = sm.OLS(change, sm.add_constant(initial)).fit(cov_type="HC3")
-    low, high = naive_fit.conf_int()[1]
+    naive, naive_p = _hc3_slope(change, initial)
     points = pd.DataFrame({"unit": units, "initial": initial - initial.mean(), "change": change - change.mean()})
     return BetaConvergence(
         beta=_percentile_interval(point["beta"], beta_draws), p_value=_bootstrap_p_value(beta_draws),
-        naive=Interval(float(naive_fit.params[1]), float(low), float(high)), naive_p_value=float(naive_fit.pvalues[1]),
+        naive=naive, naive_p_value=naive_p,
         reliability=point["reliability"], points=points, first_year=years[0], last_year=years[-1],
     ), None
 
@@ -807,17 +837,14 @@ def estimate_remote_gap(sample: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_CEL
     remote*. Cluster-robust (by posting) CIs. Fewer than ``min_cell`` fully remote
     workers abroad, or remote residents, leave the result ``insufficient``.
     """
-    _check_columns(sample, REQUIRED_COLUMNS)
-    rows = sample.copy()
-    rows["arrangement"] = classify_arrangements(rows)
-    counts = rows.groupby(["work_year", "arrangement"])["posting_id"].nunique().unstack(fill_value=0)
-    counts = counts.reindex(columns=list(ARRANGEMENTS), fill_value=0)
+    _require_columns(sample, REQUIRED_COLUMNS)
+    rows = sample.assign(arrangement=classify_arrangements(sample))
+    counts = _cell_sizes(rows, ["work_year", "arrangement"]).unstack(fill_value=0).reindex(columns=list(ARRANGEMENTS), fill_value=0)
     totals = counts.sum()
-    abroad_countries = (
-        rows.loc[rows["arrangement"] == "abroad_remote"].groupby("employee_residence")["posting_id"].nunique()
-        .sort_values(ascending=False).rename_axis("country").reset_index(name="postings")
-    )
-    years = sorted(int(y) for y in rows["work_year"].unique())
+    abroad = rows.loc[rows["arrangement"] == "abroad_remote"]
+    abroad_countries = (_cell_sizes(abroad, ["employee_residence"]).sort_values(ascending=False)
+                        .rename_axis("country").reset_index(name="postings"))
+    years = _years_in(rows)
     middle = (years[0] + years[-1]) / 2
     thin = [a for a in ("abroad_remote", "resident_remote") if totals[a] < min_cell]
     if thin:
@@ -826,36 +853,48 @@ def estimate_remote_gap(sample: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_CEL
             f"(at least {min_cell} needed) in {years[0]}–{years[-1]}."
         )
         return RemoteGap(None, None, None, None, None, pd.DataFrame(), counts, abroad_countries, middle,
-                         int(rows["posting_id"].nunique()), min_cell, insufficient=reason)
+                         _count_postings(rows), min_cell, insufficient=reason)
     rows["role"], pooled = _pool_small_titles(rows, min_cell)
-    indicators = {a: (rows["arrangement"] == a).to_numpy(float) for a in ARRANGEMENTS[1:] if totals[a] > 0}
-    abroad_years = counts.loc[counts["abroad_remote"] > 0].index
-    has_trend = len(abroad_years) >= 2
+    dummies = _arrangement_dummies(rows, ARRANGEMENTS[1:])
+    has_trend = int((counts["abroad_remote"] > 0).sum()) >= 2
     if has_trend:
-        indicators["abroad_remote_trend"] = indicators["abroad_remote"] * (rows["work_year"].to_numpy(float) - middle)
-    design = _build_design(rows, ["company_location", "work_year"], _controls(rows), indicators)
-    y, clusters = rows["log_salary_usd"].to_numpy(), rows["posting_id"].to_numpy()
-    fit = _fit(design, y)
-    covariance = _cluster_covariance(design, fit, clusters)
-    gap, gap_p = _wald_interval(fit, covariance, _combination(design.names, "abroad_remote", "resident_remote"))
-    trend, trend_p = (
-        _wald_interval(fit, covariance, _combination(design.names, "abroad_remote_trend")) if has_trend else (None, None)
-    )
+        dummies["abroad_remote_trend"] = dummies["abroad_remote"] * (rows["work_year"].to_numpy(float) - middle)
+    regression = _fit_clustered(_employer_design(rows, dummies), rows["log_salary_usd"].to_numpy(), rows["posting_id"].to_numpy())
+    gap, gap_p = regression.contrast("abroad_remote", "resident_remote")
+    trend, trend_p = regression.contrast("abroad_remote_trend") if has_trend else (None, None)
     not_remote = (
-        _wald_interval(fit, covariance, _combination(design.names, "abroad_not_remote"))[0]
-        if "abroad_not_remote" in design.names and totals["abroad_not_remote"] >= min_cell else None
+        regression.contrast("abroad_not_remote")[0]
+        if "abroad_not_remote" in regression.names and totals["abroad_not_remote"] >= min_cell else None
     )
-    notes = [n for n in (pooled,) if n]
-    if not has_trend:
-        notes.append("fully remote workers abroad appear in one year only: no trend can be estimated.")
     by_year = _remote_gap_by_year(rows, counts, min_cell)
     small_years = by_year.loc[by_year["gap_percent"].isna(), "year"].tolist()
-    if small_years:
-        notes.append(f"years {small_years} have fewer than {min_cell} fully remote workers abroad: no yearly gap is shown for them.")
-    home_gap_percent, home_note = _home_country_gap(rows.loc[rows["arrangement"] == "abroad_remote"], levels)
-    notes += [home_note] if home_note else []
+    home_gap_percent, home_note = _home_country_gap(abroad, levels)
+    notes = [
+        pooled,
+        None if has_trend else "fully remote workers abroad appear in one year only: no trend can be estimated.",
+        f"years {small_years} have fewer than {min_cell} fully remote workers abroad: no yearly gap is shown for them."
+        if small_years else None,
+        home_note,
+    ]
     return RemoteGap(gap, trend, trend_p, gap_p, not_remote, by_year, counts, abroad_countries, middle,
-                     int(rows["posting_id"].nunique()), min_cell, home_gap_percent, None, tuple(notes))
+                     _count_postings(rows), min_cell, home_gap_percent, None, tuple(n for n in notes if n))
+
+
+def _arrangement_dummies(rows: pd.DataFrame, arrangements: Iterable[str], year: int | None = None) -> dict[str, np.ndarray]:
+    """A 0/1 column for each of ``arrangements`` that occurs in ``rows``; with ``year``, only that year's
+    rows count and the column is named ``<arrangement>_<year>``."""
+    in_year = np.ones(len(rows), dtype=bool) if year is None else rows["work_year"].to_numpy() == year
+    dummies = {}
+    for arrangement in arrangements:
+        column = (rows["arrangement"] == arrangement).to_numpy() & in_year
+        if column.any():
+            dummies[arrangement if year is None else f"{arrangement}_{year}"] = column.astype(float)
+    return dummies
+
+
+def _employer_design(rows: pd.DataFrame, dummies: Mapping[str, np.ndarray]) -> _Design:
+    """Employer country × year cells, the standard controls and the given arrangement dummies."""
+    return _build_design(rows, ["company_location", "work_year"], _controls(rows), dummies)
 
 
 def _home_country_gap(abroad: pd.DataFrame, levels: CountryGaps | None) -> tuple[float | None, str | None]:
@@ -875,31 +914,18 @@ def _home_country_gap(abroad: pd.DataFrame, levels: CountryGaps | None) -> tuple
 
 def _remote_gap_by_year(rows: pd.DataFrame, counts: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     """The abroad-remote vs resident-remote gap year by year (one dummy pair per year)."""
-    years = sorted(int(y) for y in rows["work_year"].unique())
-    year_values = rows["work_year"].to_numpy()
-    indicators = {}
-    for a in ("resident_hybrid", "abroad_not_remote"):
-        if (rows["arrangement"] == a).any():
-            indicators[a] = (rows["arrangement"] == a).to_numpy(float)
+    years = _years_in(rows)
+    dummies = _arrangement_dummies(rows, ("resident_hybrid", "abroad_not_remote"))
     for year in years:
-        for a in ("resident_remote", "abroad_remote"):
-            column = ((rows["arrangement"] == a).to_numpy() & (year_values == year)).astype(float)
-            if column.any():
-                indicators[f"{a}_{year}"] = column
-    design = _build_design(rows, ["company_location", "work_year"], _controls(rows), indicators)
-    fit = _fit(design, rows["log_salary_usd"].to_numpy())
-    covariance = _cluster_covariance(design, fit, rows["posting_id"].to_numpy())
+        dummies |= _arrangement_dummies(rows, ("resident_remote", "abroad_remote"), year)
+    regression = _fit_clustered(_employer_design(rows, dummies), rows["log_salary_usd"].to_numpy(), rows["posting_id"].to_numpy())
     records = []
     for year in years:
-        abroad = int(counts.loc[year, "abroad_remote"])
-        resident = int(counts.loc[year, "resident_remote"])
-        row = {"year": year, "abroad_remote": abroad, "resident_remote": resident,
-               "gap_percent": np.nan, "ci_low": np.nan, "ci_high": np.nan}
+        abroad, resident = int(counts.loc[year, "abroad_remote"]), int(counts.loc[year, "resident_remote"])
+        gap = Interval(np.nan, np.nan, np.nan)
         if abroad >= min_cell and resident >= min_cell:
-            gap = _wald_interval(fit, covariance, _combination(design.names, f"abroad_remote_{year}", f"resident_remote_{year}"))[0]
-            percent = gap.as_percent()
-            row.update(gap_percent=percent.estimate, ci_low=percent.ci_low, ci_high=percent.ci_high)
-        records.append(row)
+            gap = regression.contrast(f"abroad_remote_{year}", f"resident_remote_{year}")[0].as_percent()
+        records.append({"year": year, "abroad_remote": abroad, "resident_remote": resident, **gap.columns("gap_percent")})
     return pd.DataFrame(records)
 
 
@@ -941,40 +967,35 @@ def estimate_remote_share(sample: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_C
     trend that this shift alone would produce. Years with fewer than ``min_cell``
     postings are left out with a note; fewer than two remaining years raise ParameterError.
     """
-    _check_columns(sample, REQUIRED_COLUMNS)
-    sizes = sample.groupby("work_year")["posting_id"].nunique()
-    kept_years = sizes.index[sizes >= min_cell]
-    notes = []
-    if len(kept_years) < len(sizes):
-        notes.append(f"years with fewer than {min_cell} postings are left out: {sizes.drop(kept_years).to_dict()}.")
+    _require_columns(sample, REQUIRED_COLUMNS)
+    sizes = _cell_sizes(sample, ["work_year"])
+    kept_years, thin_years = _keep_years(sizes.to_frame("postings"), min_cell, "postings")
     if len(kept_years) < 2:
         raise ParameterError(f"a remote-share trend needs at least two years with {min_cell}+ postings; got {sizes.to_dict()}")
     rows = sample.loc[sample["work_year"].isin(kept_years)].copy()
     rows["role"], pooled = _pool_small_titles(rows, min_cell)
-    notes += [pooled] if pooled else []
     records = []
     for year, group in rows.groupby("work_year"):
         for ratio, label in REMOTE_LABELS.items():
             share = _clustered_mean((group["remote_ratio"] == ratio).to_numpy(float), group["posting_id"].to_numpy())
-            records.append({"year": int(year), "arrangement": label, "postings": int(group["posting_id"].nunique()),
-                            "share": 100 * share.estimate, "ci_low": 100 * share.ci_low, "ci_high": 100 * share.ci_high})
+            records.append({"year": int(year), "arrangement": label, "postings": _count_postings(group),
+                            **share.scaled(100).columns("share")})
     remote = (rows["remote_ratio"] == 100).to_numpy(float)
-    centred_year = rows["work_year"].to_numpy(float) - rows["work_year"].mean()
-    clusters = rows["posting_id"].to_numpy()
-    raw, _ = _year_slope(rows, remote, centred_year, clusters, [], [])
-    adjusted, adjusted_p = _year_slope(rows, remote, centred_year, clusters, ["company_location"], _controls(rows))
+    rows["centred_year"] = rows["work_year"].to_numpy(float) - rows["work_year"].mean()
+    raw, _ = _year_slope(rows, remote, [], [])
+    adjusted, adjusted_p = _year_slope(rows, remote, ["company_location"], _controls(rows))
     us_share = rows.groupby("work_year")["company_location"].apply(lambda c: 100 * (c == "US").mean())
     return RemoteShare(
         pd.DataFrame(records), raw.scaled(100), adjusted.scaled(100), adjusted_p,
-        us_share.rename_axis("year").reset_index(name="percent_us_employer"), int(rows["posting_id"].nunique()), tuple(notes),
+        us_share.rename_axis("year").reset_index(name="percent_us_employer"), _count_postings(rows),
+        tuple(n for n in (thin_years, pooled) if n),
     )
 
 
-def _year_slope(rows: pd.DataFrame, outcome: np.ndarray, centred_year: np.ndarray, clusters: np.ndarray,
-                cells: list[str], controls: list[str]) -> tuple[Interval, float]:
-    design = _build_design(rows, cells, controls, {"year": centred_year})
-    fit = _fit(design, outcome)
-    return _wald_interval(fit, _cluster_covariance(design, fit, clusters), _combination(design.names, "year"))
+def _year_slope(rows: pd.DataFrame, outcome: np.ndarray, cells: list[str], controls: list[str]) -> tuple[Interval, float]:
+    """Coefficient of ``rows["centred_year"]`` in a regression of ``outcome`` on it, ``cells`` and ``controls``; clustered by posting."""
+    design = _build_design(rows, cells, controls, {"year": rows["centred_year"].to_numpy()})
+    return _fit_clustered(design, outcome, rows["posting_id"].to_numpy()).contrast("year")
 
 
 def _clustered_mean(values: np.ndarray, clusters: np.ndarray) -> Interval:
@@ -1015,7 +1036,7 @@ class TopPremium:
     def summary(self) -> str:
         """Premiums by year, the latest premium and its trend, and the titles counted, as deterministic text."""
         if self.latest is None:
-            return f"Insufficient data: {self.insufficient}" + _notes_text(self.notes)
+            return _insufficient_text(self.insufficient, self.notes)
         lines = [self.by_year.round(1).to_string(index=False), f"research/lead premium in {self.latest_year}: {self.latest.text()}%"]
         if self.trend is not None:
             lines.append(f"trend of the premium: {self.trend.scaled(100).text()} log points per year")
@@ -1040,53 +1061,47 @@ def estimate_top_premium(
     controls, per year, with a bootstrap CI over postings. Years where either group
     has fewer than ``min_cell`` postings are left out with a note.
     """
-    _check_columns(sample, REQUIRED_COLUMNS)
+    _require_columns(sample, REQUIRED_COLUMNS)
     try:
         pattern = re.compile(top_title_pattern, re.IGNORECASE)
     except re.error as error:
         raise ParameterError(f"top_title_pattern {top_title_pattern!r} is not a regular expression: {error}") from None
-    rows = sample.copy()
-    rows["top_title"] = rows["job_title"].map(lambda title: bool(pattern.search(title))).astype(bool)
-    sizes = rows.groupby(["work_year", "top_title"])["posting_id"].nunique().unstack(fill_value=0).reindex(columns=[False, True], fill_value=0)
-    top_titles = (rows.loc[rows["top_title"]].groupby("job_title")["posting_id"].nunique()
-                  .sort_values(ascending=False).head(15).rename_axis("job_title").reset_index(name="postings"))
-    kept = sizes.index[(sizes >= min_cell).all(axis=1)]
-    notes = []
-    if len(kept) < len(sizes):
-        dropped = {int(y): sizes.loc[y].to_list() for y in sizes.index.difference(kept)}
-        notes.append(f"years with fewer than {min_cell} research/lead or other postings are left out ([other, top]): {dropped}.")
-    if len(kept) == 0:
+    rows = sample.assign(top_title=sample["job_title"].map(lambda title: bool(pattern.search(title))).astype(bool))
+    sizes = _cell_sizes(rows, ["work_year", "top_title"]).unstack(fill_value=0).reindex(columns=[False, True], fill_value=0)
+    sizes.columns = ["other titles", "research/lead titles"]
+    top_titles = (_cell_sizes(rows.loc[rows["top_title"]], ["job_title"]).sort_values(ascending=False).head(15)
+                  .rename_axis("job_title").reset_index(name="postings"))
+    years, thin_years = _keep_years(sizes, min_cell, "postings with or without a research/lead title")
+    notes = tuple(n for n in (thin_years,) if n)
+    if not years:
         reason = f"no year has at least {min_cell} postings both with and without a research/lead title (pattern {top_title_pattern!r})."
-        return TopPremium(pd.DataFrame(), None, None, None, None, None, top_titles, top_title_pattern, 0, reason, tuple(notes))
-    rows = rows.loc[rows["work_year"].isin(kept)].reset_index(drop=True)
-    years = sorted(int(y) for y in kept)
+        return TopPremium(pd.DataFrame(), None, None, None, None, None, top_titles, top_title_pattern, 0, reason, notes)
+    rows = rows.loc[rows["work_year"].isin(years)].reset_index(drop=True)
     y, clusters = rows["log_salary_usd"].to_numpy(), rows["posting_id"].to_numpy()
-    cells, controls = ["employee_residence", "work_year"], _controls(rows, role=False)
     year_values, is_top = rows["work_year"].to_numpy(), rows["top_title"].to_numpy()
-    yearly = {f"top_{year}": (is_top & (year_values == year)).astype(float) for year in years}
-    design = _build_design(rows, cells, controls, yearly)
-    fit = _fit(design, y)
-    covariance = _cluster_covariance(design, fit, clusters)
-    tests = {year: _wald_interval(fit, covariance, _combination(design.names, f"top_{year}")) for year in years}
+    yearly = _fit_clustered(_top_design(rows, {f"top_{year}": (is_top & (year_values == year)).astype(float) for year in years}), y, clusters)
+    tests = {year: yearly.contrast(f"top_{year}") for year in years}
     premiums = {year: interval.as_percent() for year, (interval, _) in tests.items()}
     trend, trend_p = None, None
     if len(years) >= 2:
         middle = (years[0] + years[-1]) / 2
         pooled = {"top": is_top.astype(float), "top_trend": is_top * (year_values - middle)}
-        trend_design = _build_design(rows, cells, controls, pooled)
-        trend_fit = _fit(trend_design, y)
-        trend, trend_p = _wald_interval(trend_fit, _cluster_covariance(trend_design, trend_fit, clusters),
-                                        _combination(trend_design.names, "top_trend"))
-    base = _build_design(rows, cells, controls, {})
-    deciles = _top_decile_by_year(_fit(base, y).residuals, year_values, clusters, years, n_bootstrap, seed)
+        trend, trend_p = _fit_clustered(_top_design(rows, pooled), y, clusters).contrast("top_trend")
+    adjusted_pay = _fit(_top_design(rows, {}), y).residuals
+    deciles = _top_decile_by_year(adjusted_pay, year_values, clusters, years, n_bootstrap, seed)
     records = [
-        {"year": year, "top_postings": int(sizes.loc[year, True]), "other_postings": int(sizes.loc[year, False]),
-         "premium_percent": premiums[year].estimate, "ci_low": premiums[year].ci_low, "ci_high": premiums[year].ci_high,
-         "top_decile_percent": deciles[year].estimate, "decile_ci_low": deciles[year].ci_low, "decile_ci_high": deciles[year].ci_high}
+        {"year": year, "top_postings": int(sizes.loc[year, "research/lead titles"]), "other_postings": int(sizes.loc[year, "other titles"]),
+         **premiums[year].columns("premium_percent"), **deciles[year].columns("top_decile_percent", prefix="decile_")}
         for year in years
     ]
     return TopPremium(pd.DataFrame(records), premiums[years[-1]], tests[years[-1]][1], years[-1], trend, trend_p, top_titles,
-                      top_title_pattern, int(rows["posting_id"].nunique()), None, tuple(notes))
+                      top_title_pattern, _count_postings(rows), None, notes)
+
+
+def _top_design(rows: pd.DataFrame, numeric: Mapping[str, np.ndarray]) -> _Design:
+    """Residence country × year cells, seniority, employment type (and source), and ``numeric`` columns;
+    no title control, since the title is what is being compared."""
+    return _build_design(rows, ["employee_residence", "work_year"], _controls(rows, role=False), numeric)
 
 
 def _top_decile_by_year(residuals: np.ndarray, year_values: np.ndarray, clusters: np.ndarray, years: list[int],
@@ -1094,7 +1109,7 @@ def _top_decile_by_year(residuals: np.ndarray, year_values: np.ndarray, clusters
     """P90 − P50 of adjusted log pay per year as a percent premium, with a cluster bootstrap CI within the year."""
     bootstrap = _StratifiedClusterBootstrap(clusters, year_values, seed)
     point = _decile_spread(residuals, year_values, years, None)
-    draws = [_decile_spread(residuals, year_values, years, bootstrap.row_weights(bootstrap.cluster_counts())) for _ in range(n_bootstrap)]
+    draws = [_decile_spread(residuals, year_values, years, bootstrap.draw_weights()) for _ in range(n_bootstrap)]
     return {year: _percentile_interval(point[year], np.array([d[year] for d in draws])).as_percent() for year in years}
 
 
@@ -1138,26 +1153,23 @@ def estimate_area_dispersion(
     a bootstrap CI over areas, and the ratio of the 90th to the 10th percentile
     area. Territories and areas whose wages BLS did not release are left out.
     """
-    _check_columns_named(by_area, ("area_type", "occ_code", "occ_title", "annual_median_wage",
-                                   "wage_percent_relative_standard_error", "wages_released", "territory"), "OEWS by area")
+    _require_columns(by_area, ("area_type", "occ_code", "occ_title", "annual_median_wage",
+                               "wage_percent_relative_standard_error", "wages_released", "territory"), OEWS_SOURCE)
+    areas_of_interest = select_occupations(by_area.loc[by_area["area_type"].isin(["state", "metropolitan"])], occupations)
     rng = np.random.default_rng(seed)
     records = []
-    for (area_type, code), group in by_area.loc[by_area["area_type"].isin(["state", "metropolitan"])].groupby(["area_type", "occ_code"]):
-        if code not in occupations:
-            continue
+    for (area_type, code), group in areas_of_interest.groupby(["area_type", "occ_code"]):
         areas = group.loc[group["wages_released"] & ~group["territory"] & group["annual_median_wage"].notna()]
         if len(areas) < MIN_COUNTRIES:
             continue
         log_wage = np.log(areas["annual_median_wage"].to_numpy())
         noise = (areas["wage_percent_relative_standard_error"].fillna(0).to_numpy() / 100) ** 2
-        point = _noise_corrected_sd(log_wage, noise)
         picks = rng.integers(0, len(areas), size=(n_bootstrap, len(areas)))
         draws = np.array([_noise_corrected_sd(log_wage[p], noise[p]) for p in picks])
-        interval = _percentile_interval(point, draws)
         p10, p90 = np.percentile(areas["annual_median_wage"], [10, 90])
         records.append({
             "occupation": group["occ_title"].iloc[0], "occ_code": code, "area_type": area_type, "areas": len(areas),
-            "dispersion": interval.estimate, "ci_low": interval.ci_low, "ci_high": interval.ci_high,
+            **_percentile_interval(_noise_corrected_sd(log_wage, noise), draws).columns("dispersion"),
             "uncorrected": float(log_wage.std(ddof=1)), "p90_p10_ratio": float(p90 / p10),
         })
     missing = sorted(set(occupations) - {r["occ_code"] for r in records})
@@ -1168,14 +1180,6 @@ def estimate_area_dispersion(
 
 def _noise_corrected_sd(values: np.ndarray, noise_variance: np.ndarray) -> float:
     return float(math.sqrt(max(values.var(ddof=1) - noise_variance.mean(), 0.0)))
-
-
-def _check_columns_named(frame: pd.DataFrame, columns: Iterable[str], source: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataValidationError(source, missing[0], f"missing column (found {sorted(map(str, frame.columns))})")
-    if frame.empty:
-        raise ParameterError(f"{source}: no rows: the selection is empty")
 
 
 @dataclass(frozen=True)
@@ -1210,7 +1214,7 @@ def estimate_wage_growth_beta(wage_growth: pd.DataFrame, levels: CountryGaps, *,
     covers all occupations in national currency: a check on the direction of
     catch-up, not a measure of AI pay growth.
     """
-    _check_columns_named(wage_growth, ("jobcountry", "month", "posted_wage_growth_yoy"), "indeed_wage_tracker")
+    _require_columns(wage_growth, ("jobcountry", "month", "posted_wage_growth_yoy"), WAGE_SOURCE)
     window = wage_growth.loc[wage_growth["month"].dt.year.isin(list(years))].dropna(subset=["posted_wage_growth_yoy"])
     growth = window.groupby("jobcountry").agg(
         mean_growth_percent=("posted_wage_growth_yoy", lambda g: 100 * g.mean()), months=("month", "size"),
@@ -1227,13 +1231,9 @@ def estimate_wage_growth_beta(wage_growth: pd.DataFrame, levels: CountryGaps, *,
             f"in the salary data for {list(years)}; at least {MIN_COUNTRIES + 1} are needed."
         )
         return WageGrowthBeta(None, None, matched, first, last, reason, tuple(notes))
-    fit = sm.OLS(matched["mean_growth_percent"].to_numpy(), sm.add_constant(np.log1p(matched["pay_gap_percent"].to_numpy() / 100))).fit(
-        cov_type="HC3", use_t=True
-    )
-    low, high = fit.conf_int()[1]
+    slope, p_value = _hc3_slope(matched["mean_growth_percent"].to_numpy(), np.log1p(matched["pay_gap_percent"].to_numpy() / 100), use_t=True)
     per_ten_percent = math.log(1.1)
-    slope = Interval(float(fit.params[1]), float(low), float(high)).scaled(per_ten_percent)
-    return WageGrowthBeta(slope, float(fit.pvalues[1]), matched.sort_values("pay_gap_percent").reset_index(drop=True),
+    return WageGrowthBeta(slope.scaled(per_ten_percent), p_value, matched.sort_values("pay_gap_percent").reset_index(drop=True),
                           first, last, None, tuple(notes))
 
 
@@ -1250,11 +1250,28 @@ SECTIONS = {
 }
 
 
-def _inconclusive(claim_id: str, metric: str, unit: str, reason: str, n: int) -> ClaimResult:
+def _claim(claim_id: str, *, metric: str, unit: str, interval: Interval | None, verdict: str, rationale: str, n: int) -> ClaimResult:
+    """One of this module's claims, with its wording and notebook section filled in."""
+    estimate, ci_low, ci_high = (interval.estimate, interval.ci_low, interval.ci_high) if interval else (None, None, None)
     return ClaimResult(
-        id=claim_id, claim=CLAIMS[claim_id], metric=metric, estimate=None, ci_low=None, ci_high=None, unit=unit,
-        verdict="inconclusive", rationale=f"Insufficient data: {reason}", n=n, section=SECTIONS[claim_id],
+        id=claim_id, claim=CLAIMS[claim_id], metric=metric, estimate=estimate, ci_low=ci_low, ci_high=ci_high, unit=unit,
+        verdict=verdict, rationale=rationale, n=n, section=SECTIONS[claim_id],
     )
+
+
+def _inconclusive(claim_id: str, metric: str, unit: str, reason: str, n: int) -> ClaimResult:
+    return _claim(claim_id, metric=metric, unit=unit, interval=None, verdict="inconclusive",
+                  rationale=f"Insufficient data: {reason}", n=n)
+
+
+def _holm(p_values: list[float]) -> np.ndarray:
+    """Holm-adjusted p-values of the tests one verdict rests on."""
+    return multipletests(p_values, method="holm")[1]
+
+
+def _significant_sign(p_value: float, estimate: float) -> int:
+    """+1 or −1 when the (adjusted) p-value is below ALPHA, by the estimate's sign; 0 when not significant."""
+    return int(np.sign(estimate)) if p_value < ALPHA else 0
 
 
 def _robustness_text(sensitivity: pd.DataFrame | None, column: str, verdict: str) -> str:
@@ -1264,34 +1281,34 @@ def _robustness_text(sensitivity: pd.DataFrame | None, column: str, verdict: str
     return f" Robustness: the verdict is '{verdict}' in {agree} of {len(sensitivity)} specifications of the sensitivity table."
 
 
+SIGMA_READINGS = {
+    "supported": "The spread fell: pay levels moved closer together.",
+    "contradicted": "The spread rose: pay levels moved apart.",
+    "inconclusive": "The interval includes no change, so the data cannot tell whether the spread is falling.",
+}
+
+
 def judge_sigma(result: ConvergenceResult, sensitivity: pd.DataFrame | None = None) -> ClaimResult:
     """Supported when the cross-country spread falls (trend CI below zero), contradicted when it rises; one test.
     ``sensitivity`` (from :func:`estimate_convergence_sensitivity`) adds how many specifications agree."""
+    claim_id = "convergence.sigma"
     metric = "change per year in the cross-country standard deviation of composition-adjusted log pay"
     unit = "log points per year"
     if result.sigma is None:
-        return _inconclusive("convergence.sigma", metric, unit, result.insufficient or "no estimate", result.n_postings)
+        return _inconclusive(claim_id, metric, unit, result.insufficient or "no estimate", result.n_postings)
     slope = result.sigma.slope.scaled(100)
+    fall = slope.scaled(-1)
+    verdict = verdict_from_interval(fall.ci_low, fall.ci_high)
     first, last = result.sigma.dispersion.iloc[0], result.sigma.dispersion.iloc[-1]
-    if slope.ci_high < 0:
-        verdict, reading = "supported", "The spread fell: pay levels moved closer together."
-    elif slope.ci_low > 0:
-        verdict, reading = "contradicted", "The spread rose: pay levels moved apart."
-    else:
-        verdict, reading = "inconclusive", "The interval includes no change, so the data cannot tell whether the spread is falling."
     rationale = (
         f"Across {len(result.units)} countries/groups with at least {result.min_cell} resident postings in every year "
         f"{result.years[0]}–{result.years[-1]} ({', '.join(result.units)}), the standard deviation of composition-adjusted "
         f"log pay (same seniority, title and employment type; corrected for sampling noise) went from "
         f"{100 * first['dispersion']:.0f} to {100 * last['dispersion']:.0f} log points. Linear trend "
         f"{slope.text()} log points per year (cluster bootstrap by posting, {result.n_bootstrap} draws; one test). "
-        f"{reading}{_robustness_text(sensitivity, 'sigma_verdict', verdict)}"
+        f"{SIGMA_READINGS[verdict]}{_robustness_text(sensitivity, 'sigma_verdict', verdict)}"
     )
-    return ClaimResult(
-        id="convergence.sigma", claim=CLAIMS["convergence.sigma"], metric=metric, estimate=slope.estimate,
-        ci_low=slope.ci_low, ci_high=slope.ci_high, unit=unit, verdict=verdict, rationale=rationale,
-        n=result.n_postings, section=SECTIONS["convergence.sigma"],
-    )
+    return _claim(claim_id, metric=metric, unit=unit, interval=slope, verdict=verdict, rationale=rationale, n=result.n_postings)
 
 
 def judge_beta(result: ConvergenceResult, wage_growth: WageGrowthBeta | None = None,
@@ -1313,15 +1330,13 @@ def judge_beta(result: ConvergenceResult, wage_growth: WageGrowthBeta | None = N
     closed = beta.gap_closed_percent
     wage_ok = wage_growth is not None and wage_growth.slope is not None
     p_values = [beta.p_value] + ([wage_growth.p_value] if wage_ok else [])
-    holm = multipletests(p_values, method="holm")[1]
-    micro_converges = holm[0] < ALPHA and beta.beta.estimate < 0
-    micro_diverges = holm[0] < ALPHA and beta.beta.estimate > 0
-    wage_converges = wage_ok and holm[1] < ALPHA and wage_growth.slope.estimate < 0
-    wage_diverges = wage_ok and holm[1] < ALPHA and wage_growth.slope.estimate > 0
-    if micro_converges:
-        verdict = "mixed" if wage_diverges else "supported"
-    elif micro_diverges:
-        verdict = "mixed" if wage_converges else "contradicted"
+    holm = _holm(p_values)
+    micro = _significant_sign(holm[0], beta.beta.estimate)
+    wage = _significant_sign(holm[1], wage_growth.slope.estimate) if wage_ok else 0
+    if micro < 0:
+        verdict = "mixed" if wage > 0 else "supported"
+    elif micro > 0:
+        verdict = "mixed" if wage < 0 else "contradicted"
     else:
         verdict = "inconclusive"
     wage_text = (
@@ -1339,11 +1354,8 @@ def judge_beta(result: ConvergenceResult, wage_growth: WageGrowthBeta | None = N
         f"{beta.naive.text(2)}.{wage_text} σ is judged separately: catching up does not imply a narrower spread."
         f"{_robustness_text(sensitivity, 'beta_verdict', verdict)}"
     )
-    return ClaimResult(
-        id=claim_id, claim=CLAIMS[claim_id], metric=f"share of a country's initial pay gap closed {beta.first_year}–{beta.last_year}",
-        estimate=closed.estimate, ci_low=closed.ci_low, ci_high=closed.ci_high, unit=unit, verdict=verdict,
-        rationale=rationale, n=result.n_postings, section=SECTIONS[claim_id],
-    )
+    return _claim(claim_id, metric=f"share of a country's initial pay gap closed {beta.first_year}–{beta.last_year}", unit=unit,
+                  interval=closed, verdict=verdict, rationale=rationale, n=result.n_postings)
 
 
 def judge_remote_gap(gap: RemoteGap, *, margin_percent: float = COMPARABLE_MARGIN_PERCENT) -> ClaimResult:
@@ -1361,8 +1373,8 @@ def judge_remote_gap(gap: RemoteGap, *, margin_percent: float = COMPARABLE_MARGI
         return _inconclusive(claim_id, metric, unit, gap.insufficient or "no estimate", gap.n_postings)
     percent = gap.gap.as_percent()
     p_values = [gap.gap_p_value] + ([gap.trend_p_value] if gap.trend is not None else [])
-    holm = multipletests(p_values, method="holm")[1]
-    shrinking = gap.trend is not None and holm[1] < ALPHA and gap.trend.estimate * gap.gap.estimate < 0
+    holm = _holm(p_values)
+    shrinking = gap.trend is not None and _significant_sign(holm[1], gap.trend.estimate) * np.sign(gap.gap.estimate) < 0
     if percent.ci_low >= -margin_percent and percent.ci_high <= margin_percent:
         verdict, reading = "supported", f"The whole interval lies within ±{margin_percent:.0f}%: pay is comparable."
     elif percent.ci_low > margin_percent:
@@ -1391,17 +1403,12 @@ def judge_remote_gap(gap: RemoteGap, *, margin_percent: float = COMPARABLE_MARGI
         f"country and year, same seniority, title and employment type: {percent.text()}% (cluster-robust)."
         f"{trend_text} {reading}{home_text} Residence is known by country only, not by city."
     )
-    return ClaimResult(
-        id=claim_id, claim=CLAIMS[claim_id], metric=metric, estimate=percent.estimate, ci_low=percent.ci_low,
-        ci_high=percent.ci_high, unit=unit, verdict=verdict, rationale=rationale, n=gap.n_postings, section=SECTIONS[claim_id],
-    )
+    return _claim(claim_id, metric=metric, unit=unit, interval=percent, verdict=verdict, rationale=rationale, n=gap.n_postings)
 
 
 def judge_remote_share(share: RemoteShare) -> ClaimResult:
     """Verdict from the composition-adjusted trend of the fully remote share (one test): up, down or can't tell."""
-    claim_id = "convergence.remote_share_rising"
     adjusted, raw = share.adjusted_trend, share.raw_trend
-    verdict = verdict_from_interval(adjusted.ci_low, adjusted.ci_high)
     remote = share.shares.loc[share.shares["arrangement"] == REMOTE_LABELS[100]]
     first, last = remote.iloc[0], remote.iloc[-1]
     us = share.us_share_of_postings
@@ -1413,10 +1420,10 @@ def judge_remote_share(share: RemoteShare) -> ClaimResult:
         f"{us['percent_us_employer'].iloc[0]:.0f}% to {us['percent_us_employer'].iloc[-1]:.0f}%; the adjustment holds the "
         "observed mix fixed but cannot make the sample representative of AI teams."
     )
-    return ClaimResult(
-        id=claim_id, claim=CLAIMS[claim_id], metric="change per year in the share of fully remote postings, composition-adjusted",
-        estimate=adjusted.estimate, ci_low=adjusted.ci_low, ci_high=adjusted.ci_high, unit="percentage points per year",
-        verdict=verdict, rationale=rationale, n=share.n_postings, section=SECTIONS[claim_id],
+    return _claim(
+        "convergence.remote_share_rising", metric="change per year in the share of fully remote postings, composition-adjusted",
+        unit="percentage points per year", interval=adjusted, verdict=verdict_from_interval(adjusted.ci_low, adjusted.ci_high),
+        rationale=rationale, n=share.n_postings,
     )
 
 
@@ -1429,14 +1436,13 @@ def judge_top_premium(top: TopPremium) -> ClaimResult:
     if top.latest is None:
         return _inconclusive(claim_id, metric, unit, top.insufficient or "no estimate", top.n_postings)
     p_values = [top.latest_p_value] + ([top.trend_p_value] if top.trend is not None else [])
-    holm = multipletests(p_values, method="holm")[1]
-    positive = holm[0] < ALPHA and top.latest.estimate > 0
-    negative = holm[0] < ALPHA and top.latest.estimate < 0
-    shrinking = top.trend is not None and holm[1] < ALPHA and top.trend.estimate < 0
-    if positive:
-        verdict = "mixed" if shrinking else "supported"
+    holm = _holm(p_values)
+    premium = _significant_sign(holm[0], top.latest.estimate)
+    trend = _significant_sign(holm[1], top.trend.estimate) if top.trend is not None else 0
+    if premium > 0:
+        verdict = "mixed" if trend < 0 else "supported"
     else:
-        verdict = "contradicted" if negative else "inconclusive"
+        verdict = "contradicted" if premium < 0 else "inconclusive"
     first, last = top.by_year.iloc[0], top.by_year.iloc[-1]
     trend_text = (
         f"; trend {top.trend.scaled(100).text()} log points per year (Holm p = {holm[1]:.3f})"
@@ -1449,11 +1455,8 @@ def judge_top_premium(top: TopPremium) -> ClaimResult:
         f"{last['top_decile_percent']:.0f}% above the median in {int(last['year'])} ({first['top_decile_percent']:.0f}% in "
         f"{int(first['year'])}). Employers are not named, so 'leading labs' can only be proxied by titles."
     )
-    return ClaimResult(
-        id=claim_id, claim=CLAIMS[claim_id], metric=f"{metric}, {top.latest_year}", estimate=top.latest.estimate,
-        ci_low=top.latest.ci_low, ci_high=top.latest.ci_high, unit=unit, verdict=verdict, rationale=rationale,
-        n=top.n_postings, section=SECTIONS[claim_id],
-    )
+    return _claim(claim_id, metric=f"{metric}, {top.latest_year}", unit=unit, interval=top.latest, verdict=verdict,
+                  rationale=rationale, n=top.n_postings)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1462,40 +1465,64 @@ def judge_top_premium(top: TopPremium) -> ClaimResult:
 
 
 def estimate_convergence_sensitivity(
-    postings: pd.DataFrame,
+    rows: pd.DataFrame,
+    headline: ConvergenceResult,
     *,
     years: Sequence[int],
     roles: Sequence[str],
     min_cell: int,
+    pair_handling: str,
     countries: Sequence[str] | None = None,
     country_groups: Mapping[str, Sequence[str]] | None = None,
     n_bootstrap: int = DEFAULT_BOOTSTRAP,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """σ and β verdicts under other reasonable choices: all role classes, half and double the minimum
-    cell size, and without the first year. One row per specification; thin ones say why."""
+    """σ and β verdicts under other reasonable choices: all role classes, half and double the minimum cell
+    size, without the first year, and posted ranges read at their other summaries (midpoint, max, min).
+
+    ``rows`` are the raw salary rows (:func:`load_salary_rows`), so that range pairs can be
+    resolved another way; ``headline`` is the :func:`estimate_convergence` result for the
+    choices given here and fills the row "as chosen", so that row shows exactly the headline
+    estimates (same bootstrap draws). The other rows use ``n_bootstrap`` draws each. One row
+    per specification; thin ones say why in their cells ("n/a", inconclusive).
+    """
+    if headline.min_cell != min_cell or list(headline.years) != sorted(years):
+        raise ParameterError(
+            f"the headline result was estimated with min_cell {headline.min_cell} over {list(headline.years)}, "
+            f"not with min_cell {min_cell} over {sorted(years)}: pass the headline of these choices"
+        )
+    later_years = sorted(years)[1:]
     specifications = {
-        "as chosen": (years, roles, min_cell),
-        "all role classes": (years, ROLE_CLASSES, min_cell),
-        f"min_cell {2 * min_cell}": (years, roles, 2 * min_cell),
-        f"min_cell {max(min_cell // 2, 3)}": (years, roles, max(min_cell // 2, 3)),
+        "all role classes": (pair_handling, years, ROLE_CLASSES, min_cell),
+        f"min_cell {2 * min_cell}": (pair_handling, years, roles, 2 * min_cell),
+        f"min_cell {max(min_cell // 2, 3)}": (pair_handling, years, roles, max(min_cell // 2, 3)),
     }
-    if len(years) >= 3:
-        specifications[f"from {sorted(years)[1]}"] = (sorted(years)[1:], roles, min_cell)
-    records = []
-    for name, (spec_years, spec_roles, spec_min_cell) in specifications.items():
-        sample = select_sample(postings, years=spec_years, roles=spec_roles, countries=countries, country_groups=country_groups)
+    if len(later_years) >= 2:
+        specifications[f"from {later_years[0]}"] = (pair_handling, later_years, roles, min_cell)
+    for handling in RANGE_SUMMARIES:
+        if handling != pair_handling:
+            specifications[f"pair_handling {handling}"] = (handling, years, roles, min_cell)
+    postings: dict[str, pd.DataFrame] = {}
+    records = [_sensitivity_record("as chosen", headline)]
+    for name, (handling, spec_years, spec_roles, spec_min_cell) in specifications.items():
+        if handling not in postings:
+            postings[handling] = prepare_postings(rows, handling)
+        sample = select_sample(postings[handling], years=spec_years, roles=spec_roles, countries=countries, country_groups=country_groups)
         result = estimate_convergence(sample, min_cell=spec_min_cell, n_bootstrap=n_bootstrap, seed=seed)
-        sigma, beta = judge_sigma(result), judge_beta(result)
-        records.append({
-            "specification": name, "countries": len(result.units), "postings": result.n_postings,
-            "sigma_trend": _claim_text(sigma), "sigma_verdict": sigma.verdict,
-            "gap_closed_percent": _claim_text(beta), "beta_verdict": beta.verdict,
-        })
+        records.append(_sensitivity_record(name, result))
     return pd.DataFrame(records)
+
+
+def _sensitivity_record(name: str, result: ConvergenceResult) -> dict[str, object]:
+    sigma, beta = judge_sigma(result), judge_beta(result)
+    return {
+        "specification": name, "countries": len(result.units), "postings": result.n_postings,
+        "sigma_trend": _claim_text(sigma), "sigma_verdict": sigma.verdict,
+        "gap_closed_percent": _claim_text(beta), "beta_verdict": beta.verdict,
+    }
 
 
 def _claim_text(claim: ClaimResult) -> str:
     if claim.estimate is None:
         return "n/a"
-    return f"{claim.estimate:.1f} [{claim.ci_low:.1f}, {claim.ci_high:.1f}]"
+    return Interval(claim.estimate, claim.ci_low, claim.ci_high).text()

@@ -33,6 +33,9 @@ from talentmarket.synthetic import SyntheticSource
 
 CASES = ("sigma_and_beta", "beta_not_sigma")
 SALARY_FILE = "salaries.csv"
+SOURCE = "synthetic_geography"
+"""The ``source`` tag of the generated rows; not a registered source, so figures cite :data:`CITATION`."""
+CITATION = "synthetic salary postings from talentmarket.synthetic.geography (known country pay structure)"
 EMPLOYER_COUNTRY = "US"
 """The country whose employers hire across borders; it is also the highest-paying country."""
 
