@@ -2,7 +2,10 @@
 
 Peak memory is the process's resident set size, sampled every 5 ms while a
 measured call runs (the kernel's lifetime maximum, ``ru_maxrss``, cannot tell
-two runs in one process apart). Wall time is the median of the repeats.
+two runs in one process apart). Wall time is the median of the repeats. CPU time
+(user + system, all threads) is reported too: on a machine shared with other jobs
+wall time swings with their load, CPU time much less, and CPU time divided by the
+cores a run can use bounds its wall time on a quiet machine from below.
 """
 
 from __future__ import annotations
@@ -24,10 +27,11 @@ DEFAULT_DATA_DIR = Path(os.environ.get("TMPDIR", "/tmp")) / "talentmarket-scale-
 
 @dataclass(frozen=True)
 class Measurement:
-    """Median and fastest wall time, peak RSS and its rise over the RSS before the call, and the last result."""
+    """Median and fastest wall time, median CPU time, peak RSS and its rise over the RSS before the call, and the last result."""
 
     wall_median: float
     wall_min: float
+    cpu_median: float
     peak_rss_mb: float
     rise_rss_mb: float
     result: object
@@ -38,7 +42,7 @@ def measure(call: Callable[[], object], repeats: int) -> Measurement:
     process = psutil.Process()
     before = process.memory_info().rss
     peak = before
-    walls, result = [], None
+    walls, cpus, result = [], [], None
     for _ in range(repeats):
         stop = threading.Event()
         samples = [before]
@@ -50,14 +54,16 @@ def measure(call: Callable[[], object], repeats: int) -> Measurement:
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        started = time.perf_counter()
+        cpu_before, started = process.cpu_times(), time.perf_counter()
         result = call()
         walls.append(time.perf_counter() - started)
+        cpu_after = process.cpu_times()
+        cpus.append(cpu_after.user + cpu_after.system - cpu_before.user - cpu_before.system)
         stop.set()
         sampler.join()
         peak = max(peak, *samples, process.memory_info().rss)
     mb = 1024 * 1024
-    return Measurement(statistics.median(walls), min(walls), peak / mb, (peak - before) / mb, result)
+    return Measurement(statistics.median(walls), min(walls), statistics.median(cpus), peak / mb, (peak - before) / mb, result)
 
 
 def rows_label(rows: int) -> str:

@@ -90,6 +90,7 @@ def main() -> None:
 def _row(rows: int, path: str, result: Measurement, design_rows: int) -> dict[str, object]:
     return {
         "rows": rows_label(rows), "path": path, "design rows": design_rows, "wall s (median)": result.wall_median,
+        "wall s (min)": result.wall_min, "CPU s": result.cpu_median,
         "peak RSS MB": result.peak_rss_mb, "RSS rise MB": result.rise_rss_mb,
         "M rows/s": rows / result.wall_median / 1e6, "speed-up": "",
     }
