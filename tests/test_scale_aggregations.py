@@ -22,6 +22,7 @@ from talentmarket.scale import (
     monthly_sector_postings,
     posting_series,
     write_synthetic_postings,
+    write_synthetic_salaries,
 )
 from talentmarket.scale.aggregations import ai_flag
 from talentmarket.scale.engine import execute, open_table
@@ -164,6 +165,18 @@ def test_counts_do_not_depend_on_chunk_size(tmp_path: Path):
         pd.read_parquet(tmp_path / "one"), pd.read_parquet(tmp_path / "many")
     )
     assert len(list((tmp_path / "many").glob("part-*.parquet"))) == 7
+
+
+def test_generators_reject_bad_arguments(tmp_path: Path):
+    with pytest.raises(ParameterError, match="both must be positive"):
+        write_synthetic_postings(tmp_path / "none", 0)
+    with pytest.raises(ParameterError, match="non-negative integer"):
+        write_synthetic_postings(tmp_path / "negative", 10, seed=-1)
+    with pytest.raises(ParameterError, match="at least 2 employers"):
+        write_synthetic_salaries(tmp_path / "one", 10, employers=1)
+    write_synthetic_postings(tmp_path / "full", 10)
+    with pytest.raises(ParameterError, match="write into an empty directory"):
+        write_synthetic_postings(tmp_path / "full", 10)
 
 
 def test_a_single_file_a_glob_and_a_directory_give_the_same_result(tmp_path: Path):

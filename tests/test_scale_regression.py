@@ -15,7 +15,7 @@ from talentmarket.scale import SALARY_FIELDS, CellOLS, compress_to_cells, fit_ce
 from talentmarket.scale.aggregations import ai_flag
 from talentmarket.scale.engine import execute, open_table
 from talentmarket.scale.regression import fit_cells
-from talentmarket.scale.generate import AI_PREMIUM_LOG, EXPERIENCE_EFFECTS
+from talentmarket.scale.generate import AI_PREMIUM_LOG
 
 CONTROLS = ["experience_level", "work_year", "company_location", "company_size", "remote_ratio", "employment_type"]
 EXACT = 1e-9
@@ -100,7 +100,8 @@ def test_recovers_the_true_premium_and_seniority_gap(tmp_path):
     fit = fit_cell_ols(tmp_path, categorical=CONTROLS, cluster="employer_id")
     ci = fit.conf_int()
     assert ci.loc["is_ai", "ci_low"] < truth.ai_premium_log < ci.loc["is_ai", "ci_high"]
-    senior_gap = EXPERIENCE_EFFECTS["SE"][1] - EXPERIENCE_EFFECTS["EN"][1]
+    levels = truth.effects()["experience_level"]
+    senior_gap = levels["SE"] - levels["EN"]
     assert ci.loc["experience_level[T.SE]", "ci_low"] < senior_gap < ci.loc["experience_level[T.SE]", "ci_high"]
     estimate, low, high = fit.percent_effect("is_ai")
     assert low < truth.ai_premium_pct < high
