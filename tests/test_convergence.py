@@ -11,6 +11,7 @@ import pytest
 
 from talentmarket import convergence as cv
 from talentmarket import convergence_plots as cp
+from talentmarket import oews
 from talentmarket.errors import DataValidationError, ParameterError
 from talentmarket.load import DataStore
 from talentmarket.results import ClaimResult
@@ -386,15 +387,38 @@ def test_figures_draw_full_and_insufficient_results(converging, synthetic_store:
     wage_growth = pd.DataFrame([{"jobcountry": c, "month": m, "posted_wage_growth_yoy": 0.03} for c in ("US", "CA") for m in months])
     wage_beta = cv.estimate_wage_growth_beta(wage_growth, gaps, years=[2022])
     assert wage_beta.slope is None and "at least 4" in wage_beta.insufficient
+    shown = [geography.SOURCE]
     figures = [
-        cp.plot_country_gaps(gaps, synthetic_store, []),
-        cp.plot_dispersion(full, area_dispersion, synthetic_store, []),
-        cp.plot_dispersion(thin, area_dispersion, synthetic_store, []),
-        cp.plot_beta(full, wage_beta, synthetic_store, []),
-        cp.plot_beta(thin, wage_beta, synthetic_store, []),
-        cp.plot_remote(cv.estimate_remote_share(sample), cv.estimate_remote_gap(sample), synthetic_store, []),
-        cp.plot_top_premium(cv.estimate_top_premium(sample, n_bootstrap=5), synthetic_store, []),
-        cp.plot_top_premium(cv.estimate_top_premium(sample, top_title_pattern="astronaut", n_bootstrap=5), synthetic_store, []),
+        cp.plot_country_gaps(gaps, synthetic_store, shown),
+        cp.plot_dispersion(full, area_dispersion, synthetic_store, shown),
+        cp.plot_dispersion(thin, area_dispersion, synthetic_store, shown),
+        cp.plot_beta(full, wage_beta, synthetic_store, shown),
+        cp.plot_beta(thin, wage_beta, synthetic_store, shown),
+        cp.plot_remote(cv.estimate_remote_share(sample), cv.estimate_remote_gap(sample), synthetic_store, shown),
+        cp.plot_top_premium(cv.estimate_top_premium(sample, n_bootstrap=5), synthetic_store, shown),
+        cp.plot_top_premium(cv.estimate_top_premium(sample, top_title_pattern="astronaut", n_bootstrap=5), synthetic_store, shown),
     ]
-    assert all(fig.axes and "SYNTHETIC DATA" in fig.texts[-1].get_text() for fig in figures)
+    assert all(fig.axes and _footer(fig).startswith("SYNTHETIC DATA") and _footer(fig).endswith(geography.CITATION) for fig in figures)
+    plt.close("all")
+
+
+def _footer(fig: plt.Figure) -> str:
+    return fig.texts[-1].get_text()
+
+
+def test_figure_footers_cite_exactly_the_sources_shown(synthetic_store: DataStore, tmp_path) -> None:
+    sample = cv.select_sample(cv.prepare_postings(cv.load_salary_rows(synthetic_store)), years=[2022, 2023, 2024])
+    sources = cp.salary_sources(sample)
+    areas = cv.estimate_area_dispersion(oews.load_oews_by_area(synthetic_store, ("state", "metropolitan")),
+                                        occupations=["15-2051"], n_bootstrap=5)
+    gaps = cv.estimate_country_gaps(sample)
+    gaps_footer = _footer(cp.plot_country_gaps(gaps, synthetic_store, sources))
+    dispersion_footer = _footer(cp.plot_dispersion(cv.estimate_convergence(sample, n_bootstrap=5), areas, synthetic_store, sources))
+    assert gaps_footer == f"SYNTHETIC DATA — NOT A FINDING. Source: {geography.CITATION}"
+    assert "Bureau of Labor Statistics" in dispersion_footer and dispersion_footer.endswith(geography.CITATION)
+    own_file = tmp_path / "my_salaries.csv"
+    own_file.write_text("work_year\n2024\n")
+    store = DataStore()
+    store.record_own_file(own_file)
+    assert _footer(cp.plot_country_gaps(gaps, store, ["own:my_salaries"])) == "Source: user-supplied file my_salaries.csv"
     plt.close("all")

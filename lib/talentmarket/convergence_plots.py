@@ -23,12 +23,28 @@ from talentmarket.convergence import (
 from talentmarket.load import DataStore
 from talentmarket.oews import SOURCE as OEWS_SOURCE
 from talentmarket.plots import HIGHLIGHT, MUTED, PALETTE, add_source_footer
-from talentmarket.salaries import SALARY_SOURCES
+from talentmarket.synthetic import geography
 from talentmarket.wages import SOURCE as WAGE_SOURCE
 
+
 def salary_sources(sample: pd.DataFrame) -> list[str]:
-    """Registered salary sources present in the sample, for figure source lines."""
-    return sorted(s for s in sample["source"].unique() if s in SALARY_SOURCES)
+    """The sources of the sample's salary rows, for the figures' source lines: registered files,
+    your own files (``own:<name>``, cited by the store) or the synthetic geography generator."""
+    return sorted(map(str, sample["source"].unique()))
+
+
+def _add_footer(fig: plt.Figure, store: DataStore, sources: list[str], *context_sources: str) -> None:
+    """Cite the salary sources a figure shows and any ``context_sources`` (OEWS, Wage Tracker) it draws too.
+
+    The synthetic geography generator is not a source the store serves, so it is cited as an extra line.
+    """
+    extra = geography.CITATION if geography.SOURCE in sources else None
+    add_source_footer(fig, store, [s for s in sources if s != geography.SOURCE] + list(context_sources), extra)
+
+
+def _error_extent(table: pd.DataFrame, column: str, prefix: str = "", scale: float = 1.0) -> list[pd.Series]:
+    """Distances from ``column`` down to ``<prefix>ci_low`` and up to ``<prefix>ci_high``: matplotlib's error-bar extents."""
+    return [scale * (table[column] - table[f"{prefix}ci_low"]), scale * (table[f"{prefix}ci_high"] - table[column])]
 
 
 def plot_country_gaps(gaps: CountryGaps, store: DataStore, sources: list[str]) -> plt.Figure:
@@ -36,7 +52,7 @@ def plot_country_gaps(gaps: CountryGaps, store: DataStore, sources: list[str]) -
     table = gaps.table.sort_values("gap_percent").reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(9, max(4.5, 0.32 * len(table) + 1.8)))
     positions = np.arange(len(table))
-    ax.errorbar(table["gap_percent"], positions, xerr=[table["gap_percent"] - table["ci_low"], table["ci_high"] - table["gap_percent"]],
+    ax.errorbar(table["gap_percent"], positions, xerr=_error_extent(table, "gap_percent"),
                 fmt="o", color=HIGHLIGHT, ecolor="#777777", capsize=2, label="same seniority, title, employment type and year (95% CI)")
     ax.scatter(table["raw_median_gap_percent"], positions, facecolors="none", edgecolors=MUTED, label="raw gap of medians")
     ax.axvline(0, color="#333333", linewidth=0.8)
@@ -44,7 +60,7 @@ def plot_country_gaps(gaps: CountryGaps, store: DataStore, sources: list[str]) -
     ax.set_xlabel(f"pay relative to residents of {gaps.reference}, %")
     ax.set_title(f"Pay gap of each country's residents to {gaps.reference}, {gaps.years[0]}–{gaps.years[-1]}")
     ax.legend(loc="lower right", fontsize=8)
-    add_source_footer(fig, store, sources)
+    _add_footer(fig, store, sources)
     return fig
 
 
@@ -60,10 +76,10 @@ def plot_dispersion(result: ConvergenceResult, area_dispersion: pd.DataFrame, st
     left.set_title("Composition-adjusted pay by country")
     if result.sigma is None:
         _say_insufficient(right, result.insufficient)
-        add_source_footer(fig, store, sources)
+        _add_footer(fig, store, sources)
         return fig
     table = result.sigma.dispersion
-    right.errorbar(table["year"], 100 * table["dispersion"], yerr=[100 * (table["dispersion"] - table["ci_low"]), 100 * (table["ci_high"] - table["dispersion"])],
+    right.errorbar(table["year"], 100 * table["dispersion"], yerr=_error_extent(table, "dispersion", scale=100),
                    fmt="o-", color=HIGHLIGHT, capsize=3, label=f"across {len(result.units)} countries (95% CI)")
     right.plot(table["year"], 100 * table["uncorrected"], linestyle=":", color=HIGHLIGHT, alpha=0.6, label="same, before the noise correction")
     for color, row in zip(PALETTE, area_dispersion.itertuples()):
@@ -74,7 +90,7 @@ def plot_dispersion(result: ConvergenceResult, area_dispersion: pd.DataFrame, st
     right.set_ylabel("standard deviation of log pay, log points")
     right.set_title("Spread of pay across countries")
     right.legend(fontsize=7.5, loc="lower left")
-    add_source_footer(fig, store, sources + [OEWS_SOURCE])
+    _add_footer(fig, store, sources, OEWS_SOURCE)
     return fig
 
 
@@ -88,7 +104,7 @@ def plot_beta(result: ConvergenceResult, wage_growth: WageGrowthBeta, store: Dat
     else:
         _draw_beta(left, beta)
     _draw_wage_growth(right, wage_growth)
-    add_source_footer(fig, store, sources + [WAGE_SOURCE])
+    _add_footer(fig, store, sources, WAGE_SOURCE)
     return fig
 
 
@@ -150,7 +166,7 @@ def plot_remote(share: RemoteShare, gap: RemoteGap, store: DataStore, sources: l
     right.axhline(0, color="#333333", linewidth=0.8)
     shown = gap.by_year.dropna(subset=["gap_percent"]) if not gap.by_year.empty else gap.by_year
     if not shown.empty:
-        right.errorbar(shown["year"], shown["gap_percent"], yerr=[shown["gap_percent"] - shown["ci_low"], shown["ci_high"] - shown["gap_percent"]],
+        right.errorbar(shown["year"], shown["gap_percent"], yerr=_error_extent(shown, "gap_percent"),
                        fmt="o", color=HIGHLIGHT, capsize=3, label="by year (95% CI)")
         right.set_xticks(list(shown["year"]))
     if gap.gap is not None:
@@ -160,7 +176,7 @@ def plot_remote(share: RemoteShare, gap: RemoteGap, store: DataStore, sources: l
     right.set_ylabel("pay vs remote residents of the employer's country, %")
     right.set_title("Remote workers living abroad")
     right.legend(fontsize=8, loc="lower left")
-    add_source_footer(fig, store, sources)
+    _add_footer(fig, store, sources)
     return fig
 
 
@@ -170,13 +186,13 @@ def plot_top_premium(top: TopPremium, store: DataStore, sources: list[str]) -> p
     table = top.by_year
     if top.latest is None:
         _say_insufficient(ax, top.insufficient)
-        add_source_footer(fig, store, sources)
+        _add_footer(fig, store, sources)
         return fig
     offset = 0.06
-    ax.errorbar(table["year"] - offset, table["premium_percent"], yerr=[table["premium_percent"] - table["ci_low"], table["ci_high"] - table["premium_percent"]],
+    ax.errorbar(table["year"] - offset, table["premium_percent"], yerr=_error_extent(table, "premium_percent"),
                 fmt="o-", color=HIGHLIGHT, capsize=3, label="research/lead titles vs other titles, same seniority")
     ax.errorbar(table["year"] + offset, table["top_decile_percent"],
-                yerr=[table["top_decile_percent"] - table["decile_ci_low"], table["decile_ci_high"] - table["top_decile_percent"]],
+                yerr=_error_extent(table, "top_decile_percent", prefix="decile_"),
                 fmt="s--", color=PALETTE[0], capsize=3, label="top decile vs median of adjusted pay")
     ax.axhline(0, color="#333333", linewidth=0.8)
     ax.set_xticks(list(table["year"]))
@@ -184,5 +200,5 @@ def plot_top_premium(top: TopPremium, store: DataStore, sources: list[str]) -> p
     ax.set_ylabel("pay premium, %")
     ax.set_title("The top of the pay distribution")
     ax.legend(fontsize=8, loc="lower right")
-    add_source_footer(fig, store, sources)
+    _add_footer(fig, store, sources)
     return fig
