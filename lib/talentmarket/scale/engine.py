@@ -115,7 +115,6 @@ def open_table(
     fields: Iterable[Field],
     engine: Engine = "duckdb",
     settings: EngineSettings | None = None,
-    needed: Iterable[str] = (),
 ) -> Iterator[ir.Table]:
     """Yield ``source`` as an Ibis table checked against ``fields``; close any DuckDB connection opened for it.
 
@@ -124,14 +123,14 @@ def open_table(
     An Ibis table is used as it is, on its own backend, and ``engine`` is ignored.
     """
     if isinstance(source, ir.Table):
-        check_table(source, fields, "input table", needed)
+        check_table(source, fields, "input table")
         yield source
         return
     backend = engine if isinstance(engine, BaseBackend) else connect(engine, settings)
     try:
         with _quiet_upstream_deprecations():
             table = backend.read_parquet(_parquet_location(source, backend))
-        check_table(table, fields, str(source), needed)
+        check_table(table, fields, str(source))
         yield table
     finally:
         if backend is not engine and backend.name == "duckdb":

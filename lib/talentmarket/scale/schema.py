@@ -78,22 +78,15 @@ SALARY_FIELDS: tuple[Field, ...] = (
 columns, which the analyses do not use) plus an employer id and an AI flag."""
 
 
-def fields_by_name(fields: Iterable[Field]) -> dict[str, Field]:
-    """Index a layout by column name."""
-    return {field.name: field for field in fields}
-
-
-def check_table(table: ir.Table, fields: Iterable[Field], source: str, needed: Iterable[str] = ()) -> None:
-    """Raise DataValidationError unless ``table`` has every required (and every ``needed``) column with the right kind.
+def check_table(table: ir.Table, fields: Iterable[Field], source: str) -> None:
+    """Raise DataValidationError unless ``table`` has every required column with the right kind.
 
     Columns present but not required are checked too, so a text ``is_ai`` column
     is caught rather than silently miscounted. ``source`` names the input in errors.
     """
-    layout = fields_by_name(fields)
+    layout = {field.name: field for field in fields}
     schema = table.schema()
-    must_have = [name for name, field in layout.items() if field.required]
-    must_have += [name for name in needed if name not in must_have]
-    for name in must_have:
+    for name in (name for name, field in layout.items() if field.required):
         if name not in schema:
             raise DataValidationError(source, name, f"missing column (found {sorted(schema.names)})")
     for name, field in layout.items():
