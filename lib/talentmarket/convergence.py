@@ -258,6 +258,11 @@ def _cell_sizes(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
     return frame.groupby(keys)["posting_id"].nunique()
 
 
+def _most_frequent(frame: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
+    """Postings per value of ``column``, most frequent first, as a table with columns ``label`` and ``postings``."""
+    return _cell_sizes(frame, [column]).sort_values(ascending=False).rename_axis(label).reset_index(name="postings")
+
+
 def _years_in(frame: pd.DataFrame) -> list[int]:
     return sorted(int(y) for y in frame["work_year"].unique())
 
@@ -842,8 +847,7 @@ def estimate_remote_gap(sample: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_CEL
     counts = _cell_sizes(rows, ["work_year", "arrangement"]).unstack(fill_value=0).reindex(columns=list(ARRANGEMENTS), fill_value=0)
     totals = counts.sum()
     abroad = rows.loc[rows["arrangement"] == "abroad_remote"]
-    abroad_countries = (_cell_sizes(abroad, ["employee_residence"]).sort_values(ascending=False)
-                        .rename_axis("country").reset_index(name="postings"))
+    abroad_countries = _most_frequent(abroad, "employee_residence", "country")
     years = _years_in(rows)
     middle = (years[0] + years[-1]) / 2
     thin = [a for a in ("abroad_remote", "resident_remote") if totals[a] < min_cell]
@@ -867,17 +871,18 @@ def estimate_remote_gap(sample: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_CEL
         if "abroad_not_remote" in regression.names and totals["abroad_not_remote"] >= min_cell else None
     )
     by_year = _remote_gap_by_year(rows, counts, min_cell)
-    small_years = by_year.loc[by_year["gap_percent"].isna(), "year"].tolist()
     home_gap_percent, home_note = _home_country_gap(abroad, levels)
-    notes = [
-        pooled,
-        None if has_trend else "fully remote workers abroad appear in one year only: no trend can be estimated.",
-        f"years {small_years} have fewer than {min_cell} fully remote workers abroad: no yearly gap is shown for them."
-        if small_years else None,
-        home_note,
-    ]
+    notes = (pooled, None if has_trend else "fully remote workers abroad appear in one year only: no trend can be estimated.",
+             _thin_years_note(by_year, min_cell), home_note)
     return RemoteGap(gap, trend, trend_p, gap_p, not_remote, by_year, counts, abroad_countries, middle,
                      _count_postings(rows), min_cell, home_gap_percent, None, tuple(n for n in notes if n))
+
+
+def _thin_years_note(by_year: pd.DataFrame, min_cell: int) -> str | None:
+    small_years = by_year.loc[by_year["gap_percent"].isna(), "year"].tolist()
+    if not small_years:
+        return None
+    return f"years {small_years} have fewer than {min_cell} fully remote workers abroad: no yearly gap is shown for them."
 
 
 def _arrangement_dummies(rows: pd.DataFrame, arrangements: Iterable[str], year: int | None = None) -> dict[str, np.ndarray]:
@@ -1069,8 +1074,7 @@ def estimate_top_premium(
     rows = sample.assign(top_title=sample["job_title"].map(lambda title: bool(pattern.search(title))).astype(bool))
     sizes = _cell_sizes(rows, ["work_year", "top_title"]).unstack(fill_value=0).reindex(columns=[False, True], fill_value=0)
     sizes.columns = ["other titles", "research/lead titles"]
-    top_titles = (_cell_sizes(rows.loc[rows["top_title"]], ["job_title"]).sort_values(ascending=False).head(15)
-                  .rename_axis("job_title").reset_index(name="postings"))
+    top_titles = _most_frequent(rows.loc[rows["top_title"]], "job_title", "job_title").head(15)
     years, thin_years = _keep_years(sizes, min_cell, "postings with or without a research/lead title")
     notes = tuple(n for n in (thin_years,) if n)
     if not years:
@@ -1339,13 +1343,7 @@ def judge_beta(result: ConvergenceResult, wage_growth: WageGrowthBeta | None = N
         verdict = "mixed" if wage < 0 else "contradicted"
     else:
         verdict = "inconclusive"
-    wage_text = (
-        f" Indeed Wage Tracker, {len(wage_growth.table)} countries: posted-wage growth (all occupations, national currency) "
-        f"changes by {wage_growth.slope.text(2)} percentage points a year per 10% higher tech pay level "
-        f"(HC3; Holm p = {holm[1]:.3f})."
-        if wage_ok else
-        (f" The Wage Tracker check could not be run: {wage_growth.insufficient}" if wage_growth is not None else "")
-    )
+    wage_text = _wage_check_text(wage_growth, holm[1] if wage_ok else None)
     rationale = (
         f"{len(result.units)} countries/groups, {beta.first_year}–{beta.last_year}: a country's composition-adjusted pay "
         f"gap shrank by {closed.text()}% of its initial size (slope of change on initial level, corrected for "
@@ -1356,6 +1354,18 @@ def judge_beta(result: ConvergenceResult, wage_growth: WageGrowthBeta | None = N
     )
     return _claim(claim_id, metric=f"share of a country's initial pay gap closed {beta.first_year}–{beta.last_year}", unit=unit,
                   interval=closed, verdict=verdict, rationale=rationale, n=result.n_postings)
+
+
+def _wage_check_text(wage_growth: WageGrowthBeta | None, holm_p: float | None) -> str:
+    """The Wage Tracker sentence of the β rationale: its slope and Holm p-value, or why it could not be run."""
+    if wage_growth is None:
+        return ""
+    if holm_p is None:
+        return f" The Wage Tracker check could not be run: {wage_growth.insufficient}"
+    return (
+        f" Indeed Wage Tracker, {len(wage_growth.table)} countries: posted-wage growth (all occupations, national currency) "
+        f"changes by {wage_growth.slope.text(2)} percentage points a year per 10% higher tech pay level (HC3; Holm p = {holm_p:.3f})."
+    )
 
 
 def judge_remote_gap(gap: RemoteGap, *, margin_percent: float = COMPARABLE_MARGIN_PERCENT) -> ClaimResult:
@@ -1375,17 +1385,7 @@ def judge_remote_gap(gap: RemoteGap, *, margin_percent: float = COMPARABLE_MARGI
     p_values = [gap.gap_p_value] + ([gap.trend_p_value] if gap.trend is not None else [])
     holm = _holm(p_values)
     shrinking = gap.trend is not None and _significant_sign(holm[1], gap.trend.estimate) * np.sign(gap.gap.estimate) < 0
-    if percent.ci_low >= -margin_percent and percent.ci_high <= margin_percent:
-        verdict, reading = "supported", f"The whole interval lies within ±{margin_percent:.0f}%: pay is comparable."
-    elif percent.ci_low > margin_percent:
-        verdict, reading = "supported", "Remote workers abroad earn more than remote residents: no geography penalty."
-    elif percent.ci_high < -margin_percent:
-        verdict = "mixed" if shrinking else "contradicted"
-        reading = f"Remote workers abroad earn clearly less (the whole interval is below −{margin_percent:.0f}%)" + (
-            ", though the gap is shrinking." if shrinking else ", and the gap is not significantly shrinking."
-        )
-    else:
-        verdict, reading = "inconclusive", f"The interval is too wide to say whether pay is within ±{margin_percent:.0f}%."
+    verdict, reading = _comparability(percent, margin_percent, shrinking)
     abroad = int(gap.counts["abroad_remote"].sum())
     home_text = (
         f" For comparison, residents working locally in those workers' home countries earn "
@@ -1404,6 +1404,20 @@ def judge_remote_gap(gap: RemoteGap, *, margin_percent: float = COMPARABLE_MARGI
         f"{trend_text} {reading}{home_text} Residence is known by country only, not by city."
     )
     return _claim(claim_id, metric=metric, unit=unit, interval=percent, verdict=verdict, rationale=rationale, n=gap.n_postings)
+
+
+def _comparability(percent: Interval, margin_percent: float, shrinking: bool) -> tuple[str, str]:
+    """The remote-gap verdict and a sentence saying why, from the gap's CI in percent (see :func:`judge_remote_gap`)."""
+    if percent.ci_low >= -margin_percent and percent.ci_high <= margin_percent:
+        return "supported", f"The whole interval lies within ±{margin_percent:.0f}%: pay is comparable."
+    if percent.ci_low > margin_percent:
+        return "supported", "Remote workers abroad earn more than remote residents: no geography penalty."
+    if percent.ci_high < -margin_percent:
+        reading = f"Remote workers abroad earn clearly less (the whole interval is below −{margin_percent:.0f}%)" + (
+            ", though the gap is shrinking." if shrinking else ", and the gap is not significantly shrinking."
+        )
+        return ("mixed" if shrinking else "contradicted"), reading
+    return "inconclusive", f"The interval is too wide to say whether pay is within ±{margin_percent:.0f}%."
 
 
 def judge_remote_share(share: RemoteShare) -> ClaimResult:
