@@ -50,6 +50,7 @@ import statsmodels.api as sm
 from scipy import linalg, stats
 from statsmodels.stats.multitest import multipletests
 
+from talentmarket.display import format_interval
 from talentmarket.errors import DataValidationError, ParameterError
 from talentmarket.load import DataStore
 from talentmarket.oews import SOURCE as OEWS_SOURCE
@@ -114,7 +115,7 @@ class Interval:
 
     def text(self, digits: int = 1) -> str:
         """``'-6.1 [-10.4, -1.6]'``."""
-        return f"{self.estimate:.{digits}f} [{self.ci_low:.{digits}f}, {self.ci_high:.{digits}f}]"
+        return f"{self.estimate:.{digits}f} {format_interval(self.ci_low, self.ci_high, digits)}"
 
     def columns(self, name: str, prefix: str = "") -> dict[str, float]:
         """The interval as table columns: ``{name: estimate, prefix + 'ci_low': …, prefix + 'ci_high': …}``."""
