@@ -97,6 +97,47 @@ def test_naics_sectors_partition_all_industries(by_industry: pd.DataFrame) -> No
     assert ratio[oews.ALL_OCCUPATIONS] == pytest.approx(1, abs=1e-6)
 
 
+def test_industry_groups_map_naics_codes_to_oews_industries(by_industry: pd.DataFrame) -> None:
+    groups = {label: oews.industry_rows(by_industry, codes) for label, codes in oews.INDUSTRY_GROUPS.items()}
+    data_scientists = {label: rows[rows["occ_code"] == oews.DATA_SCIENTISTS] for label, rows in groups.items()}
+    assert data_scientists["Tech"][["naics_code", "sign"]].values.tolist() == [["51", 1], ["5415", 1], ["334", 1]]
+    assert data_scientists["Manufacturing excl. computers"][["industry_code", "sign"]].values.tolist() == [["31--34", 1], ["334000", -1]]
+    assert data_scientists["Health care"]["industry_code"].tolist() == ["621000", "622000", "623000"]  # 62 without social assistance
+    assert (data_scientists["Health care"]["employment"].sum(), data_scientists["Finance and insurance"]["employment"].sum()) == (13_470, 46_730)
+    everything = oews.industry_rows(by_industry, [oews.ALL])
+    assert set(everything["industry_code"]) == set(oews.select_naics_sectors(by_industry)["industry_code"])
+
+
+def test_industries_without_a_row_for_an_occupation_are_marked_unpublished(by_industry: pd.DataFrame) -> None:
+    health = oews.industry_rows(by_industry, ["621–23"])
+    scientists = health[health["occ_code"] == oews.COMPUTER_RESEARCH_SCIENTISTS].set_index("industry_code")
+    assert scientists.loc["621000", "employment_released"] and scientists.loc["621000", "employment"] == 90
+    assert not scientists.loc[["622000", "623000"], "employment_released"].any()
+    assert scientists.loc[["622000", "623000"], "employment"].isna().all()
+    assert scientists.loc["622000", "industry_name"] == "Hospitals"
+
+
+def test_a_table_without_the_health_care_detail_uses_sector_62(by_industry: pd.DataFrame) -> None:
+    without_nursing_homes = by_industry[by_industry["industry_code"] != "623000"]
+    rows = oews.industry_rows(without_nursing_homes, oews.INDUSTRY_GROUPS["Health care"])
+    assert rows["industry_code"].unique().tolist() == ["62--63"] and rows["naics_code"].iloc[0] == "62"
+
+
+@pytest.mark.parametrize(("codes", "message"), [(["21-22"], "neither a NAICS sector"), (["5111"], r"\['511100'\]"), (["x1"], "neither")])
+def test_unknown_industry_codes_are_named(by_industry: pd.DataFrame, codes: list[str], message: str) -> None:
+    with pytest.raises(ParameterError, match=message):
+        oews.industry_rows(by_industry, codes)
+
+
+@pytest.mark.parametrize(
+    ("groups", "message"),
+    [({"Finance": ["52"]}, "tech_group 'Tech' is not one of"), ({"Tech": "51"}, "non-empty list"), ({"Tech": []}, "non-empty list")],
+)
+def test_bad_industry_groups_are_refused(groups: dict, message: str) -> None:
+    with pytest.raises(ParameterError, match=message):
+        oews.check_industry_groups(groups, oews.TECH_GROUP)
+
+
 def test_unknown_occupation_lists_the_available_ones(by_area: pd.DataFrame) -> None:
     with pytest.raises(ParameterError, match=r"occupations \['15-9999'\] not in the OEWS data; available: 00-0000 All Occupations; .*15-2051 Data Scientists"):
         oews.select_occupations(by_area, ["15-2051", "15-9999"])

@@ -20,7 +20,7 @@ import gzip
 import re
 import sqlite3
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -62,6 +62,32 @@ hospitals, federal/state/local) rather than by NAICS sector: they overlap the se
 _COMBINED_SECTORS = {"31": "31-33", "32": "31-33", "33": "31-33", "44": "44-45", "45": "44-45", "48": "48-49", "49": "48-49"}
 _SECTOR_PREFIX = re.compile(r"^Sectors? [\d, and]+ - ")
 SECTOR_LEVEL = 2
+
+# --- Industry groups: one definition for every notebook ------------------------------------------
+
+TECH_GROUP = "Tech"
+INDUSTRY_GROUPS: dict[str, tuple[str, ...]] = {
+    "Health care": ("621–23",),
+    "Finance and insurance": ("52",),
+    "Manufacturing excl. computers": ("31–33", "-334"),
+    TECH_GROUP: ("51", "5415", "334"),
+}
+"""The industry groups the notebooks compare, by NAICS code as the NCSES tables print them; a code with a
+leading ``-`` is subtracted. Tech is information (51: publishing including software, data processing and
+hosting, web search), computer systems design (5415) and computer and electronic products (334), close to
+the OECD's ICT sector. Health care is ambulatory care, hospitals, and nursing and residential care
+(621–23: sector 62 without social assistance); a table without those rows uses sector 62 instead
+(:data:`BROADER_CODES`). Manufacturing leaves out computers and electronics, which count as tech."""
+
+BROADER_CODES = {"621–23": "62"}
+"""Codes a table may not break out, and the broader code that stands in for them there."""
+
+ALL = "ALL"
+"""The code of all industries: every NAICS sector (together they are all industries)."""
+_INDUSTRY_COLUMNS = ("industry_name", "industry_display_level", "industry_level", "naics_sector", "sector_name")
+
+_CODE_DASH = re.compile(r"(?<=\d)\s*-\s*(?=\d)")
+_NAICS_INDUSTRY = re.compile(r"(\d{3,6})(?:–(\d{1,3}))?")
 
 
 def load_oews_by_area(store: DataStore, area_types: Sequence[str] = ("national", "state", "metropolitan")) -> pd.DataFrame:
@@ -107,6 +133,94 @@ def select_naics_sectors(by_industry: pd.DataFrame) -> pd.DataFrame:
     which together make up all industries: shares of employment across them add to one
     (up to estimates BLS did not release)."""
     return by_industry[(by_industry["industry_level"] == SECTOR_LEVEL) & (by_industry["naics_sector"] != "")].reset_index(drop=True)
+
+
+def normalise_naics_code(code: str) -> str:
+    """``" 31-33 "`` → ``"31–33"``: trimmed, with the NCSES en dash between digits."""
+    return _CODE_DASH.sub("–", str(code).strip())
+
+
+def parse_naics_code(code: str) -> tuple[int, str]:
+    """``"-334"`` → ``(-1, "334")``, ``"31-33"`` → ``(1, "31–33")``: the sign a group part enters with, and its code."""
+    text = normalise_naics_code(code)
+    return (-1, text[1:].strip()) if text.startswith("-") else (1, text)
+
+
+def check_industry_groups(groups: Mapping[str, Sequence[str]], tech_group: str) -> None:
+    """Raise ParameterError unless ``groups`` maps labels to non-empty lists of codes and holds ``tech_group``."""
+    if tech_group not in groups:
+        raise ParameterError(f"tech_group {tech_group!r} is not one of the industry groups {sorted(groups)}")
+    for label, codes in groups.items():
+        if isinstance(codes, str) or not codes:
+            raise ParameterError(f"industry group {label!r} must be a non-empty list of NAICS codes, got {codes!r}")
+
+
+def industry_rows(by_industry: pd.DataFrame, codes: Sequence[str]) -> pd.DataFrame:
+    """The rows of an industry group's OEWS industries, one per industry and occupation, with the ``sign``
+    (+1 or −1) each enters the group with.
+
+    ``codes`` are NAICS codes as :data:`INDUSTRY_GROUPS` writes them: a sector (``"52"``, ``"31–33"``) is
+    its sector row; an industry of 3–6 digits (``"5415"``) is its OEWS industry (``"541500"``); a range
+    (``"621–23"``) is each industry in it; :data:`ALL` is every NAICS sector; ``-`` subtracts. Where
+    ``by_industry`` lacks an industry of a code listed in :data:`BROADER_CODES`, the broader code stands in.
+    An industry without a row for an occupation appears with missing values and ``employment_released``
+    and ``wages_released`` False: BLS did not publish it, and a total over the group must say so.
+    ``naics_code`` names each industry in NAICS notation (``"52"``, ``"622"``). ``by_industry`` is
+    :func:`load_oews_by_industry` output; a ParameterError names codes it does not have.
+    """
+    industries = by_industry.drop_duplicates("industry_code").set_index("industry_code")
+    parts = pd.DataFrame(
+        [(sign, code) for sign, naics in map(parse_naics_code, codes) for code in _industry_codes(industries, naics)],
+        columns=["sign", "industry_code"],
+    )
+    industry_columns = [c for c in by_industry.columns if c in _INDUSTRY_COLUMNS]
+    occupations = by_industry[[c for c in ("occ_code", "occ_title") if c in by_industry]].drop_duplicates("occ_code")
+    rows = (
+        parts.merge(occupations, how="cross")
+        .merge(by_industry.drop(columns=[*industry_columns, "occ_title"], errors="ignore"), on=["industry_code", "occ_code"], how="left")
+        .join(industries[industry_columns], on="industry_code")
+    )
+    for column in ("employment_released", "wages_released"):
+        if column in rows:
+            rows[column] = rows[column].astype("boolean").fillna(False).astype(bool)
+    sector_code = rows["naics_sector"].map(normalise_naics_code)
+    rows["naics_code"] = sector_code.where(rows["industry_level"] == SECTOR_LEVEL, rows["industry_code"].str.rstrip("0"))
+    return rows
+
+
+def _industry_codes(industries: pd.DataFrame, naics: str) -> list[str]:
+    """OEWS industry codes of one NAICS code (see :func:`industry_rows`), in a table indexed by industry code."""
+    naics_codes = _naics_industry_codes(industries, naics)
+    if not set(naics_codes) <= set(industries.index) and naics in BROADER_CODES:
+        naics_codes = _naics_industry_codes(industries, BROADER_CODES[naics])
+    missing = sorted(set(naics_codes) - set(industries.index))
+    if missing:
+        raise ParameterError(
+            f"NAICS code {naics!r} needs OEWS industries {missing}, which the table does not have; use a NAICS sector "
+            "(e.g. '52', '31–33') or an industry the table has (e.g. '5415')"
+        )
+    return naics_codes
+
+
+def _naics_industry_codes(industries: pd.DataFrame, naics: str) -> list[str]:
+    sectors = industries[(industries["industry_level"] == SECTOR_LEVEL) & (industries["naics_sector"] != "")]
+    if naics == ALL:
+        return list(sectors.index)
+    sector = sectors.index[sectors["naics_sector"] == naics.replace("–", "-")]
+    if len(sector):
+        return [sector[0]]
+    match = _NAICS_INDUSTRY.fullmatch(naics)
+    if match is None:
+        raise ParameterError(
+            f"NAICS code {naics!r} is neither a NAICS sector of the table (e.g. '52', '31–33') nor an industry of "
+            "3–6 digits (e.g. '5415', '621–23')"
+        )
+    first, last = match.groups()
+    members = [first]
+    if last:
+        stem = first[: len(first) - len(last)]
+        members = [f"{stem}{n:0{len(last)}d}" for n in range(int(first[len(stem):]), int(last) + 1)]
+    return [member.ljust(6, "0") for member in members]
 
 
 def select_occupations(frame: pd.DataFrame, occ_codes: Sequence[str]) -> pd.DataFrame:
