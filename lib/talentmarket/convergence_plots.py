@@ -164,11 +164,15 @@ def plot_remote(share: RemoteShare, gap: RemoteGap, store: DataStore, sources: l
     left.legend(fontsize=8, loc="lower left")
     right.axhspan(-margin_percent, margin_percent, color=MUTED, alpha=0.25, label=f"'comparable': within ±{margin_percent:.0f}%")
     right.axhline(0, color="#333333", linewidth=0.8)
-    shown = gap.by_year.dropna(subset=["gap_percent"]) if not gap.by_year.empty else gap.by_year
-    if not shown.empty:
+    if not gap.by_year.empty:
+        shown = gap.by_year.dropna(subset=["gap_percent"])
         right.errorbar(shown["year"], shown["gap_percent"], yerr=_error_extent(shown, "gap_percent"),
                        fmt="o", color=HIGHLIGHT, capsize=3, label="by year (95% CI)")
-        right.set_xticks(list(shown["year"]))
+        for row in gap.by_year.loc[gap.by_year["gap_percent"].isna()].itertuples():
+            right.text(row.year, 0.03, f"{row.abroad_remote} workers\nabroad: too few", ha="center", va="bottom", fontsize=8,
+                       color="#555555", transform=right.get_xaxis_transform())
+        right.set_xticks(list(gap.by_year["year"]))
+        right.set_xlim(gap.by_year["year"].min() - 0.5, gap.by_year["year"].max() + 0.5)
     if gap.gap is not None:
         pooled = gap.gap.as_percent()
         right.axhline(pooled.estimate, color=HIGHLIGHT, linestyle="--", linewidth=1,
