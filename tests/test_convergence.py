@@ -413,5 +413,7 @@ def test_figure_footers_cite_exactly_the_sources_shown(synthetic_store: DataStor
     own_file.write_text("work_year\n2024\n")
     store = DataStore()
     store.record_own_file(own_file)
-    assert _footer(cp.plot_country_gaps(gaps, store, ["own:my_salaries"])) == "Source: user-supplied file my_salaries.csv"
+    own_citation = store.provenance()[0]["citation"]
+    assert "my_salaries.csv" in own_citation
+    assert _footer(cp.plot_country_gaps(gaps, store, ["own:my_salaries"])) == f"Source: {own_citation}"
     plt.close("all")
