@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from talentmarket.errors import ParameterError
 from talentmarket.load import DataStore
 from talentmarket.postings import (
-    ai_postings_index, monthly_ai_share, monthly_sector_postings, monthly_total_postings, owid_ai_share, rebase,
+    ai_postings_index, load_own_postings, monthly_ai_share, monthly_sector_postings, monthly_total_postings, owid_ai_share,
+    rebase,
 )
+from talentmarket.scale import write_synthetic_postings
 
 
 def test_real_monthly_series_are_rebased_to_february_2020(real_store: DataStore) -> None:
@@ -63,3 +67,13 @@ def test_synthetic_twin_has_the_real_schema_and_is_deterministic() -> None:
     pd.testing.assert_frame_equal(first, second)
     assert not first["index"].equals(other["index"])
     assert DataStore(synthetic=True).kind == "synthetic"
+
+
+def test_own_posting_file_feeds_the_same_series_and_is_cited(tmp_path: Path) -> None:
+    write_synthetic_postings(tmp_path / "postings", rows=200_000, seed=3)
+    store = DataStore()
+    series = load_own_postings(store, str(tmp_path / "postings"), ["US"])
+    assert set(series.ai_share["country"]) == {"US"} and (series.total_postings["index"] > 0).all()
+    assert [use["source"] for use in store.provenance()] == ["own:postings"]
+    with pytest.raises(ParameterError, match="no GenAI flag"):
+        load_own_postings(store, str(tmp_path / "postings"), ["US"], "genai")

@@ -247,11 +247,16 @@ class DataStore:
         )
 
     def record_own_file(self, path: str | Path) -> None:
-        """Cite a user-supplied file (bring your own data) by name and sha256; its absolute path is not kept."""
+        """Cite user-supplied data (bring your own) by name and sha256; its absolute path is not kept.
+
+        A directory of Parquet parts (large data) is cited by name only: hashing it would
+        cost a full read.
+        """
         own = Path(path)
+        digest = sha256_of(own) if own.is_file() else "not computed (directory)"
         self.used[(f"own:{own.stem}", own.name)] = FileUse(
-            source=f"own:{own.stem}", file=own.name, version="user-supplied", sha256=sha256_of(own),
-            url=own.name, license="user-supplied", citation=f"user-supplied file {own.name}",
+            source=f"own:{own.stem}", file=own.name, version="user-supplied", sha256=digest,
+            url=own.name, license="user-supplied", citation=f"user-supplied data {own.name}",
         )
 
     def provenance(self) -> list[dict[str, str]]:

@@ -8,12 +8,16 @@ rebased so that February 2020 = 100, the base the publisher uses.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from talentmarket.errors import ParameterError
 from talentmarket.load import DataStore
 from talentmarket.sources import AGGREGATE_COUNTRIES, SECTOR_COUNTRIES
+
+if TYPE_CHECKING:
+    from talentmarket.scale import PostingSeries
 
 SOURCE_AI = "indeed_ai_tracker"
 SOURCE_POSTINGS = "indeed_hiring_lab_job_postings"
@@ -112,6 +116,21 @@ def ai_postings_index(ai_share: pd.DataFrame, total: pd.DataFrame, base_month: s
     merged = ai_share.merge(total[["country", "month", "index"]], on=["country", "month"], how="inner")
     merged["value"] = merged["share_pct"] * merged["index"]
     return rebase(merged[["country", "month", "value"]], ["country"], base_month=base_month).rename(columns={"value": "index"})
+
+
+def load_own_postings(store: DataStore, path: str, countries: Sequence[str], ai_measure: str = "ai") -> PostingSeries:
+    """Monthly AI share, total and sector postings indices from a posting-level Parquet file or directory.
+
+    The aggregation runs out-of-core through :func:`talentmarket.scale.posting_series` (DuckDB), so
+    the file may be far larger than memory; the file is cited in the store's provenance. Posting
+    files carry one AI flag, not a GenAI flag, so ``ai_measure`` must be ``"ai"``.
+    """
+    if ai_measure != "ai":
+        raise ParameterError("posting-level files carry an AI flag but no GenAI flag: use ai_measure='ai' with postings_path")
+    from talentmarket.scale import posting_series  # optional extra: pip install -e .[scale]
+
+    store.record_own_file(path)
+    return posting_series(path, countries)
 
 
 def owid_ai_share(store: DataStore) -> pd.DataFrame:

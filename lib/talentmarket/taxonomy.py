@@ -37,7 +37,7 @@ NON_AI_TECH = "non_ai_tech"
 OTHER = "other"
 ROLE_CLASSES = (CORE_AI, AI_ADJACENT_DATA, NON_AI_TECH, OTHER)
 
-_RULES: tuple[tuple[str, str], ...] = (
+RULES: tuple[tuple[str, str], ...] = (
     (CORE_AI, r"\b(ai|a\.i\.|ml|mlops|nlp|llm|genai)\b"),
     (CORE_AI, r"artificial intelligence|machine learning|deep learning|computer vision|machine vision"),
     (CORE_AI, r"natural language|prompt engineer|chatbot|\bapplied (research )?scientist\b"),
@@ -63,7 +63,7 @@ _RULES: tuple[tuple[str, str], ...] = (
 )
 """(class, pattern) in priority order; the first pattern found in the title decides its class."""
 
-_COMPILED = tuple((role, re.compile(pattern, re.IGNORECASE)) for role, pattern in _RULES)
+_COMPILED = tuple((role, re.compile(pattern, re.IGNORECASE)) for role, pattern in RULES)
 
 AI_DEFINITIONS: dict[str, tuple[str, ...]] = {
     "core_ai": (CORE_AI,),

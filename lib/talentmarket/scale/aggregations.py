@@ -31,7 +31,7 @@ from talentmarket.errors import DataValidationError, ParameterError
 from talentmarket.postings import rebase
 from talentmarket.scale.engine import Engine, EngineSettings, Source, execute, open_table
 from talentmarket.scale.schema import POSTING_FIELDS
-from talentmarket.taxonomy import CORE_AI, _RULES
+from talentmarket.taxonomy import CORE_AI, RULES
 
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 """Period name → its length in months. In expressions a period is an integer index
@@ -50,7 +50,7 @@ def core_ai_title_pattern() -> str:
     exactly when one of them matches. The pattern uses only syntax that DuckDB (RE2)
     and Spark (Java) read the same way as Python.
     """
-    return "(?i)" + "|".join(f"(?:{pattern})" for role, pattern in _RULES if role == CORE_AI)
+    return "(?i)" + "|".join(f"(?:{pattern})" for role, pattern in RULES if role == CORE_AI)
 
 
 def ai_flag(table: ir.Table, title_column: str = "title") -> ir.BooleanColumn:
