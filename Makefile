@@ -22,7 +22,7 @@ all: $(STAMP)
 
 # nbval writes the notebooks' results into a temporary reports folder, never over the main job's.
 test: $(STAMP)
-	bash .ci/browser.sh
+	bash .ci/system-deps.sh
 	TALENTMARKET_REPORTS_DIR="$$(mktemp -d)" $(PY) -m pytest -n 2 --dist loadfile --nbval-lax tests notebooks
 
 notebooks: $(STAMP)  ## refresh the outputs stored in notebooks/ (default parameters, real data)

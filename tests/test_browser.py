@@ -1,6 +1,6 @@
 """The report site and a rendered notebook as a reader sees them, in headless Chromium.
 
-Drives the Debian ``chromium`` through ``chromedriver`` (both installed by ``.ci/browser.sh``;
+Drives the Debian ``chromium`` through ``chromedriver`` (both installed by ``.ci/system-deps.sh``;
 nothing is downloaded at run time). The site is built in a temporary reports folder from
 fixture results plus, when the main job has written them, the real rendered notebooks in
 ``reports/``; it is opened from disk (file://) and from a static server on 127.0.0.1.
@@ -31,7 +31,7 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
         not (CHROMIUM and CHROMEDRIVER),
-        reason="headless browser check needs Debian packages chromium and chromium-driver: run .ci/browser.sh",
+        reason="headless browser check needs Debian packages chromium and chromium-driver: run .ci/system-deps.sh",
     ),
 ]
 PAGE_LOAD_TIMEOUT_SECONDS = 60
