@@ -7,11 +7,13 @@ offline demo mode; anything computed from them is flagged synthetic.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import import_module
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 TWINS: dict[str, str] = {
@@ -26,6 +28,21 @@ TWINS: dict[str, str] = {
     "ncses_sei_ai_tables": "talentmarket.synthetic.ncses",
 }
 """Source name → module whose ``generate(source, seed)`` builds that source's twin."""
+
+
+def source_rng(source: str, seed: int) -> np.random.Generator:
+    """A generator seeded by ``(seed, source)``: each source's twin draws its own stream from one seed."""
+    return np.random.default_rng([seed, zlib.crc32(source.encode())])
+
+
+def ar1_noise(rng: np.random.Generator, n: int, rho: float, sd: float) -> np.ndarray:
+    """A stationary AR(1) path of length ``n``: ``e_t = rho·e_(t−1) + N(0, sd²)``, started from its stationary law."""
+    shocks = rng.normal(0, sd, n)
+    out = np.empty(n)
+    out[0] = shocks[0] / np.sqrt(1 - rho**2)
+    for i in range(1, n):
+        out[i] = rho * out[i - 1] + shocks[i]
+    return out
 
 
 @dataclass(frozen=True)

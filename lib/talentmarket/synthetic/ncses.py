@@ -12,14 +12,13 @@ a unit), flagged imputed (``i``) or revised (``r``); the truth lists where.
 
 from __future__ import annotations
 
-import zlib
 
 import numpy as np
 import pandas as pd
 
 from talentmarket.ncses import AI_USE_TABLES, AI_WORKERS_TABLE, BERD_MEASURES, BERD_TABLES, STATE_TABLE
 from talentmarket.schemas import schema_for
-from talentmarket.synthetic import SyntheticSource
+from talentmarket.synthetic import SyntheticSource, source_rng
 
 SOURCE = "ncses_sei_ai_tables"
 ALL_NAICS = "21–23, 31–33, 42–81"
@@ -82,9 +81,6 @@ _BERD_FORMAT = {2019: ("{}", "", "i"), 2020: ("{}", "&nbsp;", "i"), 2021: ("{}",
 _PADDED = ("    {} ", "&nbsp;", "r")
 _PLAIN = ("{}", "&nbsp;", "r")
 
-
-def _rng(source: str, seed: int) -> np.random.Generator:
-    return np.random.default_rng([seed, zlib.crc32(source.encode())])
 
 
 def _cell(entry: str, flag: str) -> str:
@@ -315,7 +311,7 @@ def generate(source: str, seed: int) -> SyntheticSource:
     using AI: low+moderate+high use, or a lot+somewhat+a little; other ABS rows aggregate
     their leaves, company-weighted); ``state_ai_share_percent``; where cells are suppressed or ranges.
     """
-    rng = _rng(source, seed)
+    rng = source_rng(source, seed)
     berd = _berd_truth(rng)
     abs_truth = _abs_truth(rng)
     frames = {f"table_{table}.csv": _berd_table(rng, berd, table, year) for table, year in BERD_TABLES.items()}

@@ -12,14 +12,13 @@ BLS rounds them and some cells are not released (missing, footnote ``8``).
 
 from __future__ import annotations
 
-import zlib
 
 import numpy as np
 import pandas as pd
 
 from talentmarket.oews import ALL_OCCUPATIONS, AREA_FILE, CROSS_INDUSTRY, INDUSTRY_FILE, NOT_RELEASED, SELECTED_OCCUPATIONS
 from talentmarket.schemas import OEWS_SCHEMA
-from talentmarket.synthetic import SyntheticSource
+from talentmarket.synthetic import SyntheticSource, source_rng
 
 TITLES = {
     "00-0000": "All Occupations", "15-0000": "Computer and Mathematical Occupations", "15-1200": "Computer Occupations",
@@ -79,9 +78,6 @@ LOCAL_CONCENTRATION_SD = 0.3
 UNRELEASED_SHARE = 0.1
 """Share of detailed-occupation cells in metro areas and finer industries that BLS does not release."""
 
-
-def _rng(source: str, seed: int) -> np.random.Generator:
-    return np.random.default_rng([seed, zlib.crc32(source.encode())])
 
 
 def _areas() -> list[tuple[str, str, str, str]]:
@@ -224,7 +220,7 @@ def generate(source: str, seed: int) -> SyntheticSource:
     such as ``"52"`` or ``"31-33"`` → share of national employment); ``subsector_fraction``;
     ``area_wage_factor`` (area code → factor); ``sector_wage_factor`` (NAICS sector → factor).
     """
-    rng = _rng(source, seed)
+    rng = source_rng(source, seed)
     areas = _areas()
     truth = _draw_truth(rng, areas)
     frames = {

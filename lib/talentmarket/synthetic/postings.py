@@ -7,14 +7,13 @@ exposed as the truth. GenAI shares jump at ChatGPT's release by a known factor.
 
 from __future__ import annotations
 
-import zlib
 
 import numpy as np
 import pandas as pd
 
 from talentmarket.postings import AI_TRACKER_COUNTRIES
 from talentmarket.sources import AGGREGATE_COUNTRIES, SECTOR_COUNTRIES
-from talentmarket.synthetic import SyntheticSource
+from talentmarket.synthetic import SyntheticSource, ar1_noise, source_rng
 
 TECH_SECTORS = ("Software Development", "IT Operations & Helpdesk", "Mathematics",
                 "Scientific Research & Development", "Information Design & Documentation")
@@ -28,21 +27,10 @@ _NOISE_SD = 0.01
 _NOISE_AR = 0.97
 
 
-def _rng(source: str, seed: int) -> np.random.Generator:
-    return np.random.default_rng([seed, zlib.crc32(source.encode())])
-
 
 def _years(days: pd.DatetimeIndex) -> np.ndarray:
     return (days - days[0]).days.to_numpy() / 365.25
 
-
-def _noise(rng: np.random.Generator, n: int) -> np.ndarray:
-    shocks = rng.normal(0, _NOISE_SD, n)
-    out = np.empty(n)
-    out[0] = shocks[0] / np.sqrt(1 - _NOISE_AR**2)
-    for i in range(1, n):
-        out[i] = _NOISE_AR * out[i - 1] + shocks[i]
-    return out
 
 
 def _smoothed(values: np.ndarray) -> np.ndarray:
@@ -51,7 +39,7 @@ def _smoothed(values: np.ndarray) -> np.ndarray:
 
 
 def _series(rng: np.random.Generator, days: pd.DatetimeIndex, level: float, slope: float) -> np.ndarray:
-    return _smoothed(level * np.exp(slope * _years(days) + _noise(rng, len(days))))
+    return _smoothed(level * np.exp(slope * _years(days) + ar1_noise(rng, len(days), _NOISE_AR, _NOISE_SD)))
 
 
 def _index_100(values: np.ndarray) -> np.ndarray:
@@ -71,7 +59,8 @@ def _ai_tracker(rng: np.random.Generator) -> SyntheticSource:
     ai_rows, genai_rows = [], []
     for country in AI_TRACKER_COUNTRIES:
         ai = _series(rng, _AI_DAYS, rng.uniform(1.5, 3.0), slopes[country])
-        genai = _smoothed(_genai_signal(_AI_DAYS, 0.003, jumps[country]) * np.exp(_noise(rng, len(_AI_DAYS))))
+        genai_noise = ar1_noise(rng, len(_AI_DAYS), _NOISE_AR, _NOISE_SD)
+        genai = _smoothed(_genai_signal(_AI_DAYS, 0.003, jumps[country]) * np.exp(genai_noise))
         ai_rows.append(pd.DataFrame({"date": _AI_DAYS, "jobcountry": country, "AI_share_postings": ai}))
         genai_rows.append(pd.DataFrame({"date": _AI_DAYS, "jobcountry": country, "GenAI_share_postings": genai}))
     frames = {
@@ -132,4 +121,4 @@ _BUILDERS = {
 
 def generate(source: str, seed: int) -> SyntheticSource:
     """The twin of one posting source, drawn from a generator seeded by ``(seed, source)``."""
-    return _BUILDERS[source](_rng(source, seed))
+    return _BUILDERS[source](source_rng(source, seed))

@@ -8,12 +8,11 @@ the publisher does (missing for the first two months); months are text like ``Ja
 
 from __future__ import annotations
 
-import zlib
 
 import numpy as np
 import pandas as pd
 
-from talentmarket.synthetic import SyntheticSource
+from talentmarket.synthetic import SyntheticSource, ar1_noise, source_rng
 from talentmarket.wages import COUNTRY_FILE, MONTH_FORMAT, SECTOR_FILE
 
 COUNTRIES = {
@@ -31,22 +30,11 @@ NOISE_SD = 0.002
 NOISE_AR = 0.8
 
 
-def _rng(source: str, seed: int) -> np.random.Generator:
-    return np.random.default_rng([seed, zlib.crc32(source.encode())])
-
-
-def _ar1(rng: np.random.Generator, n: int) -> np.ndarray:
-    shocks = rng.normal(0, NOISE_SD, n)
-    out = np.empty(n)
-    out[0] = shocks[0] / np.sqrt(1 - NOISE_AR**2)
-    for i in range(1, n):
-        out[i] = NOISE_AR * out[i - 1] + shocks[i]
-    return out
 
 
 def _series(rng: np.random.Generator, level: float, trend: float) -> pd.DataFrame:
     years = (MONTHS - MONTHS[0]).days.to_numpy() / 365.25
-    growth = np.round(level + trend * years + _ar1(rng, len(MONTHS)), 9)
+    growth = np.round(level + trend * years + ar1_noise(rng, len(MONTHS), NOISE_AR, NOISE_SD), 9)
     return pd.DataFrame(
         {
             "month": MONTHS.strftime(MONTH_FORMAT),
@@ -69,7 +57,7 @@ def generate(source: str, seed: int) -> SyntheticSource:
     Truth: ``country_level`` / ``sector_level`` (growth in Jan 2019, fraction a year),
     ``country_trend`` / ``sector_trend`` (change in growth per year), ``noise_sd``, ``noise_ar``.
     """
-    rng = _rng(source, seed)
+    rng = source_rng(source, seed)
     country_level, country_trend = _draw(rng, list(COUNTRIES))
     sector_level, sector_trend = _draw(rng, list(SECTORS))
     by_country = pd.concat(
