@@ -18,16 +18,17 @@ and reused; the generation time is printed too.
 
 from __future__ import annotations
 
-import argparse
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
-from bench_scale_common import DEFAULT_DATA_DIR, Measurement, machine_note, measure, print_table, rows_label
+from bench_scale_common import (
+    DEFAULT_DATA_DIR, Measurement, machine_note, measure, parse_common_arguments, print_table, rows_label,
+)
 
-from talentmarket.scale import EngineSettings, monthly_sector_postings, write_synthetic_postings
+from talentmarket.scale import monthly_sector_postings, write_synthetic_postings
 
 DEFAULT_ROWS = (1_000_000, 10_000_000, 100_000_000)
 PANDAS_MAX_ROWS = 10_000_000
@@ -58,15 +59,7 @@ def pandas_sector_postings(directory: Path) -> pd.DataFrame:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, nargs="+", default=list(DEFAULT_ROWS))
-    parser.add_argument("--pandas-max-rows", type=int, default=PANDAS_MAX_ROWS)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
-    parser.add_argument("--memory-limit", default=None, help="DuckDB memory limit, e.g. 1GB (default: DuckDB's)")
-    parser.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: all cores)")
-    arguments = parser.parse_args()
-    settings = EngineSettings(memory_limit=arguments.memory_limit, threads=arguments.threads)
+    arguments, settings = parse_common_arguments(__doc__.split("\n\n")[0], DEFAULT_ROWS, DEFAULT_DATA_DIR, "pandas", PANDAS_MAX_ROWS)
 
     print(f"machine: {machine_note()}")
     table = []

@@ -10,6 +10,7 @@ cores a run can use bounds its wall time on a quiet machine from below.
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import threading
@@ -19,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+
+from talentmarket.scale import EngineSettings
 
 SAMPLE_SECONDS = 0.005
 DEFAULT_DATA_DIR = Path(os.environ.get("TMPDIR", "/tmp")) / "talentmarket-scale-bench"
@@ -64,6 +67,21 @@ def measure(call: Callable[[], object], repeats: int) -> Measurement:
         peak = max(peak, *samples, process.memory_info().rss)
     mb = 1024 * 1024
     return Measurement(statistics.median(walls), min(walls), statistics.median(cpus), peak / mb, (peak - before) / mb, result)
+
+
+def parse_common_arguments(description: str, default_rows: Sequence[int], data_dir: Path,
+                           baseline: str, baseline_max_rows: int) -> tuple[argparse.Namespace, EngineSettings]:
+    """The options every scale benchmark takes (sizes, repeats, data folder, DuckDB limits), plus the
+    largest size its in-memory baseline (``baseline``: pandas or statsmodels) is run at."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--rows", type=int, nargs="+", default=list(default_rows))
+    parser.add_argument(f"--{baseline}-max-rows", type=int, default=baseline_max_rows)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--data-dir", type=Path, default=data_dir)
+    parser.add_argument("--memory-limit", default=None, help="DuckDB memory limit, e.g. 1GB (default: DuckDB's)")
+    parser.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: all cores)")
+    arguments = parser.parse_args()
+    return arguments, EngineSettings(memory_limit=arguments.memory_limit, threads=arguments.threads)
 
 
 def rows_label(rows: int) -> str:

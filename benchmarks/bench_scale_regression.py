@@ -18,7 +18,6 @@ Synthetic salaries are generated once into ``--data-dir`` (default under /tmp) a
 
 from __future__ import annotations
 
-import argparse
 import time
 from pathlib import Path
 
@@ -26,9 +25,11 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import statsmodels.api as sm
-from bench_scale_common import DEFAULT_DATA_DIR, Measurement, machine_note, measure, print_table, rows_label
+from bench_scale_common import (
+    DEFAULT_DATA_DIR, Measurement, machine_note, measure, parse_common_arguments, print_table, rows_label,
+)
 
-from talentmarket.scale import EngineSettings, fit_cell_ols, write_synthetic_salaries
+from talentmarket.scale import fit_cell_ols, write_synthetic_salaries
 
 DEFAULT_ROWS = (1_000_000, 10_000_000)
 CONTROLS = ["experience_level", "work_year", "company_location", "company_size", "remote_ratio", "employment_type"]
@@ -60,15 +61,7 @@ def statsmodels_fit(directory: Path, cluster: bool) -> pd.Series:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, nargs="+", default=list(DEFAULT_ROWS))
-    parser.add_argument("--statsmodels-max-rows", type=int, default=STATSMODELS_MAX_ROWS)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
-    parser.add_argument("--memory-limit", default=None, help="DuckDB memory limit, e.g. 1GB (default: DuckDB's)")
-    parser.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: all cores)")
-    arguments = parser.parse_args()
-    settings = EngineSettings(memory_limit=arguments.memory_limit, threads=arguments.threads)
+    arguments, settings = parse_common_arguments(__doc__.split("\n\n")[0], DEFAULT_ROWS, DEFAULT_DATA_DIR, "statsmodels", STATSMODELS_MAX_ROWS)
 
     print(f"machine: {machine_note()}")
     table = []
