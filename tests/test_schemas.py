@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from talentmarket.errors import DataValidationError
+from talentmarket.load import read_csv_validated
 from talentmarket.schemas import AI_SHARE_SCHEMA, schema_for, validate_frame
 
 SOURCE = "indeed_ai_tracker/AI_posting.csv"
@@ -42,3 +43,14 @@ def test_every_real_file_kind_has_a_schema() -> None:
     assert schema_for("aijobs_net_salaries", "salaries.csv") is schema_for("devops_jobs_net_salaries", "salaries.csv")
     with pytest.raises(KeyError, match="no schema registered"):
         schema_for("indeed_ai_tracker", "other.csv")
+
+
+def test_salary_currencies_must_be_iso_4217_codes_on_every_read(tmp_path) -> None:
+    row = {"work_year": 2024, "experience_level": "SE", "employment_type": "FT", "job_title": "ML Engineer",
+           "salary": 150_000, "salary_currency": "USD", "salary_in_usd": 150_000, "employee_residence": "US",
+           "remote_ratio": 0, "company_location": "US", "company_size": "L"}
+    path = tmp_path / "salaries.csv"
+    pd.DataFrame([row, {**row, "salary_currency": "XYZ"}, {**row, "salary_currency": "usd"}]).to_csv(path, index=False)
+    with pytest.raises(DataValidationError, match=r"unknown currency code.*'XYZ', 'usd'") as error:
+        read_csv_validated(path, "aijobs_net_salaries", "salaries.csv")
+    assert error.value.column == "salary_currency"

@@ -26,6 +26,7 @@ import pandas as pd
 
 from talentmarket.errors import DataValidationError, ParameterError
 from talentmarket.load import DataStore
+from talentmarket.postings import check_choice
 from talentmarket.schemas import SALARY_SCHEMA, validate_frame
 
 SALARY_FILE = "salaries.csv"
@@ -47,20 +48,6 @@ POSTING_ATTRIBUTE_COLUMNS: tuple[str, ...] = tuple(c for c in SALARY_COLUMNS if 
 
 PAIR_HANDLINGS = ("midpoint", "max", "min", "all_rows")
 
-ISO_4217_CURRENCIES = frozenset(
-    """
-    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN
-    BZD CAD CDF CHF CLP CNY COP CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL
-    GHS GIP GMD GNF GTQ GYD HKD HNL HRK HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF
-    KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR
-    MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG
-    SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD
-    UYU UZS VED VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG ZWL
-    """.split()
-)
-"""ISO 4217 codes of currencies a salary can be paid in (fund, metal and test codes excluded;
-HRK and SLL kept because salaries from before their replacement use them)."""
-
 
 def load_salaries(
     store: DataStore,
@@ -73,7 +60,8 @@ def load_salaries(
     paths of your own CSV files in the salary schema to their field (``"ai"`` or
     ``"comparison"``); when given, those files are used *instead of* the registered
     sources, so a notebook runs unchanged on your data; the store cites them by file
-    name and sha256. Every frame is validated (schema, ISO 4217 currency) before it is returned.
+    name and sha256. Every frame is validated against the salary schema (types, codes, ISO 4217
+    currency, positive salary) before it is returned.
     """
     if own_files:
         frames = [read_own_salary_file(path, field) for path, field in own_files.items()]
@@ -81,12 +69,8 @@ def load_salaries(
             store.record_own_file(Path(path).expanduser())
     else:
         chosen = list(SALARY_SOURCES) if sources is None else list(sources)
-        unknown = sorted(set(chosen) - set(SALARY_SOURCES))
-        if unknown or not chosen:
-            raise ParameterError(f"unknown salary source(s) {unknown or chosen}; choose from {sorted(SALARY_SOURCES)}")
+        check_choice("unknown salary source(s)", chosen, list(SALARY_SOURCES))
         frames = [_tag(store.read(source, SALARY_FILE), source, SALARY_SOURCES[source]) for source in chosen]
-    for frame in frames:
-        check_currencies(frame, frame["source"].iloc[0])
     return pd.concat(frames, ignore_index=True)
 
 
@@ -104,16 +88,6 @@ def read_own_salary_file(path: str | Path, field: str) -> pd.DataFrame:
         raise DataValidationError(source, None, f"{path.name} is not a readable CSV: {error}") from None
     validated = validate_frame(raw, SALARY_SCHEMA, source)
     return _tag(validated, source, field)
-
-
-def check_currencies(frame: pd.DataFrame, source: str) -> None:
-    """Raise DataValidationError when ``salary_currency`` holds codes that are not ISO 4217 currencies."""
-    unknown = sorted(set(frame["salary_currency"].dropna()) - ISO_4217_CURRENCIES)
-    if unknown:
-        raise DataValidationError(
-            source, "salary_currency",
-            f"unknown currency code(s) {unknown[:5]}: expected ISO 4217 codes such as USD, EUR, GBP",
-        )
 
 
 def _tag(frame: pd.DataFrame, source: str, field: str) -> pd.DataFrame:
@@ -159,8 +133,7 @@ def prepare_salaries(
     (the posting's range; equal for singles), ``log_salary_usd`` (natural log of the
     ``salary_in_usd`` the row now carries). The index is reset.
     """
-    if pair_handling not in PAIR_HANDLINGS:
-        raise ParameterError(f"pair_handling {pair_handling!r} is not one of {PAIR_HANDLINGS}")
+    check_choice("pair_handling", [pair_handling], PAIR_HANDLINGS)
     missing = [c for c in SALARY_COLUMNS if c not in frame.columns]
     if missing:
         source = ", ".join(sorted(frame["source"].unique())) if "source" in frame else "salary frame"

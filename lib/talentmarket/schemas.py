@@ -57,6 +57,23 @@ def _isin(values: list | set | tuple) -> pa.Check:
 _COUNTRY_2 = pa.Check.str_matches(r"^[A-Z]{2}$")
 _POSITIVE = pa.Check.gt(0)
 
+ISO_4217_CURRENCIES = frozenset(
+    """
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN
+    BZD CAD CDF CHF CLP CNY COP CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL
+    GHS GIP GMD GNF GTQ GYD HKD HNL HRK HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF
+    KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR
+    MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG
+    SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD
+    UYU UZS VED VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG ZWL
+    """.split()
+)
+"""ISO 4217 codes of currencies a salary can be paid in (fund, metal and test codes excluded;
+HRK and SLL kept because salaries from before their replacement use them)."""
+_ISO_CURRENCY = pa.Check.isin(
+    sorted(ISO_4217_CURRENCIES), error="ISO 4217: unknown currency code(s), expected codes such as USD, EUR, GBP",
+)
+
 SALARY_SCHEMA = FileSchema(
     {
         "work_year": Column("int", checks=(pa.Check.in_range(2015, 2035),)),
@@ -64,7 +81,7 @@ SALARY_SCHEMA = FileSchema(
         "employment_type": Column("str", checks=(_isin({"FT", "PT", "CT", "FL"}),)),
         "job_title": Column("str", checks=(pa.Check.str_length(min_value=1),)),
         "salary": Column("float", checks=(_POSITIVE,)),
-        "salary_currency": Column("str", checks=(pa.Check.str_matches(r"^[A-Z]{3}$"),)),
+        "salary_currency": Column("str", checks=(_ISO_CURRENCY,)),
         "salary_in_usd": Column("float", checks=(_POSITIVE,)),
         "employee_residence": Column("str", checks=(_COUNTRY_2,)),
         "remote_ratio": Column("int", checks=(_isin({0, 50, 100}),)),
