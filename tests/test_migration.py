@@ -14,14 +14,14 @@ from talentmarket.errors import ParameterError
 from talentmarket.load import DataStore
 from talentmarket.migration import (
     ALL_INDUSTRIES,
-    DEFAULT_GROUPS,
     OUTSIDE_TECH,
-    TECH,
     add_combined_group,
     aggregate_groups,
     estimate_annual_trend,
     parse_groups,
 )
+from talentmarket.oews import INDUSTRY_GROUPS
+from talentmarket.oews import TECH_GROUP as TECH
 from talentmarket.results import VERDICTS
 
 YEARS = (2019, 2020, 2021, 2022)
@@ -94,7 +94,7 @@ def test_unknown_naics_codes_and_measures_are_named() -> None:
 
 
 def test_combined_group_sums_its_members() -> None:
-    groups = parse_groups(DEFAULT_GROUPS)
+    groups = parse_groups(INDUSTRY_GROUPS)
     label = add_combined_group(groups, ["Health care", "Finance and insurance"])
     assert groups[label] == [(1, "621–23"), (1, "52")]
     with pytest.raises(ParameterError, match="to combine"):
@@ -196,17 +196,18 @@ def test_ai_use_summary_gives_rates_and_shares_outside_tech() -> None:
 
 # --- OEWS shares -------------------------------------------------------------------------------------------------
 
-def _oews_rows(rows: list[tuple[str, int, str, float, float]]) -> pd.DataFrame:
+def _oews_rows(rows: list[tuple[str, int, str, float, float]], occ_code: str = "15-2051") -> pd.DataFrame:
     return pd.DataFrame(
-        [{"industry_code": code, "industry_level": level, "naics_sector": sector, "occ_code": "15-2051",
+        [{"industry_code": code, "industry_level": level, "naics_sector": sector, "occ_code": occ_code,
           "employment": employment, "employment_percent_relative_standard_error": rse} for code, level, sector, employment, rse in rows]
     )
 
 
 def test_oews_shares_map_naics_codes_and_carry_rse_uncertainty() -> None:
-    frame = _oews_rows([
-        ("51--52", 2, "51", 300.0, 10.0), ("52--53", 2, "52", 500.0, 0.0), ("62--63", 2, "62", 200.0, 0.0),
-        ("621000", 3, "62", 120.0, 0.0), ("622000", 3, "62", 60.0, 0.0),
+    frame = pd.concat([
+        _oews_rows([("51--52", 2, "51", 300.0, 10.0), ("52--53", 2, "52", 500.0, 0.0), ("62--63", 2, "62", 200.0, 0.0),
+                    ("621000", 3, "62", 120.0, 0.0), ("622000", 3, "62", 60.0, 0.0)]),
+        _oews_rows([("623000", 3, "62", 10.0, 0.0)], occ_code="15-1221"),  # the table has 623000, not for data scientists
     ])
     groups = parse_groups({TECH: ["51"], "Health care": ["621–23"]})
     table = migration.oews_group_shares(frame, groups, ["15-2051"]).set_index("group")
@@ -239,7 +240,7 @@ def test_wage_growth_gap_recovers_a_known_difference() -> None:
 
 @pytest.fixture(scope="module")
 def real_groups() -> dict[str, list[tuple[int, str]]]:
-    groups = parse_groups(DEFAULT_GROUPS)
+    groups = parse_groups(INDUSTRY_GROUPS)
     add_combined_group(groups, ["Health care", "Finance and insurance"])
     return groups
 

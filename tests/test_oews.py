@@ -104,6 +104,10 @@ def test_industry_groups_map_naics_codes_to_oews_industries(by_industry: pd.Data
     assert data_scientists["Manufacturing excl. computers"][["industry_code", "sign"]].values.tolist() == [["31--34", 1], ["334000", -1]]
     assert data_scientists["Health care"]["industry_code"].tolist() == ["621000", "622000", "623000"]  # 62 without social assistance
     assert (data_scientists["Health care"]["employment"].sum(), data_scientists["Finance and insurance"]["employment"].sum()) == (13_470, 46_730)
+    described = oews.describe_industry_groups(by_industry).set_index("industry_code")
+    assert described.loc["334000", "group"].tolist() == ["Manufacturing excl. computers", "Tech"]
+    assert described.loc["334000", "sign"].tolist() == [-1, 1]
+    assert described.loc["622000", ["codes", "naics_code", "industry_name"]].tolist() == ["621–23", "622", "Hospitals"]
     everything = oews.industry_rows(by_industry, [oews.ALL])
     assert set(everything["industry_code"]) == set(oews.select_naics_sectors(by_industry)["industry_code"])
 

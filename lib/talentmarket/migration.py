@@ -6,12 +6,13 @@ changes: AI R&D by industry 2019–2022 (NCSES BERD), AI use by industry in
 2016–18 and 2021 (NCSES ABS), where AI-adjacent occupations work in May 2025
 (BLS OEWS), and postings and posted-wage growth by occupational sector (Indeed).
 
-Industries are grouped by NAICS codes as the NCSES tables print them: a group is
-a list of codes whose values are added, a code with a leading ``-`` is
-subtracted (``["31–33", "-334"]`` is manufacturing without computers and
-electronics), and ``"ALL"`` is the all-industries row. Plain hyphens in codes
-(``"31-33"``) are read as the tables' en dashes. Two reference groups are always
-added: ``All industries`` and ``Outside tech`` (all industries minus the tech group).
+Industries are grouped by NAICS codes as the NCSES tables print them, by default
+the groups of :data:`talentmarket.oews.INDUSTRY_GROUPS`, which notebook 02 compares
+wages on too: a group is a list of codes whose values are added, a code with a
+leading ``-`` is subtracted (``["31–33", "-334"]`` is manufacturing without
+computers and electronics), and ``"ALL"`` is the all-industries row. Plain hyphens
+in codes (``"31-33"``) are read as the tables' en dashes. Two reference groups are
+always added: ``All industries`` and ``Outside tech`` (all industries minus the tech group).
 
 Uncertainty. NCSES publishes these tables without standard errors, so annual
 changes are summarised by a linear trend over the survey years whose 95% CI
@@ -25,7 +26,6 @@ comes with relative standard errors, which give CIs for industry shares.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -41,26 +41,17 @@ from talentmarket.demand import estimate_log_trend, fit_ewc, window
 from talentmarket.errors import ParameterError
 from talentmarket.load import DataStore
 from talentmarket.ncses import SOURCE as NCSES_SOURCE
-from talentmarket.oews import SECTOR_LEVEL, select_naics_sectors
+from talentmarket.oews import ALL, check_industry_groups, industry_rows, normalise_naics_code, parse_naics_code
+from talentmarket.oews import INDUSTRY_GROUPS as DEFAULT_GROUPS
+from talentmarket.oews import TECH_GROUP as TECH
 from talentmarket.oews import SOURCE as OEWS_SOURCE
 from talentmarket.postings import SOURCE_POSTINGS as POSTINGS_SOURCE
+from talentmarket.postings import check_choice
 from talentmarket.plots import HIGHLIGHT, MUTED, add_source_footer, mark_events
 from talentmarket.results import ClaimResult, verdict_from_interval
 
-ALL = "ALL"
 ALL_INDUSTRIES = "All industries"
 OUTSIDE_TECH = "Outside tech"
-TECH = "Tech"
-
-DEFAULT_GROUPS: dict[str, list[str]] = {
-    "Health care": ["621–23"],
-    "Finance and insurance": ["52"],
-    "Manufacturing excl. computers": ["31–33", "-334"],
-    TECH: ["51", "5415", "334"],
-}
-"""Industries of interest. Tech = information (51: software publishers, data processing and hosting,
-web search and other information), computer systems design (5415) and computer and electronic
-products (334), close to the OECD definition of the ICT sector."""
 
 AI_USE_ANSWERS: dict[str, tuple[str, ...]] = {
     "2016–18": ("low_use", "moderate_use", "high_use"),
@@ -84,47 +75,30 @@ FLOW_DATA_NEEDED = (
     "job-to-job flows between industries by occupation (for example Census LEHD Job-to-Job Flows cut by occupation)"
 )
 
-_CODE_DASH = re.compile(r"(?<=\d)\s*-\s*(?=\d)")
-
 
 # --- Industry groups -------------------------------------------------------------------------------
 
-def normalise_code(code: str) -> str:
-    """``" 31-33 "`` → ``"31–33"``: trimmed, with the NCSES en dash between digits."""
-    return _CODE_DASH.sub("–", str(code).strip())
-
-
-def parse_groups(groups: Mapping[str, Sequence[str]], tech_group: str = TECH) -> dict[str, list[tuple[int, str]]]:
+def parse_groups(
+    groups: Mapping[str, Sequence[str]] = DEFAULT_GROUPS, tech_group: str = TECH,
+) -> dict[str, list[tuple[int, str]]]:
     """Group label → [(sign, code)], with ``All industries`` and ``Outside tech`` added.
 
     Raises ParameterError when a group is empty, the tech group is missing, or a
     label collides with the two reference groups.
     """
-    if tech_group not in groups:
-        raise ParameterError(f"tech_group {tech_group!r} is not one of the industry groups {sorted(groups)}")
+    check_industry_groups(groups, tech_group)
     clashing = sorted({ALL_INDUSTRIES, OUTSIDE_TECH} & set(groups))
     if clashing:
         raise ParameterError(f"industry group names {clashing} are reserved for the reference groups")
-    parsed: dict[str, list[tuple[int, str]]] = {}
-    for label, codes in groups.items():
-        if isinstance(codes, str) or not codes:
-            raise ParameterError(f"industry group {label!r} must be a non-empty list of NAICS codes, got {codes!r}")
-        parsed[label] = [_signed_code(code) for code in codes]
+    parsed = {label: [parse_naics_code(code) for code in codes] for label, codes in groups.items()}
     parsed[ALL_INDUSTRIES] = [(1, ALL)]
     parsed[OUTSIDE_TECH] = [(1, ALL)] + [(-sign, code) for sign, code in parsed[tech_group]]
     return parsed
 
 
-def _signed_code(code: str) -> tuple[int, str]:
-    text = normalise_code(code)
-    return (-1, text[1:].strip()) if text.startswith("-") else (1, text)
-
-
 def add_combined_group(groups: dict[str, list[tuple[int, str]]], members: Sequence[str]) -> str:
     """Add a group that sums ``members`` (e.g. health care and finance) and return its label."""
-    unknown = sorted(set(members) - set(groups))
-    if unknown or not members:
-        raise ParameterError(f"groups {unknown or 'nothing'} to combine; choose from {sorted(groups)}")
+    check_choice("groups to combine", members, list(groups))
     label = " + ".join(members)
     groups[label] = [part for member in members for part in groups[member]]
     return label
@@ -143,7 +117,7 @@ def aggregate_groups(tidy: pd.DataFrame, groups: Mapping[str, list[tuple[int, st
     rows = tidy[tidy["measure"] == measure].copy()
     if rows.empty:
         raise ParameterError(f"measure {measure!r} not in the table; available: {sorted(tidy['measure'].unique())}")
-    rows["code"] = np.where(rows["depth"] == 1, ALL, rows["naics_code"].map(normalise_code))
+    rows["code"] = np.where(rows["depth"] == 1, ALL, rows["naics_code"].map(normalise_naics_code))
     _check_codes(rows, groups)
     rows = rows.drop_duplicates([period, "code"])
     out = []
@@ -385,58 +359,42 @@ def oews_group_shares(by_industry: pd.DataFrame, groups: Mapping[str, list[tuple
                       level: float = 0.95) -> pd.DataFrame:
     """Employment of ``occupations`` (summed) in each industry group and its share of all industries, May 2025.
 
-    Standard errors come from BLS's relative standard errors (RSE) of each published
-    estimate, treating estimates for different industries as independent; the share's
-    CI uses the delta method. ``by_industry`` is :func:`talentmarket.oews.load_oews_by_industry` output.
+    Groups map to OEWS industries through :func:`talentmarket.oews.industry_rows`, the
+    mapping notebook 02 uses for wages. Standard errors come from BLS's relative
+    standard errors (RSE) of each published estimate, treating estimates for different
+    industries as independent; the share's CI uses the delta method. Industries where
+    BLS published no employment for any of the occupations count as zero and are
+    listed in ``not_published``. ``by_industry`` is :func:`talentmarket.oews.load_oews_by_industry` output.
     """
-    chosen = by_industry[by_industry["occ_code"].isin(occupations)]
-    missing = sorted(set(occupations) - set(chosen["occ_code"]))
+    missing = sorted(set(occupations) - set(by_industry["occ_code"]))
     if missing:
         raise ParameterError(f"occupations {missing} not in the OEWS file; available: {sorted(by_industry['occ_code'].unique())}")
-    employment = chosen.groupby("industry_code").apply(_summed_employment, include_groups=False)
-    sectors = select_naics_sectors(chosen)["industry_code"].unique()
-    total, total_var = employment.loc[sectors, "employment"].sum(), employment.loc[sectors, "variance"].sum()
+    total, total_var, _ = _summed_employment(by_industry, [(1, ALL)], occupations)
     z = norm.ppf(0.5 + level / 2)
     rows = []
     for label, parts in groups.items():
-        codes = [(sign, code) for sign, naics in parts for code in _oews_codes(naics, chosen)]
-        absent = [code for _, code in codes if code not in employment.index]
-        present = [(sign, code) for sign, code in codes if code in employment.index]
-        value = sum(sign * employment.at[code, "employment"] for sign, code in present)
-        variance = sum(employment.at[code, "variance"] for _, code in present)
+        value, variance, not_published = _summed_employment(by_industry, parts, occupations)
         share = value / total
         share_se = math.sqrt((1 - share) ** 2 * variance + share**2 * max(total_var - variance, 0.0)) / total
         rows.append({
             "group": label, "employment": value, "employment_se": math.sqrt(variance), "share_pct": 100 * share,
             "share_ci_low": 100 * (share - z * share_se), "share_ci_high": 100 * (share + z * share_se),
-            "not_published": ", ".join(absent),
+            "not_published": ", ".join(not_published),
         })
     return pd.DataFrame(rows)
 
 
-def _summed_employment(rows: pd.DataFrame) -> pd.Series:
+def _summed_employment(
+    by_industry: pd.DataFrame, parts: list[tuple[int, str]], occupations: Sequence[str],
+) -> tuple[float, float, list[str]]:
+    """Signed employment of the occupations over a group's OEWS industries, its variance from the RSEs,
+    and the industries with no published employment."""
+    rows = industry_rows(by_industry, [f"-{code}" if sign < 0 else code for sign, code in parts])
+    rows = rows[rows["occ_code"].isin(occupations)]
     employment = rows["employment"].fillna(0.0)
     se = employment * rows["employment_percent_relative_standard_error"].fillna(0.0) / 100
-    return pd.Series({"employment": employment.sum(), "variance": float((se**2).sum())})
-
-
-def _oews_codes(naics: str, by_industry: pd.DataFrame) -> list[str]:
-    """OEWS industry codes for one NCSES-style NAICS code: sectors map to their sector rows,
-    3–6 digit codes to the zero-padded OEWS code, and ranges such as ``621–23`` to each member."""
-    if naics == ALL:
-        return list(select_naics_sectors(by_industry)["industry_code"].unique())
-    sector_rows = by_industry[(by_industry["industry_level"] == SECTOR_LEVEL) & (by_industry["naics_sector"] == naics.replace("–", "-"))]
-    if not sector_rows.empty:
-        return [sector_rows["industry_code"].iloc[0]]
-    match = re.fullmatch(r"(\d{3,6})(?:–(\d{1,3}))?", naics)
-    if match is None:
-        raise ParameterError(f"NAICS code {naics!r} cannot be matched to OEWS industries; use sectors (\"52\") or 3–6 digit codes")
-    first = match.group(1)
-    members = [first]
-    if match.group(2):
-        stem = first[: len(first) - len(match.group(2))]
-        members = [f"{stem}{n:0{len(match.group(2))}d}" for n in range(int(first[len(stem):]), int(match.group(2)) + 1)]
-    return [m.ljust(6, "0") for m in members]
+    published = rows["employment"].notna().groupby(rows["industry_code"], sort=False).any()
+    return float((rows["sign"] * employment).sum()), float((se**2).sum()), list(published.index[~published])
 
 
 # --- Indeed: postings and posted wages by occupational sector ---------------------------------------------

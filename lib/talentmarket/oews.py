@@ -27,6 +27,7 @@ import pandas as pd
 
 from talentmarket.errors import DataValidationError, ParameterError
 from talentmarket.load import DataStore
+from talentmarket.postings import check_choice
 from talentmarket.schemas import OEWS_SCHEMA
 
 SOURCE = "bls_oews_may2025_selected_occupations"
@@ -97,9 +98,7 @@ def load_oews_by_area(store: DataStore, area_types: Sequence[str] = ("national",
     ``territory``) or metropolitan (which includes BLS's nonmetropolitan areas;
     ``nonmetropolitan`` marks them).
     """
-    unknown = sorted(set(area_types) - set(AREA_TYPES.values()))
-    if unknown or not area_types:
-        raise ParameterError(f"area_types: {unknown or 'nothing'} not available; choose from {sorted(AREA_TYPES.values())}")
+    check_choice("area_types", area_types, list(AREA_TYPES.values()))
     frame = _tidy(store.read(SOURCE, AREA_FILE), AREA_FILE)
     frame["territory"] = frame["state_code"].isin(TERRITORY_STATE_CODES) & (frame["area_type"] == "state")
     frame["nonmetropolitan"] = frame["area_name"].str.contains("nonmetropolitan area", regex=False)
@@ -186,6 +185,17 @@ def industry_rows(by_industry: pd.DataFrame, codes: Sequence[str]) -> pd.DataFra
     sector_code = rows["naics_sector"].map(normalise_naics_code)
     rows["naics_code"] = sector_code.where(rows["industry_level"] == SECTOR_LEVEL, rows["industry_code"].str.rstrip("0"))
     return rows
+
+
+def describe_industry_groups(by_industry: pd.DataFrame, groups: Mapping[str, Sequence[str]] = INDUSTRY_GROUPS) -> pd.DataFrame:
+    """Which OEWS industries each group holds: ``group``, its ``codes`` as given, and per industry its
+    ``sign``, ``naics_code``, ``industry_code`` and ``industry_name`` (see :func:`industry_rows`)."""
+    columns = ["group", "codes", "sign", "naics_code", "industry_code", "industry_name"]
+    return pd.concat(
+        [industry_rows(by_industry, codes).drop_duplicates("industry_code").assign(group=label, codes=" ".join(codes))[columns]
+         for label, codes in groups.items()],
+        ignore_index=True,
+    )
 
 
 def _industry_codes(industries: pd.DataFrame, naics: str) -> list[str]:
