@@ -11,7 +11,7 @@ import statsmodels.api as sm
 
 from talentmarket.claims import load_registry
 from talentmarket.errors import ParameterError
-from talentmarket.oews import load_oews_by_area
+from talentmarket.oews import INDUSTRY_GROUPS, TECH_GROUP, load_oews_by_area, load_oews_by_industry
 from talentmarket.premium import (
     CLAIMS,
     CONTROL_LADDER,
@@ -36,9 +36,9 @@ from talentmarket.premium import (
     judge_traditional_industries,
     label_comparison,
     measure_dispersion,
-    plot_premium_overview,
     run_specification_curve,
 )
+from talentmarket.premium_plots import plot_oews, plot_premium_overview
 from talentmarket.salaries import SALARY_SOURCES, load_salaries, prepare_salaries
 from talentmarket.synthetic import synthetic_truth
 from talentmarket.synthetic.salaries import BOARDS, simulate_board
@@ -293,7 +293,7 @@ def _oews_rows(occ_code: str = "15-2051") -> pd.DataFrame:
 
 
 def test_industry_groups_add_wage_bills_and_subtract_nested_parts() -> None:
-    groups = {"Manufacturing excl. computers": ["31-33", "-334000"], "Tech": ["51"]}
+    groups = {"Manufacturing excl. computers": ["31-33", "-334"], "Tech": ["51"]}
     table = compare_oews_industry_pay(_oews_rows(), groups, "Tech", occupations=["15-2051"]).set_index("group")
     expected_mean = (100 * 100_000 - 30 * 150_000) / 70
     assert table.loc["Manufacturing excl. computers", "mean_wage"] == pytest.approx(expected_mean)
@@ -348,7 +348,18 @@ def test_figures_carry_titles_units_and_the_synthetic_footer(synthetic_store, la
     titles = [ax.get_title() for ax in figure.axes]
     assert titles == ["AI premium as controls are added", "Specification curve: 2 specifications, all controls"]
     assert "%" in figure.axes[0].get_xlabel()
-    assert any("SYNTHETIC" in text.get_text() for text in figure.texts)
+    footer = figure.texts[-1].get_text()
+    assert "SYNTHETIC" in footer and "aijobs.net" in footer and "Alekseeva" in footer and "Occupational" not in footer
+    plt.close(figure)
+
+
+def test_oews_figure_cites_only_oews_and_uses_the_shared_industry_groups(synthetic_store, raw: pd.DataFrame) -> None:
+    national = load_oews_by_area(synthetic_store, ["national"])
+    industry_pay = compare_oews_industry_pay(load_oews_by_industry(synthetic_store))
+    assert list(dict.fromkeys(industry_pay["group"])) == [*INDUSTRY_GROUPS, "All traditional"]
+    figure = plot_oews(industry_pay, national, TECH_GROUP, synthetic_store)
+    footer = figure.texts[-1].get_text()
+    assert "Occupational Employment and Wage Statistics" in footer and "aijobs.net" not in footer
     plt.close(figure)
 
 

@@ -18,7 +18,11 @@ What is here:
 - :func:`decompose_gap` — Oaxaca–Blinder two-fold decomposition (cluster bootstrap);
 - :func:`estimate_company_size_gaps` — large vs medium vs small employers among AI roles;
 - :func:`run_specification_curve` — the premium across AI definitions, comparison groups and pair handling;
+- :func:`compare_oews_occupations`, :func:`compare_oews_industry_pay` — official OEWS wages by occupation and
+  by industry group (the groups of :data:`talentmarket.oews.INDUSTRY_GROUPS`, shared with notebook 04);
 - ``judge_*`` — the claim verdicts notebook 02 writes to results.json.
+
+The figures are in :mod:`talentmarket.premium_plots`.
 
 OLS is solved directly with numpy (the same CR1 cluster-robust covariance as
 statsmodels' ``cov_type="cluster"``, which the tests check) because the
@@ -29,10 +33,9 @@ several times faster than iteratively reweighted least squares at these sizes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -41,9 +44,8 @@ from statsmodels.regression.quantile_regression import hall_sheather
 from statsmodels.stats.multitest import multipletests
 
 from talentmarket.errors import ParameterError
-from talentmarket.load import DataStore
-from talentmarket.oews import SECTOR_LEVEL
-from talentmarket.plots import HIGHLIGHT, MUTED, PALETTE, add_source_footer, plain_log_axis
+from talentmarket.oews import INDUSTRY_GROUPS, TECH_GROUP, check_industry_groups, industry_rows
+from talentmarket.postings import check_choice
 from talentmarket.results import ClaimResult, verdict_from_interval
 from talentmarket.salaries import AI_FIELD, COMPARISON_FIELD, prepare_salaries
 from talentmarket.taxonomy import (
@@ -103,10 +105,8 @@ def label_comparison(
     ``comparison_sources`` limits the comparison rows to those sources (None: all).
     Rows in neither group (e.g. "Manager", "Analyst") are dropped.
     """
-    if ai_definition not in AI_DEFINITIONS:
-        raise ParameterError(f"unknown AI definition {ai_definition!r}; choose from {AI_DEFINITIONS}")
-    if comparison_group not in COMPARISON_GROUPS:
-        raise ParameterError(f"unknown comparison group {comparison_group!r}; choose from {COMPARISON_GROUPS}")
+    check_choice("unknown AI definition", [ai_definition], AI_DEFINITIONS)
+    check_choice("unknown comparison group", [comparison_group], COMPARISON_GROUPS)
     frame = prepared.assign(role_class=classify_titles(prepared["job_title"]).to_numpy())
     if ai_definition == "ai_field_files":
         is_ai = frame["source_field"] == AI_FIELD
@@ -640,6 +640,29 @@ def run_specification_curve(
 # --------------------------------------------------------------------------- verdicts
 
 
+def _claim_result(claim_id: str, **fields) -> ClaimResult:
+    """The result of one of this notebook's claims, worded as in :data:`CLAIMS`."""
+    return ClaimResult(id=claim_id, claim=CLAIMS[claim_id], **fields)
+
+
+def _p_value_from_interval(estimate: float, ci_low: float, ci_high: float) -> float:
+    """Two-sided normal p-value of ``estimate = 0``, its standard error read off a 95% CI."""
+    return float(2 * stats.norm.sf(abs(estimate) / ((ci_high - ci_low) / (2 * Z_95))))
+
+
+def _holm_directions(estimates: Sequence[float], p_values: Sequence[float]) -> tuple[bool, bool, np.ndarray]:
+    """Holm-adjusted p-values of a family of tests, and whether some test is significantly positive or negative."""
+    adjusted = multipletests(list(p_values), method="holm")[1]
+    significant, signs = adjusted < 0.05, np.sign(np.asarray(estimates, dtype=float))
+    return bool((significant & (signs > 0)).any()), bool((significant & (signs < 0)).any()), adjusted
+
+
+def _verdict_from_directions(*, supporting: bool, opposing: bool) -> str:
+    """Supported when significant evidence goes only the claim's way, contradicted when only against it,
+    mixed when both, inconclusive when no test is significant."""
+    return {(True, False): "supported", (False, True): "contradicted", (True, True): "mixed"}.get((supporting, opposing), "inconclusive")
+
+
 def judge_ai_premium(primary: Premium, curve: pd.DataFrame, ai_definition: str, context: str = "") -> ClaimResult:
     """``salary.ai_premium``: the controlled premium's CI above zero, and robust to the analyst's choices.
 
@@ -667,10 +690,10 @@ def judge_ai_premium(primary: Premium, curve: pd.DataFrame, ai_definition: str, 
         f"{same['percent'].min():.1f}% to {same['percent'].max():.1f}%. Other definitions: {others or 'none run'}. "
         + context
     )
-    return ClaimResult(
-        id="salary.ai_premium", claim=CLAIMS["salary.ai_premium"],
-        metric="AI premium in log salary, all controls, clustered by posting", estimate=primary.percent,
-        ci_low=low, ci_high=high, unit="percent", verdict=verdict, rationale=rationale.strip(), n=primary.clusters,
+    return _claim_result(
+        "salary.ai_premium", metric="AI premium in log salary, all controls, clustered by posting",
+        estimate=primary.percent, ci_low=low, ci_high=high, unit="percent", verdict=verdict, rationale=rationale.strip(),
+        n=primary.clusters,
         section="Controlled premium",
     )
 
@@ -679,10 +702,9 @@ def judge_entry_level_premium(by_level: GroupPremiums) -> ClaimResult:
     """``salary.entry_level_premium``: the EN-level premium over general software engineering, CI vs zero."""
     rows = by_level.table.set_index("experience_level")
     if "EN" not in rows.index:
-        return ClaimResult(
-            id="salary.entry_level_premium", claim=CLAIMS["salary.entry_level_premium"],
-            metric="AI premium at experience level EN", estimate=None, ci_low=None, ci_high=None, unit="percent",
-            verdict="inconclusive", n=0, section="Premium by experience level",
+        return _claim_result(
+            "salary.entry_level_premium", metric="AI premium at experience level EN", estimate=None, ci_low=None,
+            ci_high=None, unit="percent", verdict="inconclusive", n=0, section="Premium by experience level",
             rationale="Too few entry-level postings in the AI or software-engineering group to estimate a premium; "
                       "more entry-level salary records (or a lower minimum cell size) would settle it.",
         )
@@ -694,10 +716,9 @@ def judge_entry_level_premium(by_level: GroupPremiums) -> ClaimResult:
         f"({int(entry['ai_postings'])} AI vs {int(entry['comparison_postings'])} comparison postings). "
         f"Premiums differ across levels: Wald χ²({by_level.wald_df}) = {by_level.wald_statistic:.1f}, p = {by_level.wald_p_value:.3g}."
     )
-    return ClaimResult(
-        id="salary.entry_level_premium", claim=CLAIMS["salary.entry_level_premium"],
-        metric="AI premium at experience level EN vs software-engineering titles", estimate=float(entry["percent"]),
-        ci_low=float(entry["ci_low"]), ci_high=float(entry["ci_high"]), unit="percent", verdict=verdict,
+    return _claim_result(
+        "salary.entry_level_premium", metric="AI premium at experience level EN vs software-engineering titles",
+        estimate=float(entry["percent"]), ci_low=float(entry["ci_low"]), ci_high=float(entry["ci_high"]), unit="percent", verdict=verdict,
         rationale=rationale, n=int(entry["ai_postings"] + entry["comparison_postings"]), section="Premium by experience level",
     )
 
@@ -723,11 +744,10 @@ def judge_senior_premium_trend(trend: Premium, decline_margin_pp: float = 1.0, c
         f"'not decreasing' is accepted only if the CI excludes declines faster than {decline_margin_pp:.1f} point(s) per year. "
         + context
     )
-    return ClaimResult(
-        id="salary.senior_premium_not_decreasing", claim=CLAIMS["salary.senior_premium_not_decreasing"],
-        metric="change of the SE/EX AI premium per work year", estimate=estimate, ci_low=low, ci_high=high,
-        unit="log points (≈ percentage points) per year", verdict=verdict, rationale=rationale.strip(), n=trend.clusters,
-        section="Premium by year",
+    return _claim_result(
+        "salary.senior_premium_not_decreasing", metric="change of the SE/EX AI premium per work year",
+        estimate=estimate, ci_low=low, ci_high=high, unit="log points (≈ percentage points) per year", verdict=verdict,
+        rationale=rationale.strip(), n=trend.clusters, section="Premium by year",
     )
 
 
@@ -747,27 +767,23 @@ def judge_stratification(quantile_spread: Premium, dispersion_trends: pd.DataFra
     trend_text = "the dispersion trend could not be estimated (fewer than 3 years with enough postings in both groups)"
     if "AI − comparison" in trends.index:
         difference = trends.loc["AI − comparison"]
-        trend_se = (difference["ci_high"] - difference["ci_low"]) / (2 * Z_95)
-        tests.append((float(difference["slope"]), float(2 * stats.norm.sf(abs(difference["slope"] / trend_se)))))
+        tests.append((float(difference["slope"]), _p_value_from_interval(difference["slope"], difference["ci_low"], difference["ci_high"])))
         trend_text = (
             f"the within-AI residual pay SD changes by {100 * trends.loc['AI', 'slope']:+.2f} log points per year and the "
             f"comparison group's by {100 * trends.loc['comparison', 'slope']:+.2f}; the difference is "
             f"{100 * difference['slope']:+.2f} [{100 * difference['ci_low']:+.2f}, {100 * difference['ci_high']:+.2f}] "
             f"over {int(difference['years'])} years"
         )
-    adjusted = multipletests([p for _, p in tests], method="holm")[1]
-    positive = any(p < 0.05 and sign > 0 for (sign, _), p in zip(tests, adjusted))
-    negative = any(p < 0.05 and sign < 0 for (sign, _), p in zip(tests, adjusted))
-    verdict = {(True, False): "supported", (False, True): "contradicted", (True, True): "mixed"}.get((positive, negative), "inconclusive")
+    positive, negative, adjusted = _holm_directions(*zip(*tests))
+    verdict = _verdict_from_directions(supporting=positive, opposing=negative)
     rationale = (
         f"The AI premium at the 90th percentile minus the one at the 10th is {100 * quantile_spread.log_points:+.1f} "
         f"log points [{spread_low:+.1f}, {spread_high:+.1f}] (positive would mean the top pulls away); {trend_text}. Verdict rests on {len(tests)} test(s), "
         f"Holm-adjusted p = {', '.join(f'{p:.3g}' for p in adjusted)}. The files have no credential field, so a "
         "'certificate holder' tier cannot be seen, and titles give no expert/practitioner split beyond the four levels."
     )
-    return ClaimResult(
-        id="salary.stratification", claim=CLAIMS["salary.stratification"],
-        metric="AI premium at 90th minus 10th percentile (quantile regression, all controls)",
+    return _claim_result(
+        "salary.stratification", metric="AI premium at 90th minus 10th percentile (quantile regression, all controls)",
         estimate=100 * quantile_spread.log_points, ci_low=spread_low, ci_high=spread_high,
         unit="log points (≈ percentage points)", verdict=verdict, rationale=rationale, n=quantile_spread.clusters,
         section="Stratification",
@@ -803,11 +819,10 @@ def judge_company_size(size_gaps: pd.DataFrame) -> ClaimResult:
         "The size band is head count only: 'large' is not 'Big Tech', and no field says which firms are big tech; "
         "startups are not identified either (small ≠ startup)."
     )
-    return ClaimResult(
-        id="salary.big_employers_pay_most", claim=CLAIMS["salary.big_employers_pay_most"],
-        metric="AI pay at large (> 250 staff) vs medium employers, controlled", estimate=float(main["percent"]),
-        ci_low=float(main["ci_low"]), ci_high=float(main["ci_high"]), unit="percent", verdict=verdict,
-        rationale=rationale, n=int(main["n"]), section="Company size",
+    return _claim_result(
+        "salary.big_employers_pay_most", metric="AI pay at large (> 250 staff) vs medium employers, controlled",
+        estimate=float(main["percent"]), ci_low=float(main["ci_low"]), ci_high=float(main["ci_high"]), unit="percent",
+        verdict=verdict, rationale=rationale, n=int(main["n"]), section="Company size",
     )
 
 
@@ -853,55 +868,37 @@ def compare_oews_occupations(
     return pd.DataFrame(out)
 
 
-def _oews_industry_rows(by_industry: pd.DataFrame, code: str) -> pd.DataFrame:
-    """Rows of one industry given as a NAICS sector (``"52"``, ``"31-33"``) or a 6-character OEWS industry code."""
-    sector = by_industry[(by_industry["industry_level"] == SECTOR_LEVEL) & (by_industry["naics_sector"] == code)]
-    return sector if not sector.empty else by_industry[by_industry["industry_code"] == code]
-
-
-def _check_industry_codes(by_industry: pd.DataFrame, groups: dict[str, Sequence[str]]) -> None:
-    for label, codes in groups.items():
-        if isinstance(codes, str) or not codes:
-            raise ParameterError(f"industry group {label!r} must be a non-empty list of industry codes, got {codes!r}")
-        for code in codes:
-            if _oews_industry_rows(by_industry, code.removeprefix("-")).empty:
-                raise ParameterError(
-                    f"industry {code!r} of group {label!r} is neither a NAICS sector (e.g. '52', '31-33') "
-                    "nor an OEWS industry code (e.g. '541500') of the file"
-                )
-
-
 def compare_oews_industry_pay(
     by_industry: pd.DataFrame,
-    groups: dict[str, Sequence[str]],
-    tech_group: str,
+    groups: Mapping[str, Sequence[str]] = INDUSTRY_GROUPS,
+    tech_group: str = TECH_GROUP,
     occupations: Sequence[str] = tuple(OEWS_AI_ADJACENT_OCCUPATIONS),
 ) -> pd.DataFrame:
     """Mean wage of each occupation in each industry group, and its gap to the tech group, May 2025.
 
-    ``groups`` maps a label to industry codes (NAICS sectors such as ``"52"`` or OEWS
-    codes such as ``"541500"``); a code written ``"-334000"`` is subtracted (e.g.
-    manufacturing without computer and electronic products). A group's mean is the
-    employment-weighted mean of its parts (wage bills added, then divided by
-    employment). Standard errors use BLS's relative standard errors of each mean,
-    employment held fixed and parts treated as independent (conservative for a
-    subtracted part, which is nested in its sector). A group with an unpublished
-    part has no estimate rather than a silently partial one. Each group other than
-    the tech group gets ``gap_percent`` (with 95% CI) against the tech group, and
-    ``"All traditional"`` pools every non-tech group.
+    ``groups`` maps a label to NAICS codes, by default the shared definition
+    :data:`talentmarket.oews.INDUSTRY_GROUPS` (see :func:`talentmarket.oews.industry_rows`;
+    ``"-334"`` subtracts, e.g. manufacturing without computer and electronic products).
+    A group's mean is the employment-weighted mean of its parts (wage bills added, then
+    divided by employment). Standard errors use BLS's relative standard errors of each
+    mean, employment held fixed and parts treated as independent (conservative for a
+    subtracted part, which is nested in its sector). A group with an unpublished part
+    has no estimate rather than a silently partial one; ``unpublished`` names the parts.
+    Each group other than the tech group gets ``gap_percent`` (with 95% CI) against the
+    tech group, and ``"All traditional"`` pools every non-tech group.
     """
-    if tech_group not in groups:
-        raise ParameterError(f"tech_group {tech_group!r} is not one of the industry groups {sorted(groups)}")
-    _check_industry_codes(by_industry, groups)
+    check_industry_groups(groups, tech_group)
     pooled = {**groups, "All traditional": [code for label, codes in groups.items() if label != tech_group for code in codes]}
+    unknown = sorted(set(occupations) - set(by_industry["occ_code"]))
+    if unknown:
+        raise ParameterError(f"occupation(s) {unknown} not in the OEWS industry file")
+    rows_by_group = {label: industry_rows(by_industry, codes) for label, codes in pooled.items()}
     out = []
     for occupation in occupations:
-        rows = by_industry[by_industry["occ_code"] == occupation]
-        if rows.empty:
-            raise ParameterError(f"occupation {occupation} not in the OEWS industry file")
-        for label, codes in pooled.items():
-            out.append({"occ_code": occupation, "occupation": rows["occ_title"].iloc[0], "group": label,
-                        **_group_mean_wage(rows, codes)})
+        for label, rows in rows_by_group.items():
+            parts = rows[rows["occ_code"] == occupation]
+            out.append({"occ_code": occupation, "occupation": parts["occ_title"].iloc[0], "group": label,
+                        **_group_mean_wage(parts)})
     table = pd.DataFrame(out)
     tech = table[table["group"] == tech_group].set_index("occ_code")
     gaps = [
@@ -913,21 +910,16 @@ def compare_oews_industry_pay(
     return table
 
 
-def _group_mean_wage(rows: pd.DataFrame, codes: Sequence[str]) -> dict:
-    bill = employment = variance = 0.0
-    unpublished = []
-    for code in codes:
-        sign, code = (-1.0, code.removeprefix("-")) if code.startswith("-") else (1.0, code)
-        part = _oews_industry_rows(rows, code)
-        if part.empty or not (part["employment_released"].iloc[0] and part["wages_released"].iloc[0]):
-            unpublished.append(code)
-            continue
-        jobs, mean = float(part["employment"].iloc[0]), float(part["annual_mean_wage"].iloc[0])
-        bill += sign * jobs * mean
-        employment += sign * jobs
-        variance += (jobs * mean * float(part["wage_percent_relative_standard_error"].iloc[0]) / 100) ** 2
-    if unpublished or employment <= 0:
-        return {"employment": np.nan, "mean_wage": np.nan, "mean_wage_se": np.nan, "unpublished": ", ".join(unpublished)}
+def _group_mean_wage(parts: pd.DataFrame) -> dict:
+    """Employment, mean wage and its standard error of one occupation over a group's parts (industry_rows output)."""
+    published = parts["employment_released"] & parts["wages_released"]
+    jobs = parts["sign"] * parts["employment"]
+    employment = float(jobs.sum())
+    if not published.all() or employment <= 0:
+        unpublished = ", ".join(parts.loc[~published, "naics_code"])
+        return {"employment": np.nan, "mean_wage": np.nan, "mean_wage_se": np.nan, "unpublished": unpublished}
+    bill = float((jobs * parts["annual_mean_wage"]).sum())
+    variance = float(((parts["employment"] * parts["annual_mean_wage"] * parts["wage_percent_relative_standard_error"] / 100) ** 2).sum())
     return {"employment": employment, "mean_wage": bill / employment, "mean_wage_se": np.sqrt(variance) / employment,
             "unpublished": ""}
 
@@ -942,28 +934,23 @@ def judge_traditional_industries(industry_pay: pd.DataFrame, all_occupations_mea
     supported when some gap is significantly negative and none positive; mixed when
     both occur; inconclusive when no gap is significant (e.g. too few jobs).
     """
-    pooled = industry_pay[industry_pay["group"] == "All traditional"].dropna(subset=["gap_percent"]).reset_index(drop=True)
+    traditional = industry_pay[industry_pay["group"] == "All traditional"]
+    pooled = traditional.dropna(subset=["gap_percent"]).reset_index(drop=True)
+    left_out = "".join(
+        f" {r['occupation']}: no estimate, BLS published no wages for industries {r['unpublished']} of the groups."
+        for _, r in traditional[traditional["gap_percent"].isna()].iterrows()
+    )
     if pooled.empty:
-        return ClaimResult(
-            id="salary.traditional_industries_below_tech", claim=CLAIMS["salary.traditional_industries_below_tech"],
-            metric="mean wage gap, traditional industries vs tech", estimate=None, ci_low=None, ci_high=None, unit="percent",
-            verdict="inconclusive", n=0, section="OEWS by industry",
+        return _claim_result(
+            "salary.traditional_industries_below_tech", metric="mean wage gap, traditional industries vs tech",
+            estimate=None, ci_low=None, ci_high=None, unit="percent", verdict="inconclusive", n=0, section="OEWS by industry",
             rationale="OEWS did not publish the wages needed for the industry groups; a finer industry breakdown would settle it.",
         )
-    log_se = (np.log1p(pooled["ci_high"] / 100) - np.log1p(pooled["ci_low"] / 100)) / (2 * Z_95)
-    p_values = 2 * stats.norm.sf(np.abs(np.log1p(pooled["gap_percent"] / 100) / log_se))
-    pooled["p_holm"] = multipletests(p_values, method="holm")[1]
-    below = (pooled["p_holm"] < 0.05) & (pooled["gap_percent"] < 0)
-    above = (pooled["p_holm"] < 0.05) & (pooled["gap_percent"] > 0)
+    log_gaps = [np.log1p(pooled[column] / 100) for column in ("gap_percent", "ci_low", "ci_high")]
+    p_values = [_p_value_from_interval(*gap) for gap in zip(*log_gaps)]
+    above, below, pooled["p_holm"] = _holm_directions(log_gaps[0], p_values)
     pays_well = bool((pooled["mean_wage"] > all_occupations_mean_wage).all())
-    if not pays_well or (above.any() and not below.any()):
-        verdict = "contradicted"
-    elif below.any() and above.any():
-        verdict = "mixed"
-    elif below.any():
-        verdict = "supported"
-    else:
-        verdict = "inconclusive"
+    verdict = _verdict_from_directions(supporting=below, opposing=above) if pays_well else "contradicted"
     lines = "; ".join(
         f"{r['occupation']}: ${r['mean_wage']:,.0f} vs tech, {r['gap_percent']:+.1f}% [{r['ci_low']:.1f}, {r['ci_high']:.1f}], "
         f"Holm p = {r['p_holm']:.3g}"
@@ -973,172 +960,12 @@ def judge_traditional_industries(industry_pay: pd.DataFrame, all_occupations_mea
     rationale = (
         f"BLS OEWS, May 2025, mean annual wages in finance, health care and manufacturing (without computer and "
         f"electronic products) against tech industries. {lines}. All-occupation mean: ${all_occupations_mean_wage:,.0f}. "
-        f"Verdict rests on {len(pooled)} Holm-adjusted tests. Industries are not employers: 'tech industries' is not "
+        f"Verdict rests on {len(pooled)} Holm-adjusted test(s).{left_out} Industries are not employers: 'tech industries' is not "
         "'big tech', and OEWS wages exclude stock compensation, where big-tech pay differs most."
     )
-    return ClaimResult(
-        id="salary.traditional_industries_below_tech", claim=CLAIMS["salary.traditional_industries_below_tech"],
+    return _claim_result(
+        "salary.traditional_industries_below_tech",
         metric=f"{head['occupation']}: mean wage in traditional industries vs tech industries (OEWS May 2025)",
         estimate=float(head["gap_percent"]), ci_low=float(head["ci_low"]), ci_high=float(head["ci_high"]), unit="percent",
         verdict=verdict, rationale=rationale, n=int(pooled["employment"].sum()), section="OEWS by industry",
     )
-
-
-# --------------------------------------------------------------------------- figures
-
-
-def _point_ranges(ax: plt.Axes, labels: Sequence[str], estimates, lows, highs, *, color: str = HIGHLIGHT,
-                  offset: float = 0.0, label: str | None = None) -> None:
-    """Horizontal points with 95% CI bars, first label on top."""
-    positions = np.arange(len(labels))[::-1] + offset
-    estimates, lows, highs = (np.asarray(v, dtype=float) for v in (estimates, lows, highs))
-    ax.errorbar(estimates, positions, xerr=[estimates - lows, highs - estimates], fmt="o", color=color, capsize=3,
-                label=label)
-    ax.set_yticks(np.arange(len(labels))[::-1], labels)
-    ax.axvline(0, color="#333333", linewidth=0.8)
-
-
-def plot_sample(sample: pd.DataFrame, store: DataStore, sources: Sequence[str]) -> plt.Figure:
-    """Postings per year (log scale) and the share at US employers, per source: the composition shift."""
-    fig, (ax_count, ax_us) = plt.subplots(1, 2, figsize=(12, 4.8))
-    for (source, rows), color in zip(sample.groupby("source"), PALETTE):
-        ax_count.plot(rows["work_year"], rows["postings"], marker="o", color=color, label=source)
-        ax_us.plot(rows["work_year"], 100 * rows["us_employer_share"], marker="o", color=color, label=source)
-    plain_log_axis(ax_count)
-    ax_count.set(title="Postings per year (pairs and duplicates resolved)", xlabel="work year", ylabel="postings (log scale)")
-    ax_us.set(title="Share of postings at US employers", xlabel="work year", ylabel="% of postings", ylim=(0, 100))
-    for ax in (ax_count, ax_us):
-        ax.set_xticks(sorted(sample["work_year"].unique()))
-    ax_count.legend(fontsize=8)
-    fig.suptitle("Who is in the salary files: the sample moves to US postings over time", fontweight="bold")
-    add_source_footer(fig, store, list(sources))
-    return fig
-
-
-LITERATURE_PREMIUMS = {"Alekseeva et al. 2021, within firm": 11.0, "within job title": 5.0}
-"""AI-skill wage premiums in US postings (Alekseeva, Azar, Giné, Samila & Taska 2021), percent: a yardstick."""
-
-
-def plot_premium_overview(ladder: pd.DataFrame, curve: pd.DataFrame, store: DataStore, sources: Sequence[str]) -> plt.Figure:
-    """Left: the premium as controls are added, beside the literature's estimates. Right: the specification
-    curve, sorted, coloured by AI definition, marker by pair handling (hollow: duplicates kept)."""
-    fig, (ax_ladder, ax_curve) = plt.subplots(1, 2, figsize=(12, 5.2), gridspec_kw={"width_ratios": [1, 1.6]})
-    _point_ranges(ax_ladder, list(ladder["label"]), ladder["percent"], ladder["ci_low"], ladder["ci_high"])
-    for (label, value), style in zip(LITERATURE_PREMIUMS.items(), (":", "--")):
-        ax_ladder.axvline(value, color=MUTED, linestyle=style, linewidth=1.2, label=f"{label}: {value:g}%")
-    ax_ladder.legend(fontsize=7, loc="lower left")
-    ax_ladder.set(title="AI premium as controls are added", xlabel="premium over comparison roles, % (95% CI)")
-    markers = dict(zip(["midpoint", "max", "min", "all_rows"], "osD^"))
-    for definition, color in zip(dict.fromkeys(curve["ai_definition"]), PALETTE):
-        rows = curve[curve["ai_definition"] == definition]
-        ax_curve.errorbar(rows.index, rows["percent"], yerr=[rows["percent"] - rows["ci_low"], rows["ci_high"] - rows["percent"]],
-                          fmt="none", ecolor=color, alpha=0.6)
-        for (handling, dropped), chosen in rows.groupby(["pair_handling", "drop_exact_duplicates"]):
-            ax_curve.plot(chosen.index, chosen["percent"], markers[handling], color=color, linestyle="none",
-                          markerfacecolor=color if dropped else "white")
-        ax_curve.plot([], [], "s", color=color, label=f"AI = {definition}")
-    for handling in dict.fromkeys(curve["pair_handling"]):
-        ax_curve.plot([], [], markers[handling], color="#555555", linestyle="none", label=f"pairs: {handling}")
-    if not curve["drop_exact_duplicates"].all():
-        ax_curve.plot([], [], "o", color="#555555", markerfacecolor="white", linestyle="none", label="duplicates kept")
-    ax_curve.axhline(0, color="#333333", linewidth=0.8)
-    ax_curve.set(title=f"Specification curve: {len(curve)} specifications, all controls",
-                 xlabel="specifications, sorted by estimate", ylabel="premium, % (95% CI)")
-    ax_curve.set_xticks([])
-    ax_curve.legend(fontsize=7, ncol=2, loc="upper left")
-    fig.suptitle("How large is the AI premium, and how much does it depend on choices?", fontweight="bold")
-    add_source_footer(fig, store, list(sources))
-    return fig
-
-
-def plot_premium_by_level_and_year(by_level: dict[str, GroupPremiums], senior_by_year: GroupPremiums,
-                                   store: DataStore, sources: Sequence[str]) -> plt.Figure:
-    """Left: premium per experience level against each comparison group. Right: the senior premium per year."""
-    fig, (ax_level, ax_year) = plt.subplots(1, 2, figsize=(12, 5))
-    levels = ["EN", "MI", "SE", "EX"]
-    for (label, groups), color, offset in zip(by_level.items(), PALETTE, (0.12, -0.12, 0.0)):
-        table = groups.table.set_index("experience_level").reindex(levels)
-        _point_ranges(ax_level, levels, table["percent"], table["ci_low"], table["ci_high"], color=color, offset=offset,
-                      label=label)
-    ax_level.set_yticks(np.arange(4)[::-1], ["entry (EN)", "mid (MI)", "senior (SE)", "executive (EX)"])
-    ax_level.set(title="AI premium by experience level", xlabel="premium, % (95% CI)")
-    ax_level.legend(fontsize=8)
-    years = senior_by_year.table
-    ax_year.errorbar(years["work_year"].astype(int), years["percent"], yerr=[years["percent"] - years["ci_low"],
-                     years["ci_high"] - years["percent"]], fmt="o-", color=HIGHLIGHT, capsize=3)
-    for _, row in years.iterrows():
-        ax_year.annotate(f"{int(row['ai_postings'])} AI", (int(row["work_year"]), row["ci_high"]), xytext=(0, 4),
-                         textcoords="offset points", ha="center", fontsize=7, color="#555555")
-    ax_year.axhline(0, color="#333333", linewidth=0.8)
-    ax_year.set_xticks(years["work_year"].astype(int))
-    ax_year.set(title="Senior (SE + EX) AI premium by year", xlabel="work year", ylabel="premium, % (95% CI)")
-    fig.suptitle("Who gets the AI premium: levels and years (all controls)", fontweight="bold")
-    add_source_footer(fig, store, list(sources))
-    return fig
-
-
-def plot_stratification(quantiles: pd.DataFrame, dispersion: pd.DataFrame, store: DataStore, sources: Sequence[str]) -> plt.Figure:
-    """Left: the premium at the 10th, 50th and 90th percentile. Right: within-group residual pay SD per year."""
-    fig, (ax_q, ax_sd) = plt.subplots(1, 2, figsize=(12, 4.8))
-    labels = [f"{q[1:]}th percentile" for q in quantiles["quantile"]]
-    _point_ranges(ax_q, labels, quantiles["percent"], quantiles["ci_low"], quantiles["ci_high"])
-    ax_q.set(title="AI premium across the pay distribution", xlabel="premium, % (95% CI)")
-    for (group, rows), color in zip(dispersion.groupby("group"), (HIGHLIGHT, MUTED)):
-        ax_sd.errorbar(rows["work_year"], 100 * rows["sd"], yerr=[100 * (rows["sd"] - rows["sd_ci_low"]),
-                       100 * (rows["sd_ci_high"] - rows["sd"])], fmt="o-", color=color, capsize=3, label=group)
-    ax_sd.set_xticks(sorted(dispersion["work_year"].unique()))
-    ax_sd.set(title="Pay dispersion within group, net of composition", xlabel="work year",
-              ylabel="SD of residual log salary (log points ×100)")
-    ax_sd.legend(fontsize=8)
-    fig.suptitle("Is AI pay splitting into tiers?", fontweight="bold")
-    add_source_footer(fig, store, list(sources))
-    return fig
-
-
-def plot_gap_and_company_size(decomposition: pd.DataFrame, size_gaps: pd.DataFrame, store: DataStore,
-                              sources: Sequence[str]) -> plt.Figure:
-    """Left: Oaxaca–Blinder parts of the AI gap. Right: AI pay by company size band."""
-    fig, (ax_gap, ax_size) = plt.subplots(1, 2, figsize=(12, 4.5))
-    _point_ranges(ax_gap, list(decomposition["component"]), decomposition["percent"], decomposition["ci_low"],
-                  decomposition["ci_high"])
-    ax_gap.set(title="Oaxaca–Blinder: what explains the AI pay gap", xlabel="% of comparison pay (95% CI)")
-    names = {"L vs M": "large (>250) vs medium", "S vs M": "small (<50) vs medium", "L vs S": "large vs small"}
-    _point_ranges(ax_size, [names[c] for c in size_gaps["comparison"]], size_gaps["percent"], size_gaps["ci_low"],
-                  size_gaps["ci_high"])
-    ax_size.set(title="AI roles: pay by employer head count", xlabel="pay difference, % (95% CI)")
-    fig.suptitle("Characteristics vs premium, and employer size", fontweight="bold")
-    add_source_footer(fig, store, list(sources))
-    return fig
-
-
-def plot_oews(industry_pay: pd.DataFrame, national: pd.DataFrame, tech_group: str, store: DataStore,
-              source: str) -> plt.Figure:
-    """Left: national mean wages of AI-adjacent and reference occupations. Right: by industry group, tech on top;
-    the dashed line is the national mean of all occupations."""
-    fig, (ax_nat, ax_ind) = plt.subplots(1, 2, figsize=(12.5, 5.5), gridspec_kw={"width_ratios": [1, 1.25]})
-    rows = national.drop_duplicates("occ_code").set_index("occ_code")
-    codes = [*OEWS_AI_ADJACENT_OCCUPATIONS, *OEWS_COMPARISON_OCCUPATIONS]
-    means = rows.loc[codes, "annual_mean_wage"] / 1000
-    errors = Z_95 * means * rows.loc[codes, "wage_percent_relative_standard_error"] / 100
-    ax_nat.barh(np.arange(len(codes))[::-1], means, xerr=errors, capsize=3,
-                color=[HIGHLIGHT if c in OEWS_AI_ADJACENT_OCCUPATIONS else MUTED for c in codes])
-    ax_nat.set_yticks(np.arange(len(codes))[::-1], [_wrap_title(rows.at[c, "occ_title"]) for c in codes])
-    ax_nat.set(title="National mean annual wage", xlabel="US$ thousand (95% CI)")
-    groups = [tech_group] + [g for g in dict.fromkeys(industry_pay["group"]) if g != tech_group]
-    for (occupation, table), color, offset in zip(industry_pay.groupby("occupation", sort=False), (HIGHLIGHT, "#1f77b4"), (0.18, -0.18)):
-        table = table.set_index("group").reindex(groups)
-        positions = np.arange(len(groups))[::-1] + offset
-        ax_ind.barh(positions, table["mean_wage"] / 1000, height=0.34, xerr=Z_95 * table["mean_wage_se"] / 1000, capsize=2,
-                    color=color, label=occupation.replace(" and Information Research", " & Information Res."))
-    all_mean = rows.at["00-0000", "annual_mean_wage"] / 1000
-    ax_ind.axvline(all_mean, color="#333333", linestyle="--", linewidth=1, label=f"all occupations (${all_mean:.0f}k)")
-    ax_ind.set_yticks(np.arange(len(groups))[::-1], groups)
-    ax_ind.set(title="By industry group", xlabel="US$ thousand (95% CI)")
-    ax_ind.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.42, -0.13), ncol=2, frameon=False)
-    fig.suptitle("Official wages, May 2025: AI-adjacent occupations (BLS OEWS)", fontweight="bold")
-    add_source_footer(fig, store, [source])
-    return fig
-
-
-def _wrap_title(title: str) -> str:
-    return title.replace("Computer and Information Research Scientists", "Computer & Information\nResearch Scientists")
