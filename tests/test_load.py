@@ -143,3 +143,10 @@ def test_own_files_are_cited_by_name_and_hash_not_path(tmp_path: Path) -> None:
     [used] = store.provenance()
     assert used["source"] == "own:my_salaries" and used["sha256"] == BODY_SHA256
     assert str(tmp_path) not in str(used)
+
+
+def test_generated_data_are_cited_as_synthetic() -> None:
+    store = DataStore(synthetic=True, seed=3)
+    store.record_generated("geography", "synthetic geography generator")
+    [used] = store.provenance()
+    assert used["source"] == "generated:geography" and used["license"] == "synthetic" and used["version"] == "seed 3"

@@ -144,6 +144,7 @@ def load_salary_rows(
     """
     if store.synthetic:
         rows = geography.generate(synthetic_case, store.seed).frames[geography.SALARY_FILE]
+        store.record_generated(geography.SOURCE, f"synthetic geography generator, case {synthetic_case}")
         return rows.assign(source=geography.SOURCE, source_field=AI_FIELD)
     return load_salaries(store, sources, own_files)
 

@@ -259,6 +259,14 @@ class DataStore:
             url=own.name, license="user-supplied", citation=f"user-supplied data {own.name}",
         )
 
+    def record_generated(self, name: str, citation: str) -> None:
+        """Cite a synthetic generator that is not the twin of a registered source (e.g. a case with a
+        known convergence pattern), so results list everything the numbers came from."""
+        self.used[(f"generated:{name}", name)] = FileUse(
+            source=f"generated:{name}", file=name, version=f"seed {self.seed}", sha256="not applicable (generated)",
+            url=name, license="synthetic", citation=citation,
+        )
+
     def provenance(self) -> list[dict[str, str]]:
         """Every file read so far, sorted, as plain dicts for results.json and the notebook."""
         return [vars(use) for _, use in sorted(self.used.items())]
