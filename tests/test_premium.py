@@ -18,7 +18,7 @@ from talentmarket.premium import (
     GroupPremiums,
     Premium,
     _design,
-    _ols,
+    _fit,
     compare_oews_industry_pay,
     compare_oews_occupations,
     decompose_gap,
@@ -80,13 +80,14 @@ def _small_market(seed: int, postings_per_board: int = 400) -> pd.DataFrame:
 
 def test_cluster_robust_covariance_matches_statsmodels() -> None:
     sample = label_comparison(prepare_salaries(_small_market(3, 150), "all_rows", drop_exact_duplicates=False))
-    x, _ = _design(sample, sample[["is_ai"]].astype("float64"), ("experience_level", "work_year"), 5)
+    x, names = _design(sample, sample[["is_ai"]].astype("float64"), ("experience_level", "work_year"), 5)
     y = sample["log_salary_usd"].to_numpy()
-    params, cov, clusters = _ols(y, x, sample["posting_id"].to_numpy())
+    fit = _fit(sample, sample[["is_ai"]].astype("float64"), ("experience_level", "work_year"), 5)
     reference = sm.OLS(y, x).fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(sample["posting_id"])[0]})
-    assert np.allclose(params, reference.params)
-    assert np.allclose(cov, reference.cov_params(), rtol=1e-8)
-    assert clusters == sample["posting_id"].nunique() < len(sample)
+    assert fit.names == names
+    assert np.allclose(fit.params, reference.params)
+    assert np.allclose(fit.cov, reference.cov_params(), rtol=1e-8)
+    assert fit.n_clusters == sample["posting_id"].nunique() < len(sample)
 
 
 # --------------------------------------------------------------------------- recovery on the twin

@@ -41,13 +41,12 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sparse
 import statsmodels.api as sm
-from scipy import linalg, stats
+from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from talentmarket.display import format_interval
@@ -56,6 +55,7 @@ from talentmarket.load import DataStore
 from talentmarket.oews import SOURCE as OEWS_SOURCE
 from talentmarket.oews import select_occupations
 from talentmarket.postings import check_choice
+from talentmarket.regression import OLSFit, fit_ols, log_to_percent, solve_least_squares
 from talentmarket.results import ClaimResult, verdict_from_interval
 from talentmarket.salaries import AI_FIELD, load_salaries, prepare_salaries
 from talentmarket.synthetic import geography
@@ -66,7 +66,6 @@ DEFAULT_MIN_CELL = 20
 DEFAULT_BOOTSTRAP = 499
 MIN_COUNTRIES = 3
 ALPHA = 0.05
-Z_95 = float(stats.norm.ppf(0.975))
 POOLED_TITLES = "other titles (pooled)"
 TOP_TITLE_PATTERN = r"\b(research|principal|staff|lead|head|director|chief|distinguished|fellow|vp|vice president)\b"
 """Titles that mark research or leadership roles: the proxy for 'premium roles at leading labs'."""
@@ -111,7 +110,7 @@ class Interval:
 
     def as_percent(self) -> Interval:
         """A log-point interval as a percent difference: ``100·(exp(x) − 1)``."""
-        return Interval(*(100 * math.expm1(v) for v in (self.estimate, self.ci_low, self.ci_high)))
+        return Interval(*(float(log_to_percent(v)) for v in (self.estimate, self.ci_low, self.ci_high)))
 
     def text(self, digits: int = 1) -> str:
         """``'-6.1 [-10.4, -1.6]'``."""
@@ -223,9 +222,9 @@ def show_synthetic_truth(store: DataStore, synthetic_case: str, years: Sequence[
     print(
         f"Synthetic case {drawn['case']!r} (seed {store.seed}), truth over {truth['years'][0]}–{truth['years'][-1]}: "
         f"dispersion trend {100 * truth['dispersion_slope_per_year']:.1f} log points/yr; initial gap closed "
-        f"{-100 * truth['beta']:.1f}%; remote gap {100 * math.expm1(truth['remote_gap_mid_year']):.1f}% at mid-span, trend "
+        f"{-100 * truth['beta']:.1f}%; remote gap {log_to_percent(truth['remote_gap_mid_year']):.1f}% at mid-span, trend "
         f"{100 * drawn['remote_gap_trend_per_year']:.1f} log points/yr; remote share trend "
-        f"{100 * drawn['remote_share_trend_per_year']:.1f} pp/yr; research/lead premium {100 * math.expm1(drawn['top_title_premium']):.1f}%."
+        f"{100 * drawn['remote_share_trend_per_year']:.1f} pp/yr; research/lead premium {log_to_percent(drawn['top_title_premium']):.1f}%."
     )
 
 
@@ -335,7 +334,7 @@ def _keep_years(sizes: pd.DataFrame, min_cell: int, what: str) -> tuple[list[int
 
 
 # --------------------------------------------------------------------------------------------
-# Least squares with fixed effects on a sparse design, cluster-robust covariance, bootstrap
+# Fixed effects on a sparse design, cluster-robust fits (talentmarket.regression), bootstrap
 # --------------------------------------------------------------------------------------------
 
 
@@ -347,15 +346,6 @@ class _Design:
     cells: pd.DataFrame
     cell_index: np.ndarray
     names: list[str]
-
-    @cached_property
-    def transposed(self) -> sparse.csr_matrix:
-        return self.matrix.T.tocsr()
-
-    @cached_property
-    def row_of_entry(self) -> np.ndarray:
-        """The row of each stored entry of ``matrix``, to scale rows by weights without building a new matrix."""
-        return np.repeat(np.arange(self.matrix.shape[0]), np.diff(self.matrix.indptr))
 
 
 def _build_design(frame: pd.DataFrame, cell_columns: list[str], controls: list[str], numeric: Mapping[str, np.ndarray]) -> _Design:
@@ -383,74 +373,16 @@ def _build_design(frame: pd.DataFrame, cell_columns: list[str], controls: list[s
     return _Design(matrix, cell_table, np.asarray(codes), names)
 
 
-@dataclass(frozen=True)
-class _Fit:
-    coef: np.ndarray
-    residuals: np.ndarray
-    gram: np.ndarray
-
-    @property
-    def bread(self) -> np.ndarray:
-        """The inverse of the (weighted) Gram matrix, computed only when a covariance is needed."""
-        return linalg.pinv(self.gram)
+def _fit_clustered(design: _Design, y: np.ndarray, clusters: np.ndarray) -> OLSFit:
+    """Least squares with CR1 cluster-robust covariance (``clusters``: one label per row), via the shared
+    :func:`talentmarket.regression.fit_ols`."""
+    return fit_ols(design.matrix, y, design.names, clusters=clusters)
 
 
-def _fit(design: _Design, y: np.ndarray, weights: np.ndarray | None = None) -> _Fit:
-    """Weighted least squares by the normal equations.
-
-    Columns that are all zero in a bootstrap draw (a rare control level not drawn)
-    get a unit diagonal, so their coefficient is 0 and the rest stay identified.
-    Cholesky is used because it is fast; a rank-deficient design falls back to
-    the minimum-norm solution.
-    """
-    matrix = design.matrix
-    if weights is None:
-        weighted, weighted_y = matrix, y
-    else:
-        weighted = matrix.copy()
-        weighted.data = weighted.data * weights[design.row_of_entry]
-        weighted_y = weights * y
-    gram = (design.transposed @ weighted).toarray()
-    empty = np.diag(gram) == 0
-    gram[empty, empty] = 1.0
-    right_side = design.transposed @ weighted_y
-    try:
-        coef = linalg.cho_solve(linalg.cho_factor(gram), right_side)
-    except linalg.LinAlgError:
-        coef = linalg.lstsq(gram, right_side)[0]
-    return _Fit(coef, y - matrix @ coef, gram)
-
-
-@dataclass(frozen=True)
-class _ClusteredFit:
-    """A least-squares fit with its CR1 cluster-robust covariance, to read off coefficients and their differences."""
-
-    names: list[str]
-    coef: np.ndarray
-    covariance: np.ndarray
-
-    def contrast(self, plus: str, minus: str | None = None) -> tuple[Interval, float]:
-        """Coefficient ``plus`` (minus coefficient ``minus``) with its normal 95% CI and two-sided p-value."""
-        vector = np.zeros(len(self.names))
-        vector[self.names.index(plus)] = 1.0
-        if minus is not None:
-            vector[self.names.index(minus)] = -1.0
-        estimate = float(vector @ self.coef)
-        se = float(np.sqrt(max(vector @ self.covariance @ vector, 0.0)))
-        p_value = float(2 * stats.norm.sf(abs(estimate) / se)) if se > 0 else float("nan")
-        return Interval(estimate, estimate - Z_95 * se, estimate + Z_95 * se), p_value
-
-
-def _fit_clustered(design: _Design, y: np.ndarray, clusters: np.ndarray) -> _ClusteredFit:
-    """Least squares with CR1 cluster-robust covariance (``clusters``: one code per row)."""
-    fit = _fit(design, y)
-    codes, n_clusters = _codes(clusters)
-    n, k = design.matrix.shape
-    scores = sparse.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(n_clusters, n)) @ design.matrix.multiply(fit.residuals[:, None])
-    meat = (scores.T @ scores).toarray()
-    correction = n_clusters / max(n_clusters - 1, 1) * (n - 1) / max(n - k, 1)
-    bread = fit.bread
-    return _ClusteredFit(design.names, fit.coef, correction * bread @ meat @ bread)
+def _contrast(fit: OLSFit, plus: str, minus: str | None = None) -> tuple[Interval, float]:
+    """Coefficient ``plus`` (minus coefficient ``minus``) with its normal 95% CI and two-sided p-value."""
+    estimate = fit.contrast({plus: 1.0} | ({minus: -1.0} if minus is not None else {}))
+    return Interval(estimate.value, *estimate.interval()), estimate.p_value
 
 
 def _codes(values: np.ndarray | pd.Series) -> tuple[np.ndarray, int]:
@@ -553,7 +485,7 @@ def estimate_country_gaps(sample: pd.DataFrame, *, reference: str = "US", min_ce
     medians = rows.groupby("geo_unit")["salary_in_usd"].median()
     records = []
     for position, unit in enumerate(units):
-        gap = Interval(0.0, 0.0, 0.0) if unit == reference else regression.contrast(f"cell{position}", reference_cell)[0]
+        gap = Interval(0.0, 0.0, 0.0) if unit == reference else _contrast(regression, f"cell{position}", reference_cell)[0]
         records.append({
             "unit": unit, "postings": int(sizes[unit]), "gap_log": gap.estimate, **gap.as_percent().columns("gap_percent"),
             "raw_median_gap_percent": 100 * (medians[unit] / medians[reference] - 1),
@@ -668,7 +600,7 @@ def estimate_convergence(
     design = _build_design(rows, ["geo_unit", "work_year"], _controls(rows), {})
     y = rows["log_salary_usd"].to_numpy()
     grid = _EffectGrid(design, years, rows["posting_id"].to_numpy())
-    effects, noise = grid.effects_and_noise(_fit(design, y), np.ones(len(rows)))
+    effects, noise = grid.effects_and_noise(*solve_least_squares(design.matrix, y), np.ones(len(rows)))
     point = _convergence_statistics(effects, noise, years)
     draws = _bootstrap_convergence(design, y, grid, n_bootstrap, seed)
     sigma = _sigma_result(point, draws, effects, years)
@@ -696,22 +628,22 @@ class _EffectGrid:
         self.cluster_cell = np.empty(self.n_clusters, dtype=np.int64)
         self.cluster_cell[self.cluster_codes] = self.cell_index
 
-    def effects_and_noise(self, fit: _Fit, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Cell coefficients and their sampling variances, each as a units × years array.
+    def effects_and_noise(self, coefficients: np.ndarray, residuals: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Cell coefficients of a (weighted) fit and their sampling variances, each as a units × years array.
 
         A cell's noise variance is the clustered variance of its weighted mean
         residual, ``Σ_g k_g e_g² / (Σ w)² · m/(m−1)`` over its ``m`` drawn clusters, each
         drawn ``k_g`` times with residual sum ``e_g``.
         """
         codes, n_clusters = self.cluster_codes, self.n_clusters
-        cluster_residual = np.bincount(codes, weights=fit.residuals, minlength=n_clusters)
+        cluster_residual = np.bincount(codes, weights=residuals, minlength=n_clusters)
         cluster_draws = np.bincount(codes, weights=weights, minlength=n_clusters) / self.rows_per_cluster
         squared = np.bincount(self.cluster_cell, weights=cluster_draws * cluster_residual**2, minlength=self.n_cells)
         drawn = np.bincount(self.cluster_cell, weights=cluster_draws, minlength=self.n_cells)
         total_weight = np.bincount(self.cell_index, weights=weights, minlength=self.n_cells)
         variance = squared / total_weight**2 * drawn / np.maximum(drawn - 1, 1)
         effects, noise = np.full(self.shape, np.nan), np.full(self.shape, np.nan)
-        effects[self.unit_position, self.year_position] = fit.coef[: self.n_cells]
+        effects[self.unit_position, self.year_position] = coefficients[: self.n_cells]
         noise[self.unit_position, self.year_position] = variance
         return effects, noise
 
@@ -730,7 +662,8 @@ def _bootstrap_convergence(design: _Design, y: np.ndarray, grid: _EffectGrid, n_
     draws = []
     for _ in range(n_bootstrap):
         weights = bootstrap.draw_weights()
-        draws.append(_convergence_statistics(*grid.effects_and_noise(_fit(design, y, weights), weights), grid.years))
+        coefficients, residuals = solve_least_squares(design.matrix, y, weights)
+        draws.append(_convergence_statistics(*grid.effects_and_noise(coefficients, residuals, weights), grid.years))
     return {name: np.array([draw[name] for draw in draws]) for name in ("dispersion", "slope", "beta")}
 
 
@@ -866,10 +799,10 @@ def estimate_remote_gap(sample: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_CEL
     if has_trend:
         dummies["abroad_remote_trend"] = dummies["abroad_remote"] * (rows["work_year"].to_numpy(float) - middle)
     regression = _fit_clustered(_employer_design(rows, dummies), rows["log_salary_usd"].to_numpy(), rows["posting_id"].to_numpy())
-    gap, gap_p = regression.contrast("abroad_remote", "resident_remote")
-    trend, trend_p = regression.contrast("abroad_remote_trend") if has_trend else (None, None)
+    gap, gap_p = _contrast(regression, "abroad_remote", "resident_remote")
+    trend, trend_p = _contrast(regression, "abroad_remote_trend") if has_trend else (None, None)
     not_remote = (
-        regression.contrast("abroad_not_remote")[0]
+        _contrast(regression, "abroad_not_remote")[0]
         if "abroad_not_remote" in regression.names and totals["abroad_not_remote"] >= min_cell else None
     )
     by_year = _remote_gap_by_year(rows, counts, min_cell)
@@ -914,9 +847,9 @@ def _home_country_gap(abroad: pd.DataFrame, levels: CountryGaps | None) -> tuple
         return None, "none of the remote workers abroad lives in a country with an estimated pay level."
     note = (
         f"{len(home)} of {len(abroad)} remote workers abroad live in a country with an estimated local pay level; "
-        f"residents of their home countries earn {_percent_words(100 * math.expm1(home.mean()))} residents of {levels.reference} on average."
+        f"residents of their home countries earn {_percent_words(log_to_percent(home.mean()))} residents of {levels.reference} on average."
     )
-    return 100 * math.expm1(float(home.mean())), note
+    return float(log_to_percent(home.mean())), note
 
 
 def _remote_gap_by_year(rows: pd.DataFrame, counts: pd.DataFrame, min_cell: int) -> pd.DataFrame:
@@ -931,7 +864,7 @@ def _remote_gap_by_year(rows: pd.DataFrame, counts: pd.DataFrame, min_cell: int)
         abroad, resident = int(counts.loc[year, "abroad_remote"]), int(counts.loc[year, "resident_remote"])
         gap = Interval(np.nan, np.nan, np.nan)
         if abroad >= min_cell and resident >= min_cell:
-            gap = regression.contrast(f"abroad_remote_{year}", f"resident_remote_{year}")[0].as_percent()
+            gap = _contrast(regression, f"abroad_remote_{year}", f"resident_remote_{year}")[0].as_percent()
         records.append({"year": year, "abroad_remote": abroad, "resident_remote": resident, **gap.columns("gap_percent")})
     return pd.DataFrame(records)
 
@@ -1002,16 +935,14 @@ def estimate_remote_share(sample: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_C
 def _year_slope(rows: pd.DataFrame, outcome: np.ndarray, cells: list[str], controls: list[str]) -> tuple[Interval, float]:
     """Coefficient of ``rows["centred_year"]`` in a regression of ``outcome`` on it, ``cells`` and ``controls``; clustered by posting."""
     design = _build_design(rows, cells, controls, {"year": rows["centred_year"].to_numpy()})
-    return _fit_clustered(design, outcome, rows["posting_id"].to_numpy()).contrast("year")
+    return _contrast(_fit_clustered(design, outcome, rows["posting_id"].to_numpy()), "year")
 
 
 def _clustered_mean(values: np.ndarray, clusters: np.ndarray) -> Interval:
-    """A mean with a cluster-robust 95% CI (clamped to [0, 1] for shares)."""
-    codes, n_clusters = _codes(clusters)
-    mean = float(values.mean())
-    sums = np.bincount(codes, weights=values - mean, minlength=n_clusters)
-    se = math.sqrt(n_clusters / max(n_clusters - 1, 1) * float(np.sum(sums**2))) / len(values)
-    return Interval(mean, max(0.0, mean - Z_95 * se), min(1.0, mean + Z_95 * se))
+    """A mean with a cluster-robust 95% CI (a regression on a constant; clamped to [0, 1] for shares)."""
+    mean = fit_ols(np.ones((len(values), 1)), values, ["mean"], clusters=clusters).coefficient("mean")
+    low, high = mean.interval()
+    return Interval(mean.value, max(0.0, low), min(1.0, high))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1086,14 +1017,14 @@ def estimate_top_premium(
     y, clusters = rows["log_salary_usd"].to_numpy(), rows["posting_id"].to_numpy()
     year_values, is_top = rows["work_year"].to_numpy(), rows["top_title"].to_numpy()
     yearly = _fit_clustered(_top_design(rows, {f"top_{year}": (is_top & (year_values == year)).astype(float) for year in years}), y, clusters)
-    tests = {year: yearly.contrast(f"top_{year}") for year in years}
+    tests = {year: _contrast(yearly, f"top_{year}") for year in years}
     premiums = {year: interval.as_percent() for year, (interval, _) in tests.items()}
     trend, trend_p = None, None
     if len(years) >= 2:
         middle = (years[0] + years[-1]) / 2
         pooled = {"top": is_top.astype(float), "top_trend": is_top * (year_values - middle)}
-        trend, trend_p = _fit_clustered(_top_design(rows, pooled), y, clusters).contrast("top_trend")
-    adjusted_pay = _fit(_top_design(rows, {}), y).residuals
+        trend, trend_p = _contrast(_fit_clustered(_top_design(rows, pooled), y, clusters), "top_trend")
+    _, adjusted_pay = solve_least_squares(_top_design(rows, {}).matrix, y)
     deciles = _top_decile_by_year(adjusted_pay, year_values, clusters, years, n_bootstrap, seed)
     records = [
         {"year": year, "top_postings": int(sizes.loc[year, "research/lead titles"]), "other_postings": int(sizes.loc[year, "other titles"]),
@@ -1227,7 +1158,7 @@ def estimate_wage_growth_beta(wage_growth: pd.DataFrame, levels: CountryGaps, *,
     )
     gaps = levels.table.set_index("unit")["gap_log"]
     matched = growth.join(gaps, how="inner").rename_axis("country").reset_index()
-    matched["pay_gap_percent"] = 100 * np.expm1(matched.pop("gap_log"))
+    matched["pay_gap_percent"] = log_to_percent(matched.pop("gap_log"))
     unmatched = sorted(set(growth.index) - set(matched["country"]))
     notes = [f"Wage Tracker series without a tech pay level in the salary data are left out: {', '.join(unmatched)}."] if unmatched else []
     first, last = (window["month"].min(), window["month"].max()) if not window.empty else (None, None)

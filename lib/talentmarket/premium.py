@@ -24,9 +24,9 @@ What is here:
 
 The figures are in :mod:`talentmarket.premium_plots`.
 
-OLS is solved directly with numpy (the same CR1 cluster-robust covariance as
-statsmodels' ``cov_type="cluster"``, which the tests check) because the
-specification curve and bootstraps fit many models on ~50,000 rows. Quantile
+OLS and its CR1 cluster-robust covariance come from :func:`talentmarket.regression.fit_ols`
+(numpy on a dense design, the same numbers as statsmodels' ``cov_type="cluster"``, which
+the tests check), fast enough for the specification curve's many fits on ~50,000 rows. Quantile
 regressions are solved as linear programmes (the dual, with HiGHS), which is
 several times faster than iteratively reweighted least squares at these sizes.
 """
@@ -46,6 +46,7 @@ from statsmodels.stats.multitest import multipletests
 from talentmarket.errors import ParameterError
 from talentmarket.oews import INDUSTRY_GROUPS, TECH_GROUP, check_industry_groups, industry_rows
 from talentmarket.postings import check_choice
+from talentmarket.regression import Z_95, Estimate, OLSFit, cluster_sums, fit_ols, log_to_percent, solve_least_squares
 from talentmarket.results import ClaimResult, verdict_from_interval
 from talentmarket.salaries import AI_FIELD, COMPARISON_FIELD, prepare_salaries
 from talentmarket.taxonomy import (
@@ -74,7 +75,6 @@ COMPARISON_GROUPS = ("non_ai_tech", "software_engineering")
 DEFAULT_MIN_CELL_SIZE = 30
 QUANTILES = (0.1, 0.5, 0.9)
 SENIOR_LEVELS = ("SE", "EX")
-Z_95 = stats.norm.ppf(0.975)
 CLAIMS: dict[str, str] = {
     "salary.ai_premium": "On average, AI roles pay clearly more than comparable non-AI tech roles.",
     "salary.entry_level_premium": "Even junior AI roles pay more than the going rate for general software engineers.",
@@ -146,25 +146,34 @@ class Premium:
     n: int
     clusters: int
 
+    @classmethod
+    def from_fit(cls, fit: OLSFit, weights: dict[str, float], label: str) -> Premium:
+        """The linear combination ``weights`` of a fit's coefficients (e.g. ``{"is_ai": 1.0}``)."""
+        estimate = fit.contrast(weights)
+        return cls(label, estimate.value, estimate.se, fit.n_obs, fit.n_clusters or fit.n_obs)
+
+    @property
+    def _estimate(self) -> Estimate:
+        return Estimate(self.log_points, self.se)
+
     @property
     def ci_log(self) -> tuple[float, float]:
         """95% CI in log points (normal critical value; clusters number in the hundreds or more)."""
-        return self.log_points - Z_95 * self.se, self.log_points + Z_95 * self.se
+        return self._estimate.interval()
 
     @property
     def percent(self) -> float:
         """The premium in percent: 100·(exp(b) − 1)."""
-        return 100 * float(np.expm1(self.log_points))
+        return self._estimate.percent()[0]
 
     @property
     def ci_percent(self) -> tuple[float, float]:
-        low, high = self.ci_log
-        return 100 * float(np.expm1(low)), 100 * float(np.expm1(high))
+        return self._estimate.percent()[1:]
 
     @property
     def p_value(self) -> float:
         """Two-sided p-value of b = 0."""
-        return float(2 * stats.norm.sf(abs(self.log_points / self.se))) if self.se > 0 else float("nan")
+        return self._estimate.p_value
 
     def as_row(self) -> dict:
         low, high = self.ci_percent
@@ -179,36 +188,6 @@ def _table(premiums: Iterable[Premium]) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- OLS machinery
-
-
-@dataclass(frozen=True)
-class _Fit:
-    names: list[str]
-    params: np.ndarray
-    cov: np.ndarray
-    n: int
-    clusters: int
-
-    def coefficient(self, name: str, label: str | None = None) -> Premium:
-        i = self.names.index(name)
-        return Premium(label or name, float(self.params[i]), float(np.sqrt(self.cov[i, i])), self.n, self.clusters)
-
-    def contrast(self, weights: dict[str, float], label: str) -> Premium:
-        vector = np.zeros(len(self.names))
-        for name, weight in weights.items():
-            vector[self.names.index(name)] = weight
-        return Premium(label, float(vector @ self.params), float(np.sqrt(vector @ self.cov @ vector)), self.n, self.clusters)
-
-    def wald_equal(self, names: list[str]) -> tuple[float, int, float]:
-        """Chi-square test that the named coefficients are all equal: (statistic, df, p-value)."""
-        idx = [self.names.index(n) for n in names]
-        restriction = np.zeros((len(idx) - 1, len(self.names)))
-        for row, (a, b) in enumerate(zip(idx[:-1], idx[1:])):
-            restriction[row, a], restriction[row, b] = 1.0, -1.0
-        diff = restriction @ self.params
-        statistic = float(diff @ np.linalg.pinv(restriction @ self.cov @ restriction.T) @ diff)
-        df = len(idx) - 1
-        return statistic, df, float(stats.chi2.sf(statistic, df))
 
 
 def _require(frame: pd.DataFrame, columns: Iterable[str]) -> None:
@@ -249,33 +228,11 @@ def _design(frame: pd.DataFrame, terms: pd.DataFrame, controls: Sequence[str], m
     return np.ascontiguousarray(design[:, varying]), [name for name, keep in zip(names, varying) if keep]
 
 
-def _cluster_sums(values: np.ndarray, codes: np.ndarray, n_clusters: int) -> np.ndarray:
-    """Row sums of ``values`` within each cluster (``codes`` from pd.factorize), one row per cluster."""
-    if n_clusters == len(codes):
-        return values
-    order = np.argsort(codes, kind="stable")
-    starts = np.flatnonzero(np.r_[True, np.diff(codes[order]) != 0])
-    return np.add.reduceat(values[order], starts, axis=0)
-
-
-def _ols(y: np.ndarray, x: np.ndarray, clusters: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """OLS with the CR1 cluster-robust covariance (G/(G−1)·(N−1)/(N−K) small-sample factor)."""
-    n, k = x.shape
-    bread = np.linalg.pinv(x.T @ x)
-    params = bread @ (x.T @ y)
-    residuals = y - x @ params
-    codes, uniques = pd.factorize(clusters)
-    g = len(uniques)
-    scores = _cluster_sums(x * residuals[:, None], codes, g)
-    correction = g / (g - 1) * (n - 1) / (n - k) if g > 1 and n > k else 1.0
-    cov = bread @ (scores.T @ scores) @ bread * correction
-    return params, cov, g
-
-
-def _fit(frame: pd.DataFrame, terms: pd.DataFrame, controls: Sequence[str], min_cell_size: int) -> _Fit:
+def _fit(frame: pd.DataFrame, terms: pd.DataFrame, controls: Sequence[str], min_cell_size: int, clustered: bool = True) -> OLSFit:
+    """OLS of log salary on the terms and control dummies, clustered by posting (HC1 when ``clustered`` is False)."""
     x, names = _design(frame, terms, controls, min_cell_size)
-    params, cov, g = _ols(frame["log_salary_usd"].to_numpy(dtype="float64"), x, frame["posting_id"].to_numpy())
-    return _Fit(names, params, cov, len(frame), g)
+    clusters = frame["posting_id"].to_numpy() if clustered else None
+    return fit_ols(x, frame["log_salary_usd"].to_numpy(dtype="float64"), names, clusters=clusters)
 
 
 # --------------------------------------------------------------------------- mean premium
@@ -296,9 +253,8 @@ def estimate_premium(
     halves or duplicate copies are kept.
     """
     _require(frame, ["log_salary_usd", "is_ai", "posting_id", *controls])
-    rows = frame if cluster_by_posting else frame.assign(posting_id=np.arange(len(frame)))
-    fit = _fit(rows, rows[["is_ai"]].astype("float64"), controls, min_cell_size)
-    return fit.coefficient("is_ai", label)
+    fit = _fit(frame, frame[["is_ai"]].astype("float64"), controls, min_cell_size, clustered=cluster_by_posting)
+    return Premium.from_fit(fit, {"is_ai": 1.0}, label)
 
 
 def estimate_control_ladder(frame: pd.DataFrame, min_cell_size: int = DEFAULT_MIN_CELL_SIZE) -> pd.DataFrame:
@@ -341,7 +297,7 @@ def estimate_premium_by(
     subset = frame.loc[frame[by].isin(kept)]
     terms = pd.DataFrame({f"AI × {value}": ((subset[by] == value) & (subset["is_ai"] == 1)).astype("float64") for value in kept})
     fit = _fit(subset, terms, [c for c in dict.fromkeys([*controls, by])], min_cell_size)
-    premiums = [fit.coefficient(f"AI × {value}", str(value)) for value in kept]
+    premiums = [Premium.from_fit(fit, {f"AI × {value}": 1.0}, str(value)) for value in kept]
     table = _table(premiums).rename(columns={"label": by})
     counts = postings.loc[kept].rename(columns={0: "comparison_postings", 1: "ai_postings"}).reset_index(drop=True)
     table = pd.concat([table, counts], axis=1)
@@ -362,7 +318,7 @@ def estimate_premium_trend(
     _require(frame, ["log_salary_usd", "is_ai", "posting_id", "work_year", *controls])
     centred_year = frame["work_year"] - frame["work_year"].mean()
     terms = pd.DataFrame({"is_ai": frame["is_ai"].astype("float64"), "AI × year": frame["is_ai"] * centred_year})
-    return _fit(frame, terms, controls, min_cell_size).coefficient("AI × year", "change of AI premium per year")
+    return Premium.from_fit(_fit(frame, terms, controls, min_cell_size), {"AI × year": 1.0}, "change of AI premium per year")
 
 
 # --------------------------------------------------------------------------- quantiles
@@ -392,8 +348,8 @@ def estimate_quantile_premiums(
     _require(frame, ["log_salary_usd", "is_ai", "posting_id", *controls])
     x, names = _design(frame, frame[["is_ai"]].astype("float64"), controls, min_cell_size)
     y = frame["log_salary_usd"].to_numpy(dtype="float64")
-    codes, uniques = pd.factorize(frame["posting_id"])
-    n, g = len(y), len(uniques)
+    clusters = frame["posting_id"].to_numpy()
+    n, g = len(y), len(pd.unique(clusters))
     column = names.index("is_ai")
     fits = {q: _quantile_fit(y, x, q) for q in quantiles}
     breads, scores = {}, {}
@@ -403,7 +359,7 @@ def estimate_quantile_premiums(
         h = spread * (stats.norm.ppf(min(q + hall_sheather(n, q), 0.999)) - stats.norm.ppf(max(q - hall_sheather(n, q), 0.001)))
         density = (np.abs(residuals) < h) / (2 * h)
         breads[q] = np.linalg.pinv(x.T @ (x * density[:, None]))
-        scores[q] = _cluster_sums(x * (q - (residuals < 0))[:, None], codes, g)
+        scores[q] = cluster_sums(x * (q - (residuals < 0))[:, None], clusters)
 
     def covariance(a: float, b: float) -> float:
         return float((breads[a] @ scores[a].T @ scores[b] @ breads[b])[column, column])
@@ -461,8 +417,7 @@ def measure_dispersion(
     cells, draws_by_group = [], {}
     for group, rows in frame.groupby("group", sort=True):
         x, _ = _design(rows, pd.DataFrame(index=rows.index), controls, min_cell_size)
-        params, _, _ = _ols(rows["log_salary_usd"].to_numpy(dtype="float64"), x, rows["posting_id"].to_numpy())
-        residuals = rows["log_salary_usd"].to_numpy() - x @ params
+        _, residuals = solve_least_squares(x, rows["log_salary_usd"].to_numpy(dtype="float64"))
         draws_by_group[group] = {}
         for year in sorted(rows["work_year"].unique()):
             in_year = (rows["work_year"] == year).to_numpy()
@@ -556,7 +511,7 @@ def decompose_gap(
         "ci_high_log": np.quantile(draws, 0.975, axis=0),
     })
     for column in ("log_points", "ci_low_log", "ci_high_log"):
-        table[column.replace("log_points", "percent").replace("_log", "")] = 100 * np.expm1(table[column])
+        table[column.replace("log_points", "percent").replace("_log", "")] = log_to_percent(table[column])
     table["share_of_gap"] = table["log_points"] / point[0]
     table["n"], table["clusters"] = len(y), len(uniques)
     return table
@@ -586,9 +541,9 @@ def estimate_company_size_gaps(
     terms = pd.DataFrame({f"size={s}": (ai_rows["company_size"] == s).astype("float64") for s in ("L", "S")})
     fit = _fit(ai_rows, terms, controls, min_cell_size)
     premiums = [
-        fit.coefficient("size=L", "L vs M"),
-        fit.coefficient("size=S", "S vs M"),
-        fit.contrast({"size=L": 1.0, "size=S": -1.0}, "L vs S"),
+        Premium.from_fit(fit, {"size=L": 1.0}, "L vs M"),
+        Premium.from_fit(fit, {"size=S": 1.0}, "S vs M"),
+        Premium.from_fit(fit, {"size=L": 1.0, "size=S": -1.0}, "L vs S"),
     ]
     table = _table(premiums).rename(columns={"label": "comparison"})
     claim_tests = table["comparison"].isin(["L vs M", "L vs S"])
@@ -833,7 +788,7 @@ def _log_ratio(mean_a: float, se_a: float, mean_b: float, se_b: float) -> tuple[
     """Percent difference of mean a over mean b with a 95% CI, from independent standard errors (delta method on logs)."""
     log_ratio = np.log(mean_a / mean_b)
     se = np.sqrt((se_a / mean_a) ** 2 + (se_b / mean_b) ** 2)
-    return tuple(100 * float(np.expm1(v)) for v in (log_ratio, log_ratio - Z_95 * se, log_ratio + Z_95 * se))
+    return Estimate(float(log_ratio), float(se)).percent()
 
 
 def compare_oews_occupations(

@@ -13,7 +13,8 @@ import pandas as pd
 from talentmarket.load import DataStore
 from talentmarket.oews import SOURCE as OEWS_SOURCE
 from talentmarket.plots import HIGHLIGHT, MUTED, PALETTE, add_source_footer, plain_log_axis
-from talentmarket.premium import Z_95, GroupPremiums
+from talentmarket.premium import GroupPremiums
+from talentmarket.regression import Z_95
 from talentmarket.taxonomy import OEWS_AI_ADJACENT_OCCUPATIONS, OEWS_COMPARISON_OCCUPATIONS
 
 

@@ -14,25 +14,26 @@ loses nothing the estimator needs:
   cells of ``x · n (ȳ − x'β)``, so the data is grouped by cluster × cell instead.
 
 The group-by is an Ibis expression (DuckDB or Spark, out-of-core); the cell table
-is small and solved with numpy. Degrees-of-freedom corrections follow statsmodels:
-HC1 scales by ``N/(N−K)``, clustered by ``G/(G−1) · (N−1)/(N−K)``; confidence
-intervals use t with ``N−K`` (HC1) or ``G−1`` (clustered) degrees of freedom.
+is small and solved with numpy. The sandwich and its small-sample factors are the
+shared ones of :mod:`talentmarket.regression` (as in statsmodels: HC1 scales by
+``N/(N−K)``, clustered by ``G/(G−1) · (N−1)/(N−K)``), fed with the cell sums above;
+confidence intervals use t with ``N−K`` (HC1) or ``G−1`` (clustered) degrees of freedom.
 Means and variances (not raw sums of squares) travel from the engine, so no
 precision is lost to cancellation on log salaries around 11.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import stats
 
 from talentmarket.errors import DataValidationError, ParameterError
+from talentmarket.regression import cluster_robust_covariance, hc1_covariance, log_to_percent
 from talentmarket.scale.engine import Engine, EngineSettings, Source, execute, open_table
 from talentmarket.scale.schema import Field
 
@@ -72,7 +73,7 @@ class CellOLS:
         if name not in self.params:
             raise ParameterError(f"no coefficient {name!r}; the fit has {list(self.params.index)}")
         low, high = self.conf_int(level).loc[name]
-        return 100 * math.expm1(self.params[name]), 100 * math.expm1(low), 100 * math.expm1(high)
+        return tuple(float(log_to_percent(v)) for v in (self.params[name], low, high))
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         """Coefficient table: estimate, SE, t, two-sided p, CI."""
@@ -160,27 +161,14 @@ def fit_cells(
     beta = bread @ (design.T @ (weights * y_mean))
     mean_residual = y_mean - design @ beta
     squared_residuals = weights * cells["y_var"].to_numpy(dtype=float) + weights * mean_residual**2
-    cov_hc1 = n_obs / (n_obs - n_params) * bread @ (design.T @ (design * squared_residuals[:, None])) @ bread
+    cov_hc1 = hc1_covariance(bread, design.T @ (design * squared_residuals[:, None]), n_obs)
     params, hc1 = pd.Series(beta, index=names), pd.DataFrame(cov_hc1, index=names, columns=names)
     if cluster is None:
         return CellOLS(params, hc1, hc1, "HC1", n_obs, len(cells), None, n_obs - n_params, outcome)
-    cov_cluster, n_clusters = _cluster_covariance(design, weights * mean_residual, cells[cluster], bread, n_obs)
+    cell_scores = design * (weights * mean_residual)[:, None]
+    cov_cluster, n_clusters = cluster_robust_covariance(bread, cell_scores, cells[cluster], n_obs)
     clustered = pd.DataFrame(cov_cluster, index=names, columns=names)
     return CellOLS(params, clustered, hc1, "cluster", n_obs, len(cells), n_clusters, n_clusters - 1, outcome)
-
-
-def _cluster_covariance(
-    design: np.ndarray, residual_sums: np.ndarray, clusters: pd.Series, bread: np.ndarray, n_obs: int
-) -> tuple[np.ndarray, int]:
-    """Cluster-robust covariance from per-cell residual sums ``n (ȳ − x'β)``, with statsmodels' small-sample factor."""
-    codes, uniques = pd.factorize(clusters, sort=True)
-    n_clusters = len(uniques)
-    if n_clusters < 2:
-        raise ParameterError(f"clustered errors need at least 2 clusters; {clusters.name!r} has {n_clusters}")
-    membership = sparse.csr_array((np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(n_clusters, len(codes)))
-    scores = membership @ (design * residual_sums[:, None])
-    factor = n_clusters / (n_clusters - 1) * (n_obs - 1) / (n_obs - design.shape[1])
-    return factor * bread @ (scores.T @ scores) @ bread, n_clusters
 
 
 def design_matrix(cells: pd.DataFrame, regressors: Sequence[str], categorical: Sequence[str]) -> tuple[np.ndarray, list[str]]:
