@@ -31,24 +31,24 @@ FIXTURE_SOURCE = {
 
 FIXTURE_RESULTS = {
     "01_demand_growth": ("real", [
-        ("demand.ai_vs_tech_sectors", 41.5, 22.0, 61.0, "percentage points of growth since Feb 2020", "supported"),
+        ("demand.ai_vs_tech_sectors", 41.5, 22.0, 61.0, "percentage points per year", "supported"),
         ("demand.ai_share_trend", 0.123, 0.051, 0.198, "percentage points per year", "supported"),
-        ("demand.genai_takeoff", 310.0, 205.0, 418.0, "percent growth since Nov 2022", "supported"),
+        ("demand.genai_takeoff", 310.0, 205.0, 418.0, "percent", "supported"),
     ]),
     "02_salary_premium": ("real", [
-        ("salary.ai_premium", 12.4, 10.1, 14.8, "percent premium", "supported"),
-        ("salary.entry_level_premium", -3.2, -7.9, 1.6, "percent premium", "inconclusive"),
-        ("salary.senior_premium_not_decreasing", -4.0, -6.5, -1.4, "percent premium change per year", "contradicted"),
-        ("salary.stratification", 8.0, 2.0, 15.0, "percent change in the 90/10 pay ratio", "mixed"),
-        ("salary.big_employers_pay_most", 6.1, 1.2, 11.3, "percent premium", "supported"),
-        ("salary.traditional_industries_below_tech", -9.5, -14.0, -5.0, "percent premium", "supported"),
+        ("salary.ai_premium", 12.4, 10.1, 14.8, "percent", "supported"),
+        ("salary.entry_level_premium", -3.2, -7.9, 1.6, "percent", "inconclusive"),
+        ("salary.senior_premium_not_decreasing", -4.0, -6.5, -1.4, "percent per year", "contradicted"),
+        ("salary.stratification", 8.0, 2.0, 15.0, "percent", "mixed"),
+        ("salary.big_employers_pay_most", 6.1, 1.2, 11.3, "percent", "supported"),
+        ("salary.traditional_industries_below_tech", -9.5, -14.0, -5.0, "percent", "supported"),
     ]),
     "03_compensation_convergence": ("synthetic", [
-        ("convergence.sigma", -0.02, -0.04, -0.01, "log points of dispersion per year", "supported"),
-        ("convergence.beta", -0.3, -0.5, -0.1, "growth per log point of initial pay", "supported"),
-        ("convergence.remote_closes_geo_gap", 5.0, 1.0, 9.0, "percent premium", "supported"),
+        ("convergence.sigma", -0.02, -0.04, -0.01, "log points per year", "supported"),
+        ("convergence.beta", -0.3, -0.5, -0.1, "log points", "supported"),
+        ("convergence.remote_closes_geo_gap", 5.0, 1.0, 9.0, "percent", "supported"),
         ("convergence.remote_share_rising", 2.5, 1.0, 4.0, "percentage points per year", "supported"),
-        ("convergence.top_roles_keep_premium", 30.0, 20.0, 40.0, "percent premium", "supported"),
+        ("convergence.top_roles_keep_premium", 30.0, 20.0, 40.0, "percent", "supported"),
     ]),
 }
 """Results for three notebooks (two real, one synthetic); notebook 04 has not run."""
@@ -159,11 +159,11 @@ def test_fixture_results_agree_with_the_registry(registry, documents):
 def test_coverage_names_unknown_misplaced_duplicated_and_missing_ids(registry, tmp_path):
     results = {
         "01_demand_growth": ("real", [
-            ("demand.ai_vs_tech_sectors", 1.0, 0.5, 1.5, "pp", "supported"),
-            ("demand.brand_new_claim", 1.0, 0.5, 1.5, "pp", "supported"),
-            ("salary.ai_premium", 1.0, 0.5, 1.5, "pp", "supported"),
+            ("demand.ai_vs_tech_sectors", 1.0, 0.5, 1.5, "percentage points per year", "supported"),
+            ("demand.brand_new_claim", 1.0, 0.5, 1.5, "percentage points per year", "supported"),
+            ("salary.ai_premium", 1.0, 0.5, 1.5, "percentage points per year", "supported"),
         ]),
-        "02_salary_premium": ("real", [("salary.ai_premium", 1.0, 0.5, 1.5, "pp", "supported")]),
+        "02_salary_premium": ("real", [("salary.ai_premium", 1.0, 0.5, 1.5, "percentage points per year", "supported")]),
     }
     problems = claims.coverage_problems(registry, claims.read_all_results(write_fixture_reports(tmp_path, results)))
     text = "\n".join(problems)
@@ -200,7 +200,7 @@ def test_scorecard_shows_real_verdicts_with_their_numbers_and_section(registry, 
     scorecard = claims.build_scorecard(registry, documents).set_index("id")
     row = scorecard.loc["salary.senior_premium_not_decreasing"]
     assert (row["verdict"], row["estimate"], row["ci_low"], row["ci_high"]) == ("contradicted", -4.0, -6.5, -1.4)
-    assert (row["unit"], row["data_kind"], row["section"]) == ("percent premium change per year", "real", "4. Verdicts")
+    assert (row["unit"], row["data_kind"], row["section"]) == ("percent per year", "real", "4. Verdicts")
 
 
 def test_scorecard_never_presents_a_synthetic_result_as_a_verdict(registry, documents):
@@ -222,14 +222,14 @@ def test_scorecard_gives_untestable_claims_their_reason(registry, documents):
 
 
 def test_scorecard_marks_a_registered_claim_its_notebook_did_not_report(registry, tmp_path):
-    results = {"01_demand_growth": ("real", [("demand.ai_vs_tech_sectors", 1.0, 0.5, 1.5, "pp", "supported")])}
+    results = {"01_demand_growth": ("real", [("demand.ai_vs_tech_sectors", 1.0, 0.5, 1.5, "percentage points per year", "supported")])}
     scorecard = claims.build_scorecard(registry, claims.read_all_results(write_fixture_reports(tmp_path, results)))
     status = dict(zip(scorecard["id"], scorecard["verdict"]))
     assert status["demand.genai_takeoff"] == "not reported by its notebook"
 
 
 def test_scorecard_refuses_a_result_for_an_unregistered_claim(registry, tmp_path):
-    results = {"01_demand_growth": ("real", [("demand.brand_new_claim", 1.0, 0.5, 1.5, "pp", "supported")])}
+    results = {"01_demand_growth": ("real", [("demand.brand_new_claim", 1.0, 0.5, 1.5, "percentage points per year", "supported")])}
     with pytest.raises(DataValidationError, match="brand_new_claim.*add a row to data/claims.csv") as error:
         claims.build_scorecard(registry, claims.read_all_results(write_fixture_reports(tmp_path, results)))
     assert error.value.column == "id"
@@ -255,7 +255,7 @@ def test_scorecard_table_keeps_small_effects_readable(registry, documents):
 def test_summary_markdown_counts_and_lists_only_real_findings(registry, documents):
     text = claims.summary_markdown(claims.build_scorecard(registry, documents))
     assert text.startswith("Of the essay's 22 claims, 9 have a verdict from real data: 6 supported, 1 contradicted")
-    assert "| `salary.ai_premium` | supported | 12.4 [10.1, 14.8] percent premium |" in text
+    assert "| `salary.ai_premium` | supported | 12.4 [10.1, 14.8] percent |" in text
     assert "convergence.sigma" not in text
 
 
@@ -265,7 +265,7 @@ def test_forest_plot_has_a_panel_per_unit_and_hollow_markers_for_synthetic_resul
     try:
         panels = {ax.get_xlabel(): ax for ax in figure.axes}
         assert set(panels) == set(scorecard["unit"].dropna())
-        sigma_panel = panels["log points of dispersion per year"]
+        sigma_panel = panels["log points per year"]
         assert [t.get_text() for t in sigma_panel.get_yticklabels()] == ["convergence.sigma"]
         assert sigma_panel.lines[-1].get_markerfacecolor() == "white"
         assert "SYNTHETIC DATA" in figure.texts[-1].get_text()

@@ -26,6 +26,7 @@ def _document(claims: list[ClaimResult], data_kind: str = "real") -> dict:
     [
         ({"id": "NoTopic"}, "topic.snake_case"),
         ({"verdict": "probably"}, "verdict 'probably'"),
+        ({"unit": "% pay premium"}, r"unit '% pay premium' is not one of \('percent', 'percent per year'"),
         ({"estimate": 3.0}, "outside its CI"),
         ({"estimate": None}, "only for an inconclusive verdict"),
         ({"ci_high": float("nan")}, "finite"),

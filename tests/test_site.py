@@ -99,7 +99,7 @@ def test_scorecard_lists_every_registered_claim_with_its_shown_verdict(page):
 
 def test_scorecard_row_shows_estimate_interval_unit_and_data_kind(page):
     cells = [td.get_text(" ", strip=True) for td in page.select_one("#claim-salary\\.ai_premium").find_all("td")]
-    assert cells[2:6] == ["12.4", "[10.1, 14.8]", "percent premium", "real"]
+    assert cells[2:6] == ["12.4", "[10.1, 14.8]", "percent", "real"]
 
 
 def test_synthetic_results_are_bannered_and_never_shown_as_verdicts(page):

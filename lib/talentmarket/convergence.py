@@ -1259,10 +1259,11 @@ def judge_beta(result: ConvergenceResult, wage_growth: WageGrowthBeta | None = N
     ``sensitivity`` (from :func:`estimate_convergence_sensitivity`) adds how many specifications agree.
     """
     claim_id = "convergence.beta"
-    unit = "% of the initial pay gap closed"
+    unit = "percent"
+    metric = "share of a country's initial pay gap closed (percent of the initial gap)"
     if result.beta is None:
         reason = result.insufficient or " ".join(n for n in result.notes if n.startswith("β"))
-        return _inconclusive(claim_id, "share of a country's initial pay gap closed", unit, reason, result.n_postings)
+        return _inconclusive(claim_id, metric, unit, reason, result.n_postings)
     beta = result.beta
     closed = beta.gap_closed_percent
     wage_ok = wage_growth is not None and wage_growth.slope is not None
@@ -1285,7 +1286,7 @@ def judge_beta(result: ConvergenceResult, wage_growth: WageGrowthBeta | None = N
         f"{beta.naive.text(2)}.{wage_text} σ is judged separately: catching up does not imply a narrower spread."
         f"{_robustness_text(sensitivity, 'beta_verdict', verdict)}"
     )
-    return _claim(claim_id, metric=f"share of a country's initial pay gap closed {beta.first_year}–{beta.last_year}", unit=unit,
+    return _claim(claim_id, metric=f"{metric}, {beta.first_year}–{beta.last_year}", unit=unit,
                   interval=closed, verdict=verdict, rationale=rationale, n=result.n_postings)
 
 
@@ -1310,8 +1311,11 @@ def judge_remote_gap(gap: RemoteGap, *, margin_percent: float = COMPARABLE_MARGI
     with the gap test); inconclusive when the CI is too wide to tell.
     """
     claim_id = "convergence.remote_closes_geo_gap"
-    metric = "pay of fully remote workers living outside the employer's country vs the employer country's remote residents"
-    unit = "% pay difference"
+    metric = (
+        "pay of fully remote workers living outside the employer's country, percent above (−: below) the employer "
+        "country's fully remote residents"
+    )
+    unit = "percent"
     if gap.gap is None:
         return _inconclusive(claim_id, metric, unit, gap.insufficient or "no estimate", gap.n_postings)
     percent = gap.gap.as_percent()
@@ -1378,8 +1382,8 @@ def judge_top_premium(top: TopPremium) -> ClaimResult:
     """Supported when research/lead titles earn significantly more in the latest year and the premium is not
     significantly shrinking (mixed if it is); contradicted when they earn significantly less. Holm over the two tests."""
     claim_id = "convergence.top_roles_keep_premium"
-    metric = "pay premium of research/lead titles over other titles, same seniority, country and year"
-    unit = "% pay premium"
+    metric = "pay of research/lead titles, percent above other titles at the same seniority, country and year"
+    unit = "percent"
     if top.latest is None:
         return _inconclusive(claim_id, metric, unit, top.insufficient or "no estimate", top.n_postings)
     p_values = [top.latest_p_value] + ([top.trend_p_value] if top.trend is not None else [])

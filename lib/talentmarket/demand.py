@@ -277,7 +277,8 @@ def judge_ai_vs_tech_sectors(comparison: pd.DataFrame, ai_trend: Trend, primary:
     )
     return ClaimResult(
         id="demand.ai_vs_tech_sectors", claim=CLAIMS["demand.ai_vs_tech_sectors"],
-        metric=f"{primary}: smallest gap between the AI postings trend and a tech sector's trend since {start}",
+        metric=(f"{primary}: smallest gap between the AI postings trend and a tech sector's trend since {start} "
+                "(AI growth minus the sector's)"),
         estimate=float(closest["gap_pp_per_year"]), ci_low=float(closest["gap_pp_ci_low"]), ci_high=float(closest["gap_pp_ci_high"]),
         unit="percentage points per year", verdict=verdict, rationale=rationale, n=int(closest["months"]),
         section="Growth since ChatGPT against every sector",
@@ -301,8 +302,9 @@ def judge_ai_share_rise(shifts: pd.DataFrame, primary: str, baseline_end: str) -
     change, low, high = (100 * (row[c] - 1) for c in ("ratio", "ci_low", "ci_high"))
     return ClaimResult(
         id="demand.ai_share_trend", claim=CLAIMS["demand.ai_share_trend"],
-        metric=f"{primary}: AI share of postings, latest 12 months against the 12 months to {baseline_end}",
-        estimate=float(change), ci_low=float(low), ci_high=float(high), unit="percent change", verdict=verdict, n=24,
+        metric=f"{primary}: change of the AI share of postings, latest 12 months against the 12 months to {baseline_end} "
+               "(percent of the earlier share)",
+        estimate=float(change), ci_low=float(low), ci_high=float(high), unit="percent", verdict=verdict, n=24,
         rationale=(f"The AI share of {primary} postings in the latest 12 months is {change:.1f}% above its level in the "
                    f"12 months to {baseline_end} [{low:.1f}, {high:.1f}]; the share rose significantly in {rising} "
                    f"of {len(shifts)} countries and fell significantly in {falling}."),
@@ -318,9 +320,9 @@ def judge_genai_takeoff(shifts: pd.DataFrame, primary: str, event: str) -> Claim
     verdict = "supported" if row["ci_low"] >= GENAI_TAKEOFF_RATIO else ("contradicted" if row["ci_high"] < GENAI_TAKEOFF_RATIO else "inconclusive")
     return ClaimResult(
         id="demand.genai_takeoff", claim=CLAIMS["demand.genai_takeoff"],
-        metric=f"{primary}: GenAI share of postings, latest 12 months ÷ 12 months before {event}",
+        metric=f"{primary}: fold change of the GenAI share of postings, latest 12 months ÷ 12 months before {event}",
         estimate=float(row["ratio"]), ci_low=float(row["ci_low"]), ci_high=float(row["ci_high"]),
-        unit="ratio (fold change)", verdict=verdict, n=24,
+        unit="ratio", verdict=verdict, n=24,
         rationale=(f"The GenAI share in {primary} is {row['ratio']:.0f} times its pre-ChatGPT level "
                    f"[{row['ci_low']:.0f}, {row['ci_high']:.0f}]; at least doubled (CI above 2) in {doubled} of {len(shifts)} countries. "
                    "Keyword mentions, not jobs: a posting that mentions GenAI is not necessarily a GenAI job."),

@@ -474,7 +474,8 @@ def judge_ai_spreading(berd_shares: pd.DataFrame, ai_use: pd.DataFrame) -> Claim
     )
     return ClaimResult(
         id="migration.ai_spreading_beyond_tech", claim=CLAIMS["migration.ai_spreading_beyond_tech"],
-        metric=f"Trend of the share of AI-R&D-performing companies outside tech, {row['first_year']}–{row['last_year']} (NCSES BERD)",
+        metric=(f"Trend of the share (%) of AI-R&D-performing companies that are outside tech, "
+                f"{row['first_year']}–{row['last_year']} (NCSES BERD)"),
         estimate=float(row["trend_pp_per_year"]), ci_low=float(row["trend_ci_low"]), ci_high=float(row["trend_ci_high"]),
         unit="percentage points per year", verdict=verdict, rationale=rationale,
         n=int(row["last_year"] - row["first_year"] + 1), section="Is AI spreading beyond tech?",
@@ -511,7 +512,8 @@ def judge_growth_outside_tech(growth: pd.DataFrame) -> ClaimResult:
     }[verdict]
     return ClaimResult(
         id="migration.growth_outside_tech", claim=CLAIMS["migration.growth_outside_tech"],
-        metric="Gap in annual AI R&D spending growth, industries outside tech minus tech (log-linear trend of their ratio, NCSES BERD)",
+        metric=("How much faster AI R&D spending grows outside tech than in tech, percent per year "
+                "(log-linear trend of their ratio, NCSES BERD)"),
         estimate=float(row["gap_pct_per_year"]), ci_low=float(row["gap_ci_low"]), ci_high=float(row["gap_ci_high"]),
         unit="percent per year", verdict=verdict, n=int(row["years"]), section="Where is AI money growing fastest?",
         rationale=(
@@ -535,7 +537,8 @@ def judge_into_healthcare_finance(growth: pd.DataFrame, destinations: Sequence[s
     ranking = ", ".join(f"{r.group} {r.growth_pct_per_year:.0f}%" for r in others.sort_values("growth_pct_per_year", ascending=False).itertuples())
     return ClaimResult(
         id="migration.into_healthcare_finance", claim=CLAIMS["migration.into_healthcare_finance"],
-        metric=f"Stand-in: gap in annual AI R&D growth, {label} minus tech (NCSES BERD); worker moves are not observed",
+        metric=(f"Stand-in: how much faster AI R&D spending grows in {label} than in tech, percent per year "
+                "(NCSES BERD); worker moves are not observed"),
         estimate=float(row["gap_pct_per_year"]), ci_low=float(row["gap_ci_low"]), ci_high=float(row["gap_ci_high"]),
         unit="percent per year", verdict="inconclusive", n=int(row["years"]), section="Migration into health care and finance",
         rationale=(

@@ -75,6 +75,7 @@ COMPARISON_GROUPS = ("non_ai_tech", "software_engineering")
 DEFAULT_MIN_CELL_SIZE = 30
 QUANTILES = (0.1, 0.5, 0.9)
 SENIOR_LEVELS = ("SE", "EX")
+ENTRY_LEVEL_METRIC = "entry-level (EN) AI pay, percent above (−: below) entry-level software-engineering titles, controlled"
 CLAIMS: dict[str, str] = {
     "salary.ai_premium": "On average, AI roles pay clearly more than comparable non-AI tech roles.",
     "salary.entry_level_premium": "Even junior AI roles pay more than the going rate for general software engineers.",
@@ -646,7 +647,8 @@ def judge_ai_premium(primary: Premium, curve: pd.DataFrame, ai_definition: str, 
         + context
     )
     return _claim_result(
-        "salary.ai_premium", metric="AI premium in log salary, all controls, clustered by posting",
+        "salary.ai_premium",
+        metric="AI roles' pay premium over comparison tech roles (percent of their pay), all controls, clustered by posting",
         estimate=primary.percent, ci_low=low, ci_high=high, unit="percent", verdict=verdict, rationale=rationale.strip(),
         n=primary.clusters,
         section="Controlled premium",
@@ -658,7 +660,7 @@ def judge_entry_level_premium(by_level: GroupPremiums) -> ClaimResult:
     rows = by_level.table.set_index("experience_level")
     if "EN" not in rows.index:
         return _claim_result(
-            "salary.entry_level_premium", metric="AI premium at experience level EN", estimate=None, ci_low=None,
+            "salary.entry_level_premium", metric=ENTRY_LEVEL_METRIC, estimate=None, ci_low=None,
             ci_high=None, unit="percent", verdict="inconclusive", n=0, section="Premium by experience level",
             rationale="Too few entry-level postings in the AI or software-engineering group to estimate a premium; "
                       "more entry-level salary records (or a lower minimum cell size) would settle it.",
@@ -672,7 +674,7 @@ def judge_entry_level_premium(by_level: GroupPremiums) -> ClaimResult:
         f"Premiums differ across levels: Wald χ²({by_level.wald_df}) = {by_level.wald_statistic:.1f}, p = {by_level.wald_p_value:.3g}."
     )
     return _claim_result(
-        "salary.entry_level_premium", metric="AI premium at experience level EN vs software-engineering titles",
+        "salary.entry_level_premium", metric=ENTRY_LEVEL_METRIC,
         estimate=float(entry["percent"]), ci_low=float(entry["ci_low"]), ci_high=float(entry["ci_high"]), unit="percent", verdict=verdict,
         rationale=rationale, n=int(entry["ai_postings"] + entry["comparison_postings"]), section="Premium by experience level",
     )
@@ -700,8 +702,9 @@ def judge_senior_premium_trend(trend: Premium, decline_margin_pp: float = 1.0, c
         + context
     )
     return _claim_result(
-        "salary.senior_premium_not_decreasing", metric="change of the SE/EX AI premium per work year",
-        estimate=estimate, ci_low=low, ci_high=high, unit="log points (≈ percentage points) per year", verdict=verdict,
+        "salary.senior_premium_not_decreasing",
+        metric="change of the senior (SE/EX) AI pay premium per work year, in log points (≈ percentage points of premium)",
+        estimate=estimate, ci_low=low, ci_high=high, unit="log points per year", verdict=verdict,
         rationale=rationale.strip(), n=trend.clusters, section="Premium by year",
     )
 
@@ -738,9 +741,10 @@ def judge_stratification(quantile_spread: Premium, dispersion_trends: pd.DataFra
         "'certificate holder' tier cannot be seen, and titles give no expert/practitioner split beyond the four levels."
     )
     return _claim_result(
-        "salary.stratification", metric="AI premium at 90th minus 10th percentile (quantile regression, all controls)",
+        "salary.stratification",
+        metric="AI pay premium at the 90th minus the 10th percentile, in log points (quantile regression, all controls)",
         estimate=100 * quantile_spread.log_points, ci_low=spread_low, ci_high=spread_high,
-        unit="log points (≈ percentage points)", verdict=verdict, rationale=rationale, n=quantile_spread.clusters,
+        unit="log points", verdict=verdict, rationale=rationale, n=quantile_spread.clusters,
         section="Stratification",
     )
 
@@ -775,7 +779,8 @@ def judge_company_size(size_gaps: pd.DataFrame) -> ClaimResult:
         "startups are not identified either (small ≠ startup)."
     )
     return _claim_result(
-        "salary.big_employers_pay_most", metric="AI pay at large (> 250 staff) vs medium employers, controlled",
+        "salary.big_employers_pay_most",
+        metric="AI pay at large (> 250 staff) employers, percent above (−: below) medium employers (50–250), controlled",
         estimate=float(main["percent"]), ci_low=float(main["ci_low"]), ci_high=float(main["ci_high"]), unit="percent",
         verdict=verdict, rationale=rationale, n=int(main["n"]), section="Company size",
     )
@@ -897,7 +902,8 @@ def judge_traditional_industries(industry_pay: pd.DataFrame, all_occupations_mea
     )
     if pooled.empty:
         return _claim_result(
-            "salary.traditional_industries_below_tech", metric="mean wage gap, traditional industries vs tech",
+            "salary.traditional_industries_below_tech",
+            metric="mean wage of AI-adjacent occupations in traditional industries, percent above (−: below) tech industries",
             estimate=None, ci_low=None, ci_high=None, unit="percent", verdict="inconclusive", n=0, section="OEWS by industry",
             rationale="OEWS did not publish the wages needed for the industry groups; a finer industry breakdown would settle it.",
         )
@@ -920,7 +926,8 @@ def judge_traditional_industries(industry_pay: pd.DataFrame, all_occupations_mea
     )
     return _claim_result(
         "salary.traditional_industries_below_tech",
-        metric=f"{head['occupation']}: mean wage in traditional industries vs tech industries (OEWS May 2025)",
+        metric=(f"{head['occupation']}: mean wage in traditional industries, percent above (−: below) tech industries "
+                "(OEWS May 2025)"),
         estimate=float(head["gap_percent"]), ci_low=float(head["ci_low"]), ci_high=float(head["ci_high"]), unit="percent",
         verdict=verdict, rationale=rationale, n=int(pooled["employment"].sum()), section="OEWS by industry",
     )

@@ -21,6 +21,10 @@ from talentmarket.errors import TalentMarketError
 
 SCHEMA_VERSION = 1
 VERDICTS = ("supported", "contradicted", "mixed", "inconclusive")
+UNITS = ("percent", "percent per year", "percentage points per year", "log points", "log points per year", "ratio")
+"""The units an estimate may carry, so that claims in the same unit can share an axis. What the number is
+a percent (or ratio) of belongs in the claim's ``metric``, e.g. unit "percent" with metric "share of a
+country's initial pay gap closed 2022–2024"."""
 DATA_KINDS = ("real", "synthetic")
 RESULTS_FILE = "results.json"
 CLAIM_ID_PATTERN = r"^[a-z]+\.[a-z0-9_]+$"
@@ -65,7 +69,11 @@ def _claim_problems(claim: ClaimResult) -> list[str]:
         problems.append("id must look like 'topic.snake_case'")
     if claim.verdict not in VERDICTS:
         problems.append(f"verdict {claim.verdict!r} is not one of {VERDICTS}")
-    for name in ("claim", "metric", "unit", "rationale"):
+    if claim.unit not in UNITS:
+        problems.append(
+            f"unit {claim.unit!r} is not one of {UNITS}; pick the closest and say in the metric what it is a percent or ratio of"
+        )
+    for name in ("claim", "metric", "rationale"):
         if not str(getattr(claim, name)).strip():
             problems.append(f"{name} is empty")
     numbers = (claim.estimate, claim.ci_low, claim.ci_high)
@@ -166,5 +174,8 @@ def read_results(path: str | Path) -> dict[str, Any]:
     document = json.loads(Path(path).read_text(encoding="utf-8"))
     if document.get("schema_version") != SCHEMA_VERSION:
         raise ResultsError(f"{path}: schema_version {document.get('schema_version')!r}, expected {SCHEMA_VERSION}")
-    document["claims"] = [ClaimResult(**claim) for claim in document["claims"]]
+    try:
+        document["claims"] = [ClaimResult(**claim) for claim in document["claims"]]
+    except ResultsError as error:
+        raise ResultsError(f"{path}: {error}; re-run the notebook that wrote it") from None
     return document
