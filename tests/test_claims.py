@@ -184,6 +184,25 @@ def test_every_claim_id_in_the_reports_is_registered_and_every_registered_id_is_
     assert claims.coverage_problems(registry, documents) == []
 
 
+@pytest.mark.skipif(not _committed_results(), reason="no notebook has written reports/*/results.json yet (run the main job)")
+def test_every_claim_in_the_reports_is_worded_as_in_the_registry(registry):
+    wording = dict(zip(registry["id"], registry["claim"]))
+    reported = {claim.id: claim.claim for document in claims.read_all_results(paths.REPO_ROOT / "reports")
+                for claim in document["claims"]}
+    assert reported and reported == {claim_id: wording[claim_id] for claim_id in reported}
+
+
+def test_claim_text_is_the_registry_sentence_and_unknown_ids_are_named(registry, tmp_path):
+    assert claims.claim_text("salary.ai_premium") == registry.set_index("id").at["salary.ai_premium", "claim"]
+    with pytest.raises(DataValidationError, match="no claim 'salary.imagined'") as caught:
+        claims.claim_text("salary.imagined")
+    assert caught.value.column == "id"
+    edited = tmp_path / "claims.csv"
+    edited.write_text(claims.REGISTRY_PATH.read_text(encoding="utf-8").replace(
+        "On average, AI roles pay clearly more", "On average, AI roles pay much more"), encoding="utf-8")
+    assert claims.claim_text("salary.ai_premium", edited).startswith("On average, AI roles pay much more")
+
+
 # --- the scorecard -----------------------------------------------------------------------------
 
 def test_scorecard_has_one_row_per_registered_claim_in_registry_order(registry, documents):

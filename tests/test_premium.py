@@ -9,11 +9,9 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from talentmarket.claims import load_registry
 from talentmarket.errors import ParameterError
 from talentmarket.oews import INDUSTRY_GROUPS, TECH_GROUP, load_oews_by_area, load_oews_by_industry
 from talentmarket.premium import (
-    CLAIMS,
     CONTROL_LADDER,
     GroupPremiums,
     Premium,
@@ -363,8 +361,3 @@ def test_oews_figure_cites_only_oews_and_uses_the_shared_industry_groups(synthet
     assert "Occupational Employment and Wage Statistics" in footer and "aijobs.net" not in footer
     plt.close(figure)
 
-
-def test_claims_are_worded_as_in_the_registry() -> None:
-    registry = load_registry().set_index("id")
-    assert {claim_id: registry.at[claim_id, "claim"] for claim_id in CLAIMS} == CLAIMS
-    assert set(registry.index[registry["notebook"] == "02_salary_premium"]) == set(CLAIMS)

@@ -2,7 +2,8 @@
 
 ``data/claims.csv`` lists each claim of "The AI Talent Market in 2026" once, in our own
 words, with the notebook that tests it or, when open data cannot, why not and what data
-would settle it. :func:`build_scorecard` joins the registry with every
+would settle it. It is the single source of each claim's sentence: the judges take it from
+:func:`claim_text`, so every results.json words a claim as the registry does. :func:`build_scorecard` joins the registry with every
 ``reports/*/results.json``; it refuses to present a result computed on synthetic data as a
 verdict, and it never drops a claim: a claim that no notebook has answered yet stays in the
 table with the reason.
@@ -10,6 +11,7 @@ table with the reason.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +80,27 @@ def load_registry(path: str | Path = REGISTRY_PATH) -> pd.DataFrame:
     except (FileNotFoundError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise DataValidationError(REGISTRY_NAME, None, f"cannot read {path}: {error}") from None
     return validate_registry(frame)
+
+
+def claim_text(claim_id: str, path: str | Path = REGISTRY_PATH) -> str:
+    """The claim's sentence as the registry words it: the one wording every notebook writes to results.json.
+
+    Raises DataValidationError naming the id when the registry has no such claim.
+    """
+    path = Path(path)
+    texts = _claim_texts(path, path.stat().st_mtime_ns if path.exists() else None)
+    if claim_id not in texts:
+        raise DataValidationError(
+            REGISTRY_NAME, "id", f"no claim {claim_id!r}: add a row for it to {path.name} (registered ids: {', '.join(texts)})"
+        )
+    return texts[claim_id]
+
+
+@functools.cache
+def _claim_texts(path: Path, modified: int | None) -> dict[str, str]:
+    """Claim id → sentence, read once per version of the registry file (``modified`` keys the cache)."""
+    registry = load_registry(path)
+    return dict(zip(registry["id"], registry["claim"]))
 
 
 def validate_registry(frame: pd.DataFrame) -> pd.DataFrame:

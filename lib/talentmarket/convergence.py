@@ -50,6 +50,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from talentmarket.display import format_interval
+from talentmarket.claims import claim_text
 from talentmarket.errors import DataValidationError, ParameterError
 from talentmarket.load import DataStore
 from talentmarket.oews import SOURCE as OEWS_SOURCE
@@ -82,17 +83,6 @@ ARRANGEMENTS = ("resident_onsite", "resident_hybrid", "resident_remote", "abroad
 """Where a worker lives relative to the employer (resident = same country) and how remote the job is."""
 REMOTE_LABELS = {0: "on-site", 50: "hybrid", 100: "fully remote"}
 
-CLAIMS = {
-    "convergence.sigma": "AI pay levels are becoming more similar across countries.",
-    "convergence.beta": "AI pay grows faster in countries where it started lower, so they catch up.",
-    "convergence.remote_closes_geo_gap": (
-        "Machine-learning engineers working remotely from smaller places can earn close to what engineers in the "
-        "main tech hubs earn."
-    ),
-    "convergence.remote_share_rising": "Remote-first AI teams are becoming more common.",
-    "convergence.top_roles_keep_premium": "Top roles at the leading AI labs still pay a large premium.",
-}
-"""The claims of 'The AI Talent Market in 2026' this module tests, in our own words."""
 
 
 @dataclass(frozen=True)
@@ -1191,7 +1181,7 @@ def _claim(claim_id: str, *, metric: str, unit: str, interval: Interval | None, 
     """One of this module's claims, with its wording and notebook section filled in."""
     estimate, ci_low, ci_high = (interval.estimate, interval.ci_low, interval.ci_high) if interval else (None, None, None)
     return ClaimResult(
-        id=claim_id, claim=CLAIMS[claim_id], metric=metric, estimate=estimate, ci_low=ci_low, ci_high=ci_high, unit=unit,
+        id=claim_id, claim=claim_text(claim_id), metric=metric, estimate=estimate, ci_low=ci_low, ci_high=ci_high, unit=unit,
         verdict=verdict, rationale=rationale, n=n, section=SECTIONS[claim_id],
     )
 
@@ -1468,12 +1458,12 @@ def _sensitivity_record(name: str, result: ConvergenceResult) -> dict[str, objec
     sigma, beta = judge_sigma(result), judge_beta(result)
     return {
         "specification": name, "countries": len(result.units), "postings": result.n_postings,
-        "sigma_trend": _claim_text(sigma), "sigma_verdict": sigma.verdict,
-        "gap_closed_percent": _claim_text(beta), "beta_verdict": beta.verdict,
+        "sigma_trend": _interval_text(sigma), "sigma_verdict": sigma.verdict,
+        "gap_closed_percent": _interval_text(beta), "beta_verdict": beta.verdict,
     }
 
 
-def _claim_text(claim: ClaimResult) -> str:
+def _interval_text(claim: ClaimResult) -> str:
     if claim.estimate is None:
         return "n/a"
     return Interval(claim.estimate, claim.ci_low, claim.ci_high).text()

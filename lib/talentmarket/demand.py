@@ -21,6 +21,7 @@ import pandas as pd
 from scipy.stats import t as student_t
 from statsmodels.stats.multitest import multipletests
 
+from talentmarket.claims import claim_text
 from talentmarket.errors import ParameterError
 from talentmarket.results import ClaimResult, verdict_from_interval
 
@@ -233,11 +234,6 @@ def estimate_level_shifts(share: pd.DataFrame, event: str, months: int = 12, lev
     return pd.DataFrame(rows)
 
 
-CLAIMS = {
-    "demand.ai_vs_tech_sectors": "Postings for AI-related jobs have grown much faster than postings in every other tech occupation.",
-    "demand.ai_share_trend": "AI-related jobs make up a rising share of all job postings.",
-    "demand.genai_takeoff": "Demand for generative-AI skills took off after ChatGPT's release (at least a doubling of its share of postings).",
-}
 GENAI_TAKEOFF_RATIO = 2.0
 
 
@@ -276,7 +272,7 @@ def judge_ai_vs_tech_sectors(comparison: pd.DataFrame, ai_trend: Trend, primary:
         f"{ai_trend.pct_per_year:.1f}%/yr [{ai_low:.1f}, {ai_high:.1f}] in {primary} over that window: {growth}"
     )
     return ClaimResult(
-        id="demand.ai_vs_tech_sectors", claim=CLAIMS["demand.ai_vs_tech_sectors"],
+        id="demand.ai_vs_tech_sectors", claim=claim_text("demand.ai_vs_tech_sectors"),
         metric=(f"{primary}: smallest gap between the AI postings trend and a tech sector's trend since {start} "
                 "(AI growth minus the sector's)"),
         estimate=float(closest["gap_pp_per_year"]), ci_low=float(closest["gap_pp_ci_low"]), ci_high=float(closest["gap_pp_ci_high"]),
@@ -301,7 +297,7 @@ def judge_ai_share_rise(shifts: pd.DataFrame, primary: str, baseline_end: str) -
         verdict = "mixed"
     change, low, high = (100 * (row[c] - 1) for c in ("ratio", "ci_low", "ci_high"))
     return ClaimResult(
-        id="demand.ai_share_trend", claim=CLAIMS["demand.ai_share_trend"],
+        id="demand.ai_share_trend", claim=claim_text("demand.ai_share_trend"),
         metric=f"{primary}: change of the AI share of postings, latest 12 months against the 12 months to {baseline_end} "
                "(percent of the earlier share)",
         estimate=float(change), ci_low=float(low), ci_high=float(high), unit="percent", verdict=verdict, n=24,
@@ -319,7 +315,7 @@ def judge_genai_takeoff(shifts: pd.DataFrame, primary: str, event: str) -> Claim
     doubled = int((shifts["ci_low"] >= GENAI_TAKEOFF_RATIO).sum())
     verdict = "supported" if row["ci_low"] >= GENAI_TAKEOFF_RATIO else ("contradicted" if row["ci_high"] < GENAI_TAKEOFF_RATIO else "inconclusive")
     return ClaimResult(
-        id="demand.genai_takeoff", claim=CLAIMS["demand.genai_takeoff"],
+        id="demand.genai_takeoff", claim=claim_text("demand.genai_takeoff"),
         metric=f"{primary}: fold change of the GenAI share of postings, latest 12 months ÷ 12 months before {event}",
         estimate=float(row["ratio"]), ci_low=float(row["ci_low"]), ci_high=float(row["ci_high"]),
         unit="ratio", verdict=verdict, n=24,

@@ -38,6 +38,7 @@ from scipy.stats import t as student_t
 from statsmodels.stats.multitest import multipletests
 
 from talentmarket.demand import estimate_log_trend, fit_ewc, window
+from talentmarket.claims import claim_text
 from talentmarket.errors import ParameterError
 from talentmarket.load import DataStore
 from talentmarket.ncses import SOURCE as NCSES_SOURCE
@@ -60,15 +61,6 @@ AI_USE_ANSWERS: dict[str, tuple[str, ...]] = {
 """Answers counted as using AI in each ABS wave. 2016–18 asked about AI as a production
 technology, 2021 about using AI at all: levels are not comparable across waves, shares
 of the AI-using companies that sit outside tech are closer to comparable."""
-
-CLAIMS = {
-    "migration.into_healthcare_finance": (
-        "Experienced AI engineers are leaving tech firms for healthcare and finance faster than for any other industry."
-    ),
-    "migration.ai_spreading_beyond_tech": "AI adoption and AI work are spreading from the tech industry into traditional industries.",
-    "migration.growth_outside_tech": "The fastest-growing and best-funded AI teams are now forming in traditional industries.",
-}
-"""The claims in our own words, as in data/claims.csv (essay: "The AI Talent Market in 2026")."""
 
 FLOW_DATA_NEEDED = (
     "job-history panels of AI workers with their employer's industry (for example profile histories) or "
@@ -473,7 +465,7 @@ def judge_ai_spreading(berd_shares: pd.DataFrame, ai_use: pd.DataFrame) -> Claim
         + _spreading_reading(verdict)
     )
     return ClaimResult(
-        id="migration.ai_spreading_beyond_tech", claim=CLAIMS["migration.ai_spreading_beyond_tech"],
+        id="migration.ai_spreading_beyond_tech", claim=claim_text("migration.ai_spreading_beyond_tech"),
         metric=(f"Trend of the share (%) of AI-R&D-performing companies that are outside tech, "
                 f"{row['first_year']}–{row['last_year']} (NCSES BERD)"),
         estimate=float(row["trend_pp_per_year"]), ci_low=float(row["trend_ci_low"]), ci_high=float(row["trend_ci_high"]),
@@ -511,7 +503,7 @@ def judge_growth_outside_tech(growth: pd.DataFrame) -> ClaimResult:
         ),
     }[verdict]
     return ClaimResult(
-        id="migration.growth_outside_tech", claim=CLAIMS["migration.growth_outside_tech"],
+        id="migration.growth_outside_tech", claim=claim_text("migration.growth_outside_tech"),
         metric=("How much faster AI R&D spending grows outside tech than in tech, percent per year "
                 "(log-linear trend of their ratio, NCSES BERD)"),
         estimate=float(row["gap_pct_per_year"]), ci_low=float(row["gap_ci_low"]), ci_high=float(row["gap_ci_high"]),
@@ -536,7 +528,7 @@ def judge_into_healthcare_finance(growth: pd.DataFrame, destinations: Sequence[s
     others = growth[~growth["group"].isin([label, OUTSIDE_TECH, ALL_INDUSTRIES])]
     ranking = ", ".join(f"{r.group} {r.growth_pct_per_year:.0f}%" for r in others.sort_values("growth_pct_per_year", ascending=False).itertuples())
     return ClaimResult(
-        id="migration.into_healthcare_finance", claim=CLAIMS["migration.into_healthcare_finance"],
+        id="migration.into_healthcare_finance", claim=claim_text("migration.into_healthcare_finance"),
         metric=(f"Stand-in: how much faster AI R&D spending grows in {label} than in tech, percent per year "
                 "(NCSES BERD); worker moves are not observed"),
         estimate=float(row["gap_pct_per_year"]), ci_low=float(row["gap_ci_low"]), ci_high=float(row["gap_ci_high"]),

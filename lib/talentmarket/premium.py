@@ -43,6 +43,7 @@ from scipy.optimize import linprog
 from statsmodels.regression.quantile_regression import hall_sheather
 from statsmodels.stats.multitest import multipletests
 
+from talentmarket.claims import claim_text
 from talentmarket.errors import ParameterError
 from talentmarket.oews import INDUSTRY_GROUPS, TECH_GROUP, check_industry_groups, industry_rows
 from talentmarket.postings import check_choice
@@ -76,15 +77,6 @@ DEFAULT_MIN_CELL_SIZE = 30
 QUANTILES = (0.1, 0.5, 0.9)
 SENIOR_LEVELS = ("SE", "EX")
 ENTRY_LEVEL_METRIC = "entry-level (EN) AI pay, percent above (−: below) entry-level software-engineering titles, controlled"
-CLAIMS: dict[str, str] = {
-    "salary.ai_premium": "On average, AI roles pay clearly more than comparable non-AI tech roles.",
-    "salary.entry_level_premium": "Even junior AI roles pay more than the going rate for general software engineers.",
-    "salary.senior_premium_not_decreasing": "The pay premium for senior AI specialists has not shrunk over time.",
-    "salary.stratification": "AI pay is splitting into tiers (experts, working practitioners, certificate holders) with widening gaps between them.",
-    "salary.big_employers_pay_most": "The largest tech employers pay AI staff the most, and startups pay lower base salaries.",
-    "salary.traditional_industries_below_tech": "Banks, hospitals and manufacturers pay AI staff well, but usually less than big tech firms.",
-}
-"""The six claims, worded as in the claims registry (data/claims.csv)."""
 
 
 # --------------------------------------------------------------------------- groups
@@ -597,8 +589,8 @@ def run_specification_curve(
 
 
 def _claim_result(claim_id: str, **fields) -> ClaimResult:
-    """The result of one of this notebook's claims, worded as in :data:`CLAIMS`."""
-    return ClaimResult(id=claim_id, claim=CLAIMS[claim_id], **fields)
+    """The result of one of this notebook's claims, worded as in the claims registry."""
+    return ClaimResult(id=claim_id, claim=claim_text(claim_id), **fields)
 
 
 def _p_value_from_interval(estimate: float, ci_low: float, ci_high: float) -> float:
