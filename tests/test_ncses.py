@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from talentmarket import migration, ncses
+from talentmarket import migration, ncses, oews
 from talentmarket.errors import DataValidationError, ParameterError
 from talentmarket.load import DataStore
 from talentmarket.schemas import schema_for, validate_frame
@@ -262,11 +262,11 @@ def test_ai_use_loader_recovers_the_twins_adoption_shares(twin_tables: dict[str,
 def test_migration_groups_resolve_on_the_twin_and_recover_tech_ai_rd(twin_tables: dict[str, pd.DataFrame], twin_truth: dict) -> None:
     """The migration notebook's default industry groups exist in every twin table it reads, and its
     tech group (51 + 5415 + 334) adds up to the truth behind those rows."""
-    groups = migration.parse_groups(migration.DEFAULT_GROUPS)
+    groups = migration.parse_groups(oews.INDUSTRY_GROUPS)
     berd = migration.summarize_berd(twin_tables["berd"], groups, [2019, 2020, 2021, 2022])
     use = migration.summarize_ai_use(twin_tables["use"], groups)
     assert set(use["group"]) == set(groups) and use["use_rate_pct"].notna().all()
-    tech = berd["ai_rd_amount"].set_index(["group", "year"]).loc[(migration.TECH, 2019), "value"]
+    tech = berd["ai_rd_amount"].set_index(["group", "year"]).loc[(oews.TECH_GROUP, 2019), "value"]
     level = twin_truth["ai_rd_2019"]
     expected = level["51"] + twin_truth["sub_industry_share_of_parent"]["5415"] * level["54"] + level["334"]
     assert tech == pytest.approx(expected, abs=1.5)

@@ -42,9 +42,15 @@ from talentmarket.claims import claim_text
 from talentmarket.errors import ParameterError
 from talentmarket.load import DataStore
 from talentmarket.ncses import SOURCE as NCSES_SOURCE
-from talentmarket.oews import ALL, check_industry_groups, industry_rows, normalise_naics_code, parse_naics_code
-from talentmarket.oews import INDUSTRY_GROUPS as DEFAULT_GROUPS
-from talentmarket.oews import TECH_GROUP as TECH
+from talentmarket.oews import (
+    ALL,
+    INDUSTRY_GROUPS,
+    TECH_GROUP,
+    check_industry_groups,
+    industry_rows,
+    normalise_naics_code,
+    parse_naics_code,
+)
 from talentmarket.oews import SOURCE as OEWS_SOURCE
 from talentmarket.postings import SOURCE_POSTINGS as POSTINGS_SOURCE
 from talentmarket.postings import check_choice
@@ -71,7 +77,7 @@ FLOW_DATA_NEEDED = (
 # --- Industry groups -------------------------------------------------------------------------------
 
 def parse_groups(
-    groups: Mapping[str, Sequence[str]] = DEFAULT_GROUPS, tech_group: str = TECH,
+    groups: Mapping[str, Sequence[str]] = INDUSTRY_GROUPS, tech_group: str = TECH_GROUP,
 ) -> dict[str, list[tuple[int, str]]]:
     """Group label → [(sign, code)], with ``All industries`` and ``Outside tech`` added.
 
@@ -546,7 +552,7 @@ def judge_into_healthcare_finance(growth: pd.DataFrame, destinations: Sequence[s
 
 # --- Figures ---------------------------------------------------------------------------------------------
 
-def plot_shares(shares: pd.DataFrame, groups: Sequence[str], title: str, store: DataStore, tech_group: str = TECH) -> plt.Figure:
+def plot_shares(shares: pd.DataFrame, groups: Sequence[str], title: str, store: DataStore, tech_group: str = TECH_GROUP) -> plt.Figure:
     """Share (%) of a BERD measure by year: tech against outside tech (left) and the traditional
     industries at their own scale (right). Hollow markers = more than half imputed; bars = range bounds."""
     fig, (ax_split, ax_industries) = plt.subplots(1, 2, figsize=(12, 5.5))
