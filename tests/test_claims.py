@@ -33,7 +33,7 @@ FIXTURE_RESULTS = {
     "01_demand_growth": ("real", [
         ("demand.ai_vs_tech_sectors", 41.5, 22.0, 61.0, "percentage points per year", "supported"),
         ("demand.ai_share_trend", 0.123, 0.051, 0.198, "percentage points per year", "supported"),
-        ("demand.genai_takeoff", 310.0, 205.0, 418.0, "percent", "supported"),
+        ("demand.genai_takeoff", 3.1, 2.05, 4.18, "ratio", "supported"),
     ]),
     "02_salary_premium": ("real", [
         ("salary.ai_premium", 12.4, 10.1, 14.8, "percent", "supported"),
@@ -287,6 +287,7 @@ def test_forest_plot_has_a_panel_per_unit_and_hollow_markers_for_synthetic_resul
         sigma_panel = panels["log points per year"]
         assert [t.get_text() for t in sigma_panel.get_yticklabels()] == ["convergence.sigma"]
         assert sigma_panel.lines[-1].get_markerfacecolor() == "white"
+        assert panels["ratio"].lines[0].get_xdata()[0] == 1.0 and sigma_panel.lines[0].get_xdata()[0] == 0.0
         assert "SYNTHETIC DATA" in figure.texts[-1].get_text()
     finally:
         plt.close(figure)

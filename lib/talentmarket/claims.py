@@ -297,8 +297,8 @@ VERDICT_COLOURS = {"supported": "#1b7837", "contradicted": HIGHLIGHT, "mixed": "
 
 def plot_forest(scorecard: pd.DataFrame, store: DataStore) -> plt.Figure:
     """Forest plot of every claim with an estimate: point and 95% CI, one panel per unit so that only
-    comparable effect sizes share an axis, zero marked by a dashed line; colour shows the verdict,
-    hollow grey marks synthetic results (never a finding)."""
+    comparable effect sizes share an axis, no effect (0, or 1 for a ratio) marked by a dashed line;
+    colour shows the verdict, hollow grey marks synthetic results (never a finding)."""
     plotted = scorecard.dropna(subset=["estimate"])
     if plotted.empty:
         return _empty_forest(store)
@@ -335,7 +335,7 @@ def _legend_handles(plotted: pd.DataFrame) -> list[plt.Line2D]:
 
 def _draw_unit_panel(ax: plt.Axes, rows: pd.DataFrame, unit: str) -> None:
     positions = np.arange(len(rows))[::-1]
-    ax.axvline(0, color="#333333", linestyle="--", linewidth=1)
+    ax.axvline(1.0 if unit == "ratio" else 0.0, color="#333333", linestyle="--", linewidth=1)
     for y, row in zip(positions, rows.itertuples(index=False)):
         synthetic = row.status == STATUS_SYNTHETIC
         colour = MUTED if synthetic else VERDICT_COLOURS[row.verdict]
