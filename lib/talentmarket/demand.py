@@ -320,7 +320,8 @@ def judge_genai_takeoff(shifts: pd.DataFrame, primary: str, event: str) -> Claim
         estimate=float(row["ratio"]), ci_low=float(row["ci_low"]), ci_high=float(row["ci_high"]),
         unit="ratio", verdict=verdict, n=24,
         rationale=(f"The GenAI share in {primary} is {row['ratio']:.0f} times its pre-ChatGPT level "
-                   f"[{row['ci_low']:.0f}, {row['ci_high']:.0f}]; at least doubled (CI above 2) in {doubled} of {len(shifts)} countries. "
+                   f"[{row['ci_low']:.0f}, {row['ci_high']:.0f}]; 'took off' is read as at least a doubling (the whole CI above "
+                   f"{GENAI_TAKEOFF_RATIO:.0f}), which holds in {doubled} of {len(shifts)} countries. "
                    "Keyword mentions, not jobs: a posting that mentions GenAI is not necessarily a GenAI job."),
         section="The GenAI take-off",
     )
