@@ -94,13 +94,13 @@ def test_single_sector_p_values_are_holm_adjusted_within_tech(synthetic_comparis
     tech = comparison.loc[comparison["is_tech"]]
     assert (tech["gap_p_holm"] >= tech["gap_p"]).all()
     assert comparison.loc[~comparison["is_tech"], "gap_p_holm"].isna().all()
-    assert (comparison["gap_pp_ci_low"] < comparison["gap_pp_per_year"]).all()
+    assert (comparison["gap_pct_ci_low"] < comparison["gap_pct_per_year"]).all()
 
 
 def _comparison(cis: dict[str, list[tuple[float, float]]]) -> pd.DataFrame:
     rows = [
-        {"country": c, "sector": f"S{i}", "is_tech": True, "gap_log_per_year": 0.1 + i, "gap_pp_per_year": (low + high) / 2,
-         "gap_pp_ci_low": low, "gap_pp_ci_high": high, "months": 24}
+        {"country": c, "sector": f"S{i}", "is_tech": True, "gap_log_per_year": 0.1 + i, "gap_pct_per_year": (low + high) / 2,
+         "gap_pct_ci_low": low, "gap_pct_ci_high": high, "months": 24}
         for c, intervals in cis.items() for i, (low, high) in enumerate(intervals)
     ]
     return pd.DataFrame(rows)

@@ -169,14 +169,14 @@ def compare_ai_with_sectors(
 
 
 def _add_holm_for_tech(table: pd.DataFrame) -> pd.DataFrame:
-    """Holm-adjusted p-values of the gaps to the tech sectors of each country, and gaps in pp per year."""
+    """Holm-adjusted p-values of the gaps to the tech sectors of each country, and gaps in percent per year."""
     table["gap_p_holm"] = np.nan
     for _, group in table.groupby("country"):
         tech = group.index[group["is_tech"]]
         if len(tech):
             table.loc[tech, "gap_p_holm"] = multipletests(table.loc[tech, "gap_p"], method="holm")[1]
     for column in ("gap_log_per_year", "gap_ci_low", "gap_ci_high"):
-        table[column.replace("log", "pp").replace("gap_ci", "gap_pp_ci")] = 100 * np.expm1(table[column])
+        table[column.replace("log", "pct").replace("gap_ci", "gap_pct_ci")] = 100 * np.expm1(table[column])
     return table.sort_values(["country", "sector"], ignore_index=True)
 
 
@@ -248,8 +248,8 @@ def judge_ai_vs_tech_sectors(comparison: pd.DataFrame, ai_trend: Trend, primary:
     Otherwise inconclusive. Estimate: the primary country's smallest gap to a tech sector.
     """
     tech = comparison.loc[comparison["is_tech"]]
-    beats_all = tech.groupby("country")["gap_pp_ci_low"].min() > 0
-    beaten = tech.groupby("country")["gap_pp_ci_high"].min() < 0
+    beats_all = tech.groupby("country")["gap_pct_ci_low"].min() > 0
+    beaten = tech.groupby("country")["gap_pct_ci_high"].min() < 0
     closest = tech.loc[tech["country"] == primary].sort_values("gap_log_per_year").iloc[0]
     ai_low, ai_high = ai_trend.pct_ci
     winners = sorted(beats_all.index[beats_all])
@@ -268,15 +268,15 @@ def judge_ai_vs_tech_sectors(comparison: pd.DataFrame, ai_trend: Trend, primary:
         f"From {start} to the end of the sector data, the AI postings index outgrew every tech sector (each gap's 95% CI "
         f"above zero) in {len(winners)} of {beats_all.size} countries ({', '.join(winners) or 'none'}); a tech sector "
         f"significantly outgrew AI in {int(beaten.sum())}. In {primary} the closest tech sector is {closest['sector']} "
-        f"(AI faster by {closest['gap_pp_per_year']:.1f} pp/yr). The AI index itself changed by "
+        f"(the ratio of AI to its postings grew {closest['gap_pct_per_year']:.1f}% per year). The AI index itself changed by "
         f"{ai_trend.pct_per_year:.1f}%/yr [{ai_low:.1f}, {ai_high:.1f}] in {primary} over that window: {growth}"
     )
     return ClaimResult(
         id="demand.ai_vs_tech_sectors", claim=claim_text("demand.ai_vs_tech_sectors"),
-        metric=(f"{primary}: smallest gap between the AI postings trend and a tech sector's trend since {start} "
-                "(AI growth minus the sector's)"),
-        estimate=float(closest["gap_pp_per_year"]), ci_low=float(closest["gap_pp_ci_low"]), ci_high=float(closest["gap_pp_ci_high"]),
-        unit="percentage points per year", verdict=verdict, rationale=rationale, n=int(closest["months"]),
+        metric=(f"{primary}: growth of AI postings relative to the closest tech sector since {start} "
+                "(trend of the ratio AI postings index ÷ sector index)"),
+        estimate=float(closest["gap_pct_per_year"]), ci_low=float(closest["gap_pct_ci_low"]), ci_high=float(closest["gap_pct_ci_high"]),
+        unit="percent per year", verdict=verdict, rationale=rationale, n=int(closest["months"]),
         section="Growth since ChatGPT against every sector",
     )
 

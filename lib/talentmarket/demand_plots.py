@@ -73,12 +73,12 @@ def plot_tech_gaps(comparison: pd.DataFrame, store: DataStore) -> plt.Figure:
     """Forest plot: AI trend minus each tech sector's trend, per country, with 95% CIs."""
     rows = comparison.loc[comparison["is_tech"]].sort_values(["country", "sector"], ascending=False).reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(9, max(5.0, 0.28 * len(rows) + 1.5)))
-    ax.errorbar(rows["gap_pp_per_year"], rows.index,
-                xerr=[rows["gap_pp_per_year"] - rows["gap_pp_ci_low"], rows["gap_pp_ci_high"] - rows["gap_pp_per_year"]],
+    ax.errorbar(rows["gap_pct_per_year"], rows.index,
+                xerr=[rows["gap_pct_per_year"] - rows["gap_pct_ci_low"], rows["gap_pct_ci_high"] - rows["gap_pct_per_year"]],
                 fmt="o", color=HIGHLIGHT, ecolor="#777777", capsize=2)
     ax.axvline(0, color="#333333", linewidth=0.8)
     ax.set_yticks(rows.index, rows["country"] + " · " + rows["sector"], fontsize=8)
-    ax.set_xlabel("AI postings trend minus sector trend, percentage points per year")
+    ax.set_xlabel("growth of AI postings relative to the sector, % per year (AI index ÷ sector index)")
     ax.set_title("How much faster AI postings grew than each tech sector (95% CIs)\n"
                  "AI outgrew all tech sectors of a country only if every CI there lies right of zero")
     add_source_footer(fig, store, [SOURCE_AI, SOURCE_POSTINGS])
