@@ -64,6 +64,8 @@ def test_unknown_notebook_lists_known_ones(tiny_notebook: Path) -> None:
 def test_run_writes_executed_notebook_and_both_html_versions(tiny_notebook: Path, tmp_path: Path) -> None:
     run = run_notebook("42", {"countries": ["GB", "DE"]}, reports_root=tmp_path / "reports")
     assert run.executed.is_file() and run.html.is_file() and run.reader_html.is_file()
+    run_metadata = nbformat.read(run.executed, as_version=4).metadata.papermill
+    assert (run_metadata.input_path, run_metadata.output_path) == ("42_tiny.ipynb", "42_tiny.ipynb")
     full, reader = (html.unescape(p.read_text()) for p in (run.html, run.reader_html))
     assert "['DE', 'GB']" in full and "['DE', 'GB']" in reader
     assert "NBVAL_CHECK_OUTPUT" in full and "NBVAL_CHECK_OUTPUT" not in reader

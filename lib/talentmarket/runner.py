@@ -163,6 +163,7 @@ def run_notebook(
             f"{notebook.stem}: cell {error.exec_count} (index {error.cell_index}) raised {error.ename}: "
             f"{error.evalue}. The partly executed notebook is {executed} (and its .html)."
         ) from None
+    drop_machine_paths(executed)
     html, reader_html = render_html(executed, synthetic=is_synthetic)
     if update_notebook:
         store_outputs(executed, notebook)
@@ -197,6 +198,17 @@ def _first_heading(notebook: nbformat.NotebookNode) -> str | None:
                 if line.startswith("#"):
                     return line.lstrip("#").strip()
     return None
+
+
+def drop_machine_paths(executed: Path) -> None:
+    """Replace papermill's absolute input and output paths with their file names, so a shared
+    executed notebook does not reveal (or depend on) where the project lived."""
+    notebook = nbformat.read(executed, as_version=4)
+    run_metadata = notebook.metadata.get("papermill", {})
+    for key in ("input_path", "output_path"):
+        if run_metadata.get(key):
+            run_metadata[key] = Path(run_metadata[key]).name
+    nbformat.write(notebook, executed)
 
 
 def store_outputs(executed: Path, notebook: Path) -> None:
