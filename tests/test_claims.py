@@ -274,7 +274,8 @@ def test_scorecard_table_keeps_small_effects_readable(registry, documents):
 def test_summary_markdown_counts_and_lists_only_real_findings(registry, documents):
     text = claims.summary_markdown(claims.build_scorecard(registry, documents))
     assert text.startswith("Of the essay's 22 claims, 9 have a verdict from real data: 6 supported, 1 contradicted")
-    assert "| `salary.ai_premium` | supported | 12.4 [10.1, 14.8] percent |" in text
+    statement = claims.claim_text("salary.ai_premium")
+    assert f"| `salary.ai_premium` | {statement} | supported | 12.4 [10.1, 14.8] percent |" in text
     assert "convergence.sigma" not in text
 
 

@@ -358,11 +358,11 @@ def summary_markdown(scorecard: pd.DataFrame) -> str:
         + (f"; {counts[STATUS_NOT_RUN] + counts[STATUS_NOT_REPORTED]} await their notebook" if counts[STATUS_NOT_RUN] + counts[STATUS_NOT_REPORTED] else "")
         + ".",
         "",
-        "| claim | verdict | estimate [95% CI] |",
-        "|---|---|---|",
+        "| claim | in our words | verdict | estimate [95% CI] |",
+        "|---|---|---|---|",
     ]
     for row in scorecard_table(findings).to_dict("records"):
-        lines.append(f"| `{row['claim']}` | {row['verdict']} | {row['estimate']} {row['95% CI']} {row['unit']} |")
+        lines.append(f"| `{row['claim']}` | {row['statement']} | {row['verdict']} | {row['estimate']} {row['95% CI']} {row['unit']} |")
     return "\n".join(lines) + "\n"
 
 

@@ -69,8 +69,8 @@ def write_readme_findings(reports_root: Path, readme: Path = paths.README) -> Pa
     text = readme.read_text(encoding="utf-8")
     start, end = text.index(FINDINGS_START) + len(FINDINGS_START), text.index(FINDINGS_END)
     body = ("\n## Findings\n\n" + claims.summary_markdown(scorecard)
-            + "\nEach row links to its evidence in the report site (`reports/index.html`); "
-            "estimates are effect sizes with 95% confidence intervals.\n")
+            + "\nEstimates are effect sizes with 95% confidence intervals; the report site (`reports/index.html`, "
+            "written by `make all`) gives each claim's metric, rationale and the notebook section behind it.\n")
     readme.write_text(text[:start] + body + text[end:], encoding="utf-8")
     return readme
 
