@@ -136,3 +136,8 @@ def test_genai_takeoff_needs_a_doubling() -> None:
     assert demand.judge_genai_takeoff(shifts, "US", "2022-11-30").verdict == "inconclusive"
     shifts.loc[0, ["ratio", "ci_low", "ci_high"]] = [40.0, 20.0, 80.0]
     assert demand.judge_genai_takeoff(shifts, "US", "2022-11-30").verdict == "supported"
+
+
+def test_outgrew_every_tech_sector_needs_every_gap_above_zero() -> None:
+    result = demand.outgrew_every_tech_sector(_comparison({"US": [(1, 9), (2, 9)], "DE": [(-1, 9), (3, 9)]}))
+    assert result.to_dict() == {"DE": False, "US": True}

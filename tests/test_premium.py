@@ -17,6 +17,7 @@ from talentmarket.premium import (
     Premium,
     _design,
     _fit,
+    clustered_and_row_level_se,
     compare_oews_industry_pay,
     compare_oews_occupations,
     decompose_gap,
@@ -35,6 +36,7 @@ from talentmarket.premium import (
     label_comparison,
     measure_dispersion,
     run_specification_curve,
+    run_specification_study,
 )
 from talentmarket.premium_plots import plot_oews, plot_premium_overview
 from talentmarket.salaries import SALARY_SOURCES, load_salaries, prepare_salaries
@@ -189,6 +191,17 @@ def test_clustering_widens_errors_when_pair_halves_are_kept(labelled: pd.DataFra
     naive = estimate_premium(rows, cluster_by_posting=False)
     assert clustered.se > 1.2 * naive.se
     assert clustered.clusters < clustered.n
+    assert clustered_and_row_level_se(raw, "core_ai", "non_ai_tech", None) == (clustered.se, naive.se, len(rows))
+
+
+def test_specification_study_holds_the_chosen_specification_once(raw: pd.DataFrame) -> None:
+    study = run_specification_study(raw, sorted(raw["source"].unique()), "core_ai", "non_ai_tech", None,
+                                                   "midpoint", True)
+    chosen = study.curve[(study.curve["ai_definition"] == "core_ai") & (study.curve["pair_handling"] == "midpoint")
+                         & study.curve["drop_exact_duplicates"] & (study.curve["comparison"] == "non-AI tech, all files")]
+    assert len(chosen) == 1
+    assert len(study.curve) == len(study.definitions) + len(study.handling) - 1
+    assert study.curve["percent"].is_monotonic_increasing
 
 
 # --------------------------------------------------------------------------- bad input

@@ -237,6 +237,21 @@ def estimate_level_shifts(share: pd.DataFrame, event: str, months: int = 12, lev
 GENAI_TAKEOFF_RATIO = 2.0
 
 
+def outgrew_every_tech_sector(comparison: pd.DataFrame) -> pd.Series:
+    """Per country: did AI postings outgrow each tech sector (every gap's 95% CI above zero)?
+
+    This is the intersection–union test of :func:`compare_ai_with_sectors`; it needs no
+    multiplicity correction.
+    """
+    return comparison.loc[comparison["is_tech"]].groupby("country")["gap_pct_ci_low"].min() > 0
+
+
+def ai_trend_in_window(ai_index: pd.DataFrame, comparison: pd.DataFrame, country: str, start: str) -> Trend:
+    """The AI postings index's own trend in ``country`` over the window its sector comparison used."""
+    series = ai_index.loc[ai_index["country"] == country].set_index("month")["index"]
+    return estimate_log_trend(window(series, start, comparison.loc[comparison["country"] == country, "end"].max()))
+
+
 def judge_ai_vs_tech_sectors(comparison: pd.DataFrame, ai_trend: Trend, primary: str, start: str) -> ClaimResult:
     """Verdict on AI postings outgrowing every tech sector.
 
@@ -248,7 +263,7 @@ def judge_ai_vs_tech_sectors(comparison: pd.DataFrame, ai_trend: Trend, primary:
     Otherwise inconclusive. Estimate: the primary country's smallest gap to a tech sector.
     """
     tech = comparison.loc[comparison["is_tech"]]
-    beats_all = tech.groupby("country")["gap_pct_ci_low"].min() > 0
+    beats_all = outgrew_every_tech_sector(comparison)
     beaten = tech.groupby("country")["gap_pct_ci_high"].min() < 0
     closest = tech.loc[tech["country"] == primary].sort_values("gap_log_per_year").iloc[0]
     ai_low, ai_high = ai_trend.pct_ci

@@ -585,6 +585,58 @@ def run_specification_curve(
     return curve.sort_values("percent", kind="stable").reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class SpecificationStudy:
+    """Two specification curves and their union: ``definitions`` varies the AI definition and the
+    comparison group (chosen pair handling); ``handling`` varies pair and duplicate handling (chosen
+    definition and comparison); ``curve`` holds both once each, sorted by the estimate."""
+
+    definitions: pd.DataFrame
+    handling: pd.DataFrame
+    curve: pd.DataFrame
+
+
+def run_specification_study(
+    raw: pd.DataFrame,
+    sources: Sequence[str],
+    ai_definition: str,
+    comparison_group: str,
+    comparison_sources: Sequence[str] | None,
+    pair_handling: str,
+    drop_exact_duplicates: bool,
+    min_cell_size: int = DEFAULT_MIN_CELL_SIZE,
+) -> SpecificationStudy:
+    """The notebook's specification curve: every AI definition against non-AI tech (all files and
+    each file alone) and software engineering, plus every pair/duplicate handling of the chosen one."""
+    comparisons = {"non-AI tech, all files": {}, "software engineering, all files": {"comparison_group": "software_engineering"}}
+    comparisons |= {f"non-AI tech, {source} only": {"comparison_sources": [source]} for source in sources}
+    definitions = run_specification_curve(raw, comparisons=comparisons, pair_handlings=[pair_handling],
+                                          drop_exact_duplicates=[drop_exact_duplicates], min_cell_size=min_cell_size)
+    chosen = {"chosen comparison": {"comparison_group": comparison_group, "comparison_sources": comparison_sources or None}}
+    handling = run_specification_curve(raw, ai_definitions=[ai_definition], comparisons=chosen,
+                                       drop_exact_duplicates=[True, False], min_cell_size=min_cell_size)
+    is_chosen = (handling["pair_handling"] == pair_handling) & (handling["drop_exact_duplicates"] == drop_exact_duplicates)
+    curve = (pd.concat([definitions, handling[~is_chosen]], ignore_index=True)  # the chosen one is already in
+             .sort_values("percent", kind="stable").reset_index(drop=True))
+    return SpecificationStudy(definitions, handling, curve)
+
+
+def clustered_and_row_level_se(
+    raw: pd.DataFrame,
+    ai_definition: str,
+    comparison_group: str,
+    comparison_sources: Sequence[str] | None,
+    min_cell_size: int = DEFAULT_MIN_CELL_SIZE,
+) -> tuple[float, float, int]:
+    """Keeping every raw row (pair halves and duplicates): the premium's standard error clustered by
+    posting, the one that wrongly treats rows as independent, and the number of rows."""
+    every_row = label_comparison(prepare_salaries(raw, "all_rows", drop_exact_duplicates=False),
+                                 ai_definition, comparison_group, comparison_sources or None)
+    clustered, row_level = (estimate_premium(every_row, min_cell_size=min_cell_size, cluster_by_posting=flag).se
+                            for flag in (True, False))
+    return clustered, row_level, len(every_row)
+
+
 # --------------------------------------------------------------------------- verdicts
 
 
