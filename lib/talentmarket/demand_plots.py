@@ -80,7 +80,7 @@ def plot_tech_gaps(comparison: pd.DataFrame, store: DataStore) -> plt.Figure:
     ax.set_yticks(rows.index, rows["country"] + " · " + rows["sector"], fontsize=8)
     ax.set_xlabel("growth of AI postings relative to the sector, % per year (AI index ÷ sector index)")
     ax.set_title("How much faster AI postings grew than each tech sector (95% CIs)\n"
-                 "AI outgrew all tech sectors of a country only if every CI there lies right of zero")
+                 "AI beat all of a country's tech sectors only if all its CIs lie right of 0", fontsize=11)
     add_source_footer(fig, store, [SOURCE_AI, SOURCE_POSTINGS])
     return fig
 
