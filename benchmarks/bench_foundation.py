@@ -21,8 +21,9 @@ import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from talentmarket import paths, sources
-from talentmarket.load import fetch_file
+from talentmarket import paths
+from talentmarket.data import sources
+from talentmarket.data.store import fetch_file
 
 MIRROR = paths.REPO_ROOT.parent / "shared" / "data" / "real"
 

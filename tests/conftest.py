@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from talentmarket import paths
-from talentmarket.load import DataStore
+from talentmarket.data.store import DataStore
 
 SHARED_MIRROR = paths.REPO_ROOT.parent / "shared" / "data" / "real"
 

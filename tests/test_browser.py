@@ -23,7 +23,9 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from test_site import write_fixture_notebooks, write_scorecard_and_site
 
-from talentmarket import claims, paths
+from talentmarket.report import scorecard as claims
+from talentmarket.results import registry as claims_registry
+from talentmarket import paths
 
 CHROMIUM = shutil.which("chromium")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -123,7 +125,7 @@ def site_url(mode: str, site_root: Path, server_url: str) -> str:
 def test_reader_sees_the_scorecard_with_every_claim(browser, site_root, server_url, screenshots, mode):
     open_page(browser, site_url(mode, site_root, server_url))
     rows = browser.find_elements(By.CSS_SELECTOR, "#scorecard-table tr.claim-row")
-    assert [row.find_element(By.TAG_NAME, "code").text for row in rows] == claims.load_registry()["id"].tolist()
+    assert [row.find_element(By.TAG_NAME, "code").text for row in rows] == claims_registry.load_registry()["id"].tolist()
     assert all(row.is_displayed() for row in rows)
     assert browser.find_element(By.ID, "summary").text.startswith("Of the essay's 22 claims")
     assert "The AI Talent Market in 2026" in browser.find_element(By.TAG_NAME, "header").text

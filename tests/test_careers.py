@@ -8,15 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from talentmarket.careers import (
-    DEFAULT_SECTORS,
-    compare_destination_growth,
-    estimate_transitions,
-    read_job_history,
-    validate_job_history,
-)
+from talentmarket.data.careers import DEFAULT_SECTORS, read_job_history, validate_job_history
+from talentmarket.analyses.migration.flows import compare_destination_growth, estimate_transitions
 from talentmarket.errors import DataValidationError, ParameterError
-from talentmarket.synthetic.careers import PERIODS_FILE, SPELLS_FILE, TRUE_TRANSITIONS, generate_career_panel
+from talentmarket.data.synthetic.careers import PERIODS_FILE, SPELLS_FILE, TRUE_TRANSITIONS, generate_career_panel
 
 
 @pytest.fixture(scope="module")

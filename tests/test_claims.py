@@ -9,9 +9,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from talentmarket import claims, paths
+from talentmarket.report import scorecard as claims
+from talentmarket.results import registry as claims_registry
+from talentmarket import paths
 from talentmarket.errors import DataValidationError
-from talentmarket.results import ClaimResult, read_results, write_results
+from talentmarket.results.contract import ClaimResult, read_results, write_results
 
 REQUIRED_IDS = {
     "demand.ai_vs_tech_sectors", "demand.ai_share_trend", "demand.genai_takeoff",
@@ -71,7 +73,7 @@ def write_fixture_reports(reports_root: Path, results: dict = FIXTURE_RESULTS) -
 
 @pytest.fixture
 def registry() -> pd.DataFrame:
-    return claims.load_registry()
+    return claims_registry.load_registry()
 
 
 @pytest.fixture
@@ -124,7 +126,7 @@ def test_every_committed_analysis_notebook_has_claims_in_the_registry(registry):
 )
 def test_registry_errors_name_the_column_and_the_problem(registry, changes, column, problem):
     with pytest.raises(DataValidationError) as error:
-        claims.validate_registry(registry_rows(registry, **changes))
+        claims_registry.validate_registry(registry_rows(registry, **changes))
     assert error.value.column == column
     assert problem in error.value.problem
 
@@ -134,20 +136,20 @@ def test_an_untestable_claim_may_not_name_a_notebook(registry):
     broken = registry.copy()
     broken.loc[untestable_row, "notebook"] = "02_salary_premium"
     with pytest.raises(DataValidationError, match="cannot test has no notebook"):
-        claims.validate_registry(broken)
+        claims_registry.validate_registry(broken)
 
 
 def test_registry_missing_a_column_is_refused(tmp_path, registry):
     path = tmp_path / "claims.csv"
     registry.drop(columns="data_needed").to_csv(path, index=False)
     with pytest.raises(DataValidationError, match="missing column") as error:
-        claims.load_registry(path)
+        claims_registry.load_registry(path)
     assert error.value.column == "data_needed"
 
 
 def test_missing_registry_file_is_a_clear_error(tmp_path):
     with pytest.raises(DataValidationError, match="cannot read"):
-        claims.load_registry(tmp_path / "absent.csv")
+        claims_registry.load_registry(tmp_path / "absent.csv")
 
 
 # --- registry and results agree -----------------------------------------------------------------
@@ -193,14 +195,14 @@ def test_every_claim_in_the_reports_is_worded_as_in_the_registry(registry):
 
 
 def test_claim_text_is_the_registry_sentence_and_unknown_ids_are_named(registry, tmp_path):
-    assert claims.claim_text("salary.ai_premium") == registry.set_index("id").at["salary.ai_premium", "claim"]
+    assert claims_registry.claim_text("salary.ai_premium") == registry.set_index("id").at["salary.ai_premium", "claim"]
     with pytest.raises(DataValidationError, match="no claim 'salary.imagined'") as caught:
-        claims.claim_text("salary.imagined")
+        claims_registry.claim_text("salary.imagined")
     assert caught.value.column == "id"
     edited = tmp_path / "claims.csv"
-    edited.write_text(claims.REGISTRY_PATH.read_text(encoding="utf-8").replace(
+    edited.write_text(claims_registry.REGISTRY_PATH.read_text(encoding="utf-8").replace(
         "On average, AI roles pay clearly more", "On average, AI roles pay much more"), encoding="utf-8")
-    assert claims.claim_text("salary.ai_premium", edited).startswith("On average, AI roles pay much more")
+    assert claims_registry.claim_text("salary.ai_premium", edited).startswith("On average, AI roles pay much more")
 
 
 # --- the scorecard -----------------------------------------------------------------------------
@@ -274,7 +276,7 @@ def test_scorecard_table_keeps_small_effects_readable(registry, documents):
 def test_summary_markdown_counts_and_lists_only_real_findings(registry, documents):
     text = claims.summary_markdown(claims.build_scorecard(registry, documents))
     assert text.startswith("Of the essay's 22 claims, 9 have a verdict from real data: 6 supported, 1 contradicted")
-    statement = claims.claim_text("salary.ai_premium")
+    statement = claims_registry.claim_text("salary.ai_premium")
     assert f"| `salary.ai_premium` | {statement} | supported | 12.4 [10.1, 14.8] percent |" in text
     assert "convergence.sigma" not in text
 

@@ -9,17 +9,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from talentmarket import convergence as cv
-from talentmarket import convergence_plots as cp
-from talentmarket import oews
-from talentmarket.claims import load_registry
+from talentmarket.analyses import convergence as cv
+from talentmarket.analyses.convergence import plots as cp
+from talentmarket.analyses.convergence import top_premium
+from talentmarket.data import oews
+from talentmarket.results.registry import load_registry
 from talentmarket.errors import DataValidationError, ParameterError
-from talentmarket.load import DataStore
-from talentmarket.results import ClaimResult
-from talentmarket.salaries import prepare_salaries
-from talentmarket.schemas import SALARY_SCHEMA, validate_frame
-from talentmarket.synthetic import geography
-from talentmarket.taxonomy import ROLE_CLASSES
+from talentmarket.data.store import DataStore
+from talentmarket.results.contract import ClaimResult
+from talentmarket.data.salaries import prepare_salaries
+from talentmarket.data.schemas import SALARY_SCHEMA, validate_frame
+from talentmarket.data.synthetic import geography
+from talentmarket.data.taxonomy import ROLE_CLASSES
 
 BOOTSTRAP = 99
 NOTEBOOK_CLAIMS = set(load_registry().query("notebook == '03_compensation_convergence'")["id"])
@@ -183,7 +184,7 @@ def test_top_decile_spread_matches_a_normal_distribution() -> None:
     rng = np.random.default_rng(4)
     residuals = rng.normal(0, 0.3, 20_000)
     years = np.repeat([2023, 2024], 10_000)
-    spread = cv._top_decile_by_year(residuals, years, np.arange(20_000), [2023, 2024], 50, 0)
+    spread = top_premium._top_decile_by_year(residuals, years, np.arange(20_000), [2023, 2024], 50, 0)
     expected = 100 * math.expm1(0.3 * 1.2816)
     assert all(_covers(spread[y], expected) for y in (2023, 2024))
 

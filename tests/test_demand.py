@@ -8,11 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from talentmarket import demand
+from talentmarket.analyses import demand
+from talentmarket.stats import trends
 from talentmarket.errors import ParameterError
-from talentmarket.load import DataStore
-from talentmarket.postings import ai_postings_index, monthly_ai_share, monthly_sector_postings, monthly_total_postings
-from talentmarket.synthetic import synthetic_truth
+from talentmarket.data.store import DataStore
+from talentmarket.data.postings import ai_postings_index, monthly_ai_share, monthly_sector_postings, monthly_total_postings
+from talentmarket.data.synthetic import synthetic_truth
 
 MONTHS = pd.date_range("2019-01-01", periods=72, freq="MS")
 
@@ -29,13 +30,13 @@ def test_ewc_matches_ols_point_estimates_and_uses_the_recommended_dof() -> None:
     rng = np.random.default_rng(4)
     design = np.column_stack([np.ones(60), np.arange(60)])
     y = design @ [1.0, 0.2] + rng.normal(0, 1, 60)
-    fit = demand.fit_ewc(y, design)
+    fit = trends.fit_ewc(y, design)
     np.testing.assert_allclose(fit.params, np.linalg.lstsq(design, y, rcond=None)[0])
     assert fit.dof == int(0.4 * 60 ** (2 / 3)) and (fit.se > 0).all()
 
 
 def test_log_trend_recovers_a_known_slope() -> None:
-    trend = demand.estimate_log_trend(_ar1_series(np.random.default_rng(1), 0.10, sd=0.01))
+    trend = trends.estimate_log_trend(_ar1_series(np.random.default_rng(1), 0.10, sd=0.01))
     assert trend.slope == pytest.approx(0.10, abs=0.01)
     assert trend.pct_per_year == pytest.approx(100 * math.expm1(trend.slope))
     assert trend.ci_low < 0.10 < trend.ci_high
@@ -48,7 +49,7 @@ def test_trend_interval_covers_the_truth_about_95_percent_of_the_time(months: in
     draws = 400
     covered = 0
     for _ in range(draws):
-        trend = demand.estimate_log_trend(_ar1_series(rng, 0.08, rho=0.6).iloc[:months])
+        trend = trends.estimate_log_trend(_ar1_series(rng, 0.08, rho=0.6).iloc[:months])
         covered += trend.ci_low <= 0.08 <= trend.ci_high
     assert 0.90 <= covered / draws <= 0.98
 
@@ -63,9 +64,9 @@ def test_level_shift_recovers_a_known_ratio() -> None:
 
 def test_trend_refuses_short_or_non_positive_series() -> None:
     with pytest.raises(ParameterError, match="at least 12 monthly values"):
-        demand.estimate_log_trend(pd.Series(1.0, index=MONTHS[:5]))
+        trends.estimate_log_trend(pd.Series(1.0, index=MONTHS[:5]))
     with pytest.raises(ParameterError, match="strictly positive"):
-        demand.estimate_log_trend(pd.Series(np.r_[0.0, np.ones(20)], index=MONTHS[:21]))
+        trends.estimate_log_trend(pd.Series(np.r_[0.0, np.ones(20)], index=MONTHS[:21]))
     with pytest.raises(ParameterError, match="12 months before and after"):
         demand.estimate_level_shift(pd.Series(1.0, index=MONTHS[:30]), "2019-06-01")
 
@@ -117,7 +118,7 @@ def _comparison(cis: dict[str, list[tuple[float, float]]]) -> pd.DataFrame:
     ],
 )
 def test_ai_vs_tech_verdict_rules(cis: dict, ai_ci: tuple[float, float], verdict: str) -> None:
-    trend = demand.Trend(slope=sum(ai_ci) / 2, se=0.01, ci_low=ai_ci[0], ci_high=ai_ci[1], p_value=0.01, n=24, level=0.95, dof=6)
+    trend = trends.Trend(slope=sum(ai_ci) / 2, se=0.01, ci_low=ai_ci[0], ci_high=ai_ci[1], p_value=0.01, n=24, level=0.95, dof=6)
     claim = demand.judge_ai_vs_tech_sectors(_comparison(cis), trend, "US", "2022-12-01")
     assert claim.verdict == verdict
     assert (claim.ci_low, claim.ci_high) == cis["US"][0]  # the closest tech sector in the primary country

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from talentmarket import load, paths
+from talentmarket.data import store as load
+from talentmarket import paths
 from talentmarket.errors import DataUnavailableError, DataValidationError
-from talentmarket.load import DataStore, fetch_file
-from talentmarket.sources import SOURCES, DataFile, Source
+from talentmarket.data.store import DataStore, fetch_file
+from talentmarket.data.sources import SOURCES, DataFile, Source
 
 BODY = b"date,jobcountry,AI_share_postings\n2020-01-01,US,1.5\n2020-01-02,US,1.6\n"
 BODY_SHA256 = hashlib.sha256(BODY).hexdigest()

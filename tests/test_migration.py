@@ -9,21 +9,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from talentmarket import migration, ncses, oews, postings, wages
-from talentmarket.claims import load_registry
+from talentmarket.analyses import migration
+from talentmarket.data import ncses
+from talentmarket.data import oews
+from talentmarket.data import postings
+from talentmarket.data import wages
+from talentmarket.results.registry import load_registry
 from talentmarket.errors import ParameterError
-from talentmarket.load import DataStore
-from talentmarket.migration import (
-    ALL_INDUSTRIES,
-    OUTSIDE_TECH,
-    add_combined_group,
-    aggregate_groups,
-    estimate_annual_trend,
-    parse_groups,
-)
-from talentmarket.oews import INDUSTRY_GROUPS
-from talentmarket.oews import TECH_GROUP as TECH
-from talentmarket.results import VERDICTS
+from talentmarket.data.store import DataStore
+from talentmarket.analyses.migration.estimates import ALL_INDUSTRIES, OUTSIDE_TECH, add_combined_group, aggregate_groups, estimate_annual_trend, parse_groups
+from talentmarket.data.oews import INDUSTRY_GROUPS
+from talentmarket.data.oews import TECH_GROUP as TECH
+from talentmarket.results.contract import VERDICTS
 
 YEARS = (2019, 2020, 2021, 2022)
 

@@ -7,11 +7,13 @@ import math
 import pandas as pd
 import pytest
 
-from talentmarket import migration, ncses, oews
+from talentmarket.analyses import migration
+from talentmarket.data import ncses
+from talentmarket.data import oews
 from talentmarket.errors import DataValidationError, ParameterError
-from talentmarket.load import DataStore
-from talentmarket.schemas import schema_for, validate_frame
-from talentmarket.synthetic import synthetic_truth
+from talentmarket.data.store import DataStore
+from talentmarket.data.schemas import schema_for, validate_frame
+from talentmarket.data.synthetic import synthetic_truth
 
 ALL_TABLES = [ncses.STATE_TABLE, *ncses.AI_USE_TABLES, ncses.AI_WORKERS_TABLE, *ncses.BERD_TABLES]
 

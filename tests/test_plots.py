@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from talentmarket.load import DataStore
-from talentmarket.plots import source_line
+from talentmarket.data.store import DataStore
+from talentmarket.results.figures import source_line
 
 
 def test_source_line_filters_sources_and_adds_extra(real_store: DataStore) -> None:

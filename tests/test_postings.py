@@ -8,11 +8,9 @@ import pandas as pd
 import pytest
 
 from talentmarket.errors import ParameterError
-from talentmarket.load import DataStore
-from talentmarket.postings import (
-    ai_postings_index, load_own_postings, monthly_ai_share, monthly_sector_postings, monthly_total_postings, owid_ai_share,
-    rebase,
-)
+from talentmarket.data.store import DataStore
+from talentmarket.analyses.demand import load_own_postings
+from talentmarket.data.postings import ai_postings_index, monthly_ai_share, monthly_sector_postings, monthly_total_postings, owid_ai_share, rebase
 from talentmarket.scale import write_synthetic_postings
 
 

@@ -10,38 +10,14 @@ import pytest
 import statsmodels.api as sm
 
 from talentmarket.errors import ParameterError
-from talentmarket.oews import INDUSTRY_GROUPS, TECH_GROUP, load_oews_by_area, load_oews_by_industry
-from talentmarket.premium import (
-    CONTROL_LADDER,
-    GroupPremiums,
-    Premium,
-    _design,
-    _fit,
-    clustered_and_row_level_se,
-    compare_oews_industry_pay,
-    compare_oews_occupations,
-    decompose_gap,
-    estimate_company_size_gaps,
-    estimate_control_ladder,
-    estimate_premium,
-    estimate_premium_by,
-    estimate_premium_trend,
-    estimate_quantile_premiums,
-    judge_ai_premium,
-    judge_company_size,
-    judge_entry_level_premium,
-    judge_senior_premium_trend,
-    judge_stratification,
-    judge_traditional_industries,
-    label_comparison,
-    measure_dispersion,
-    run_specification_curve,
-    run_specification_study,
-)
-from talentmarket.premium_plots import plot_oews, plot_premium_overview
-from talentmarket.salaries import SALARY_SOURCES, load_salaries, prepare_salaries
-from talentmarket.synthetic import synthetic_truth
-from talentmarket.synthetic.salaries import BOARDS, simulate_board
+from talentmarket.data.oews import INDUSTRY_GROUPS, TECH_GROUP, load_oews_by_area, load_oews_by_industry
+from talentmarket.analyses.premium.estimates import CONTROL_LADDER, GroupPremiums, Premium, _design, _fit, clustered_and_row_level_se, decompose_gap, estimate_company_size_gaps, estimate_control_ladder, estimate_premium, estimate_premium_by, estimate_premium_trend, estimate_quantile_premiums, label_comparison, measure_dispersion, run_specification_curve, run_specification_study
+from talentmarket.analyses.premium.industries import compare_oews_industry_pay, compare_oews_occupations, judge_traditional_industries
+from talentmarket.analyses.premium.judges import judge_ai_premium, judge_company_size, judge_entry_level_premium, judge_senior_premium_trend, judge_stratification
+from talentmarket.analyses.premium.plots import plot_oews, plot_premium_overview
+from talentmarket.data.salaries import SALARY_SOURCES, load_salaries, prepare_salaries
+from talentmarket.data.synthetic import synthetic_truth
+from talentmarket.data.synthetic.salaries import BOARDS, simulate_board
 
 SEED = 7  # the synthetic_store fixture's seed
 

@@ -11,7 +11,7 @@ import statsmodels.api as sm
 from scipy import sparse
 
 from talentmarket.errors import ParameterError
-from talentmarket.regression import Estimate, fit_ols, log_to_percent, solve_least_squares
+from talentmarket.stats.regression import Estimate, fit_ols, log_to_percent, solve_least_squares
 
 NAMES = ["const", "treated", "level=b", "level=c"]
 TRUE_PARAMS = np.array([1.0, 0.25, -0.5, 0.3])

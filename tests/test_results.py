@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from talentmarket.results import ClaimResult, ResultsError, read_results, verdict_from_interval, write_results
+from talentmarket.results.contract import ClaimResult, ResultsError, read_results, write_results
+from talentmarket.stats.verdicts import verdict_from_interval
 
 
 def _claim(**overrides: object) -> ClaimResult:

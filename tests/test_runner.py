@@ -12,7 +12,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from talentmarket import paths
 from talentmarket.__main__ import main
 from talentmarket.errors import ParameterError
-from talentmarket.runner import NotebookFailed, discover_notebooks, notebook_parameters, run_notebook, validate_parameters
+from talentmarket.report.runner import NotebookFailed, discover_notebooks, notebook_parameters, run_notebook, validate_parameters
 
 
 @pytest.fixture

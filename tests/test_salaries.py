@@ -9,17 +9,9 @@ import pandas as pd
 import pytest
 
 from talentmarket.errors import DataValidationError, ParameterError
-from talentmarket.load import DataStore
-from talentmarket.salaries import (
-    PAIR_HANDLINGS,
-    SALARY_COLUMNS,
-    describe_sample,
-    load_salaries,
-    prepare_salaries,
-    select_salaries,
-    summarize_pair_structure,
-)
-from talentmarket.synthetic import synthetic_truth
+from talentmarket.data.store import DataStore
+from talentmarket.data.salaries import PAIR_HANDLINGS, SALARY_COLUMNS, describe_sample, load_salaries, prepare_salaries, select_salaries, summarize_pair_structure
+from talentmarket.data.synthetic import synthetic_truth
 
 
 def _row(salary: float, title: str = "Data Scientist", year: int = 2024, level: str = "SE") -> dict:

@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from talentmarket import demand
+from talentmarket.analyses import demand
+from talentmarket.stats import trends
 from talentmarket.errors import DataUnavailableError, DataValidationError, ParameterError
 from talentmarket.scale import (
     POSTING_FIELDS,
@@ -27,8 +28,8 @@ from talentmarket.scale import (
 from talentmarket.scale.aggregations import ai_flag
 from talentmarket.scale.engine import execute, open_table
 from talentmarket.scale.generate import PostingTruth
-from talentmarket.postings import ai_postings_index
-from talentmarket.taxonomy import CORE_AI, classify_titles
+from talentmarket.data.postings import ai_postings_index
+from talentmarket.data.taxonomy import CORE_AI, classify_titles
 
 ROWS = 2_000_000
 SMALL_ROWS = 20_000
@@ -106,10 +107,10 @@ def test_posting_series_feed_notebook_01s_estimators_and_recover_the_true_ai_tre
     base = series.sector_postings.loc[series.sector_postings.month == "2020-02-01", "index"]
     assert np.allclose(base, 100) and len(base) == 2 * 16
     ai_index = ai_postings_index(series.ai_share, series.total_postings)
-    estimated = demand.estimate_log_trend(ai_index.loc[ai_index.country == "US"].set_index("month")["index"])
+    estimated = trends.estimate_log_trend(ai_index.loc[ai_index.country == "US"].set_index("month")["index"])
     cells = truth.expected_cells("M").query("country == 'US'")
     expected_ai = (cells.posting_probability * cells.ai_probability).groupby(cells.period).sum()
-    true_trend = demand.estimate_log_trend(expected_ai / expected_ai.index.days_in_month)
+    true_trend = trends.estimate_log_trend(expected_ai / expected_ai.index.days_in_month)
     assert estimated.ci_low < true_trend.slope < estimated.ci_high
 
 

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from talentmarket.errors import DataValidationError
-from talentmarket.load import read_csv_validated
-from talentmarket.schemas import AI_SHARE_SCHEMA, schema_for, validate_frame
+from talentmarket.data.store import read_csv_validated
+from talentmarket.data.schemas import AI_SHARE_SCHEMA, schema_for, validate_frame
 
 SOURCE = "indeed_ai_tracker/AI_posting.csv"
 

@@ -10,8 +10,10 @@ import pytest
 from bs4 import BeautifulSoup
 from test_claims import FIXTURE_RESULTS, write_fixture_reports
 
-from talentmarket import claims, site
-from talentmarket.plots import save_figure
+from talentmarket.report import scorecard as claims
+from talentmarket.results import registry as claims_registry
+from talentmarket.report import site
+from talentmarket.results.figures import save_figure
 
 RENDERED = ("01_demand_growth", "02_salary_premium")
 """Fixture notebooks that also get rendered HTML and figures; 03 has results only."""
@@ -45,7 +47,7 @@ def write_fixture_notebooks(reports_root: Path) -> Path:
 def write_scorecard_and_site(reports_root: Path) -> Path:
     """The scorecard's forest plot over whatever results the folder holds, then the site; returns index.html."""
     documents = claims.read_all_results(reports_root)
-    scorecard = claims.build_scorecard(claims.load_registry(), documents)
+    scorecard = claims.build_scorecard(claims_registry.load_registry(), documents)
     forest = claims.plot_forest(scorecard, claims.provenance_store(documents))
     save_figure(forest, reports_root / claims.SCORECARD_NOTEBOOK, "key_forest_plot")
     plt.close(forest)
@@ -88,7 +90,7 @@ def test_site_is_written_as_index_html_in_the_reports_root(index):
 
 
 def test_scorecard_lists_every_registered_claim_with_its_shown_verdict(page):
-    registry = claims.load_registry()
+    registry = claims_registry.load_registry()
     rows = page.select("#scorecard-table tr.claim-row")
     assert [row.find("code").get_text() for row in rows] == registry["id"].tolist()
     verdicts = {row.find("code").get_text(): row.select_one(".badge").get_text() for row in rows}
@@ -145,7 +147,7 @@ def test_scorecard_forest_plot_is_shown(page):
 
 def test_untestable_claims_are_listed_with_reason_and_missing_data(page):
     rows = page.select("#untestable tr.untestable-row")
-    registry = claims.load_registry()
+    registry = claims_registry.load_registry()
     assert len(rows) == int((registry["testable"] != "yes").sum())
     cells = {row.find("code").get_text(): [td.get_text() for td in row.find_all("td")] for row in rows}
     assert cells["hiring.talent_gap"][1] == "no"
@@ -188,7 +190,7 @@ def test_site_builds_before_any_notebook_has_run(tmp_path):
     index = site.build_site(tmp_path / "empty")
     page = BeautifulSoup(index.read_text(encoding="utf-8"), "html.parser")
     assert "No notebook has run yet" in page.select_one("#notebooks").get_text()
-    assert len(page.select("tr.claim-row")) == len(claims.load_registry())
+    assert len(page.select("tr.claim-row")) == len(claims_registry.load_registry())
     assert broken_links(index) == []
 
 

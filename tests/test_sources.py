@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from talentmarket.load import sha256_of
-from talentmarket.sources import SOURCES, get_source
+from talentmarket.data.store import sha256_of
+from talentmarket.data.sources import SOURCES, get_source
 
 PINNED_GITHUB_URL = re.compile(r"^https://raw\.githubusercontent\.com/[^/]+/[^/]+/[0-9a-f]{40}/.+")
 

@@ -6,19 +6,8 @@ import pandas as pd
 import pytest
 
 from talentmarket.errors import ParameterError
-from talentmarket.salaries import load_salaries
-from talentmarket.taxonomy import (
-    AI_ADJACENT_DATA,
-    CORE_AI,
-    NON_AI_TECH,
-    OTHER,
-    ROLE_CLASSES,
-    TAXONOMY_VERSION,
-    ai_role_classes,
-    classify_title,
-    classify_titles,
-    title_class_table,
-)
+from talentmarket.data.salaries import load_salaries
+from talentmarket.data.taxonomy import AI_ADJACENT_DATA, CORE_AI, NON_AI_TECH, OTHER, ROLE_CLASSES, TAXONOMY_VERSION, ai_role_classes, classify_title, classify_titles, title_class_table
 
 # The most frequent real titles (each ≥ 400 rows in its file) with the class a reader would give them.
 FREQUENT_REAL_TITLES = {

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from talentmarket import wages
+from talentmarket.data import wages
 from talentmarket.errors import DataValidationError, ParameterError
-from talentmarket.load import DataStore
-from talentmarket.synthetic import synthetic_truth
+from talentmarket.data.store import DataStore
+from talentmarket.data.synthetic import synthetic_truth
 
 
 class _StoreWith:

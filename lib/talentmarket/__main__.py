@@ -18,9 +18,14 @@ from typing import Any
 import yaml
 
 from talentmarket import paths
+from talentmarket.data.sources import SOURCES
 from talentmarket.errors import TalentMarketError
-from talentmarket.runner import CELL_TIMEOUT_SECONDS, discover_notebooks, notebook_parameters, run_many
-from talentmarket.sources import SOURCES
+from talentmarket.report.runner import (
+    CELL_TIMEOUT_SECONDS,
+    discover_notebooks,
+    notebook_parameters,
+    run_many,
+)
 
 
 def _parameters(pairs: list[list[str]], files: list[str]) -> dict[str, Any]:
@@ -63,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _build_site(reports_root: Path | None) -> None:
     """Write reports/index.html; for the default reports, also refresh the README's findings section."""
-    from talentmarket.site import build_site, write_readme_findings
+    from talentmarket.report.site import build_site, write_readme_findings
 
     print(f"site: {build_site(reports_root or paths.reports_dir())}", file=sys.stderr)
     if reports_root is None:

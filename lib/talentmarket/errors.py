@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class TalentMarketError(Exception):
     """Base class, so callers can catch every project error in one place."""
@@ -24,3 +26,11 @@ class DataValidationError(TalentMarketError, ValueError):
 
 class ParameterError(TalentMarketError, ValueError):
     """A notebook or function parameter is unknown, mistyped or selects nothing."""
+
+
+def check_choice(name: str, chosen: Sequence[str], allowed: Sequence[str]) -> list[str]:
+    """The chosen values, sorted, or a ParameterError naming the ones that are not allowed."""
+    unknown = sorted(set(chosen) - set(allowed))
+    if unknown or not chosen:
+        raise ParameterError(f"{name}: {unknown or 'nothing'} not available; choose from {sorted(allowed)}")
+    return sorted(set(chosen))

@@ -4,6 +4,9 @@ Install with ``pip install -e .[scale]``. Inputs are Parquet files (or any Ibis
 table) in the layouts of :mod:`talentmarket.scale.schema`; every analysis is an
 Ibis expression that DuckDB executes out-of-core by default and Spark executes
 unchanged (``engine="pyspark"`` or a connected ``ibis.pyspark`` backend).
+
+Imports data and stats (the taxonomy, the rebasing of indices, the shared sandwich); never results,
+analyses or report.
 """
 
 from talentmarket.scale.aggregations import (
@@ -15,7 +18,10 @@ from talentmarket.scale.aggregations import (
     posting_series,
 )
 from talentmarket.scale.engine import EngineSettings, connect, open_table
-from talentmarket.scale.generate import write_synthetic_postings, write_synthetic_salaries
+from talentmarket.scale.generate import (
+    write_synthetic_postings,
+    write_synthetic_salaries,
+)
 from talentmarket.scale.regression import CellOLS, compress_to_cells, fit_cell_ols
 from talentmarket.scale.schema import POSTING_FIELDS, SALARY_FIELDS
 

@@ -10,7 +10,7 @@ engine, execute, check the (small) result and hand back a tidy pandas frame:
 - :func:`monthly_sector_postings` — postings and AI postings by country, month and
   sector (or industry), the counterpart of the sector posting indices;
 - :func:`posting_series` — notebook 01's inputs (AI share, total and sector indices)
-  from one scan, in the shapes :mod:`talentmarket.postings` returns for the Indeed files;
+  from one scan, in the shapes :mod:`talentmarket.data.postings` returns for the Indeed files;
 - :func:`ai_posting_shares` — each industry's (or sector's) share of all AI postings
   and of all postings per period, the stock measure sector migration compares over time.
 
@@ -27,11 +27,17 @@ from dataclasses import dataclass
 import ibis.expr.types as ir
 import pandas as pd
 
+from talentmarket.data.postings import rebase
+from talentmarket.data.taxonomy import CORE_AI, RULES
 from talentmarket.errors import DataValidationError, ParameterError
-from talentmarket.postings import rebase
-from talentmarket.scale.engine import Engine, EngineSettings, Source, execute, open_table
+from talentmarket.scale.engine import (
+    Engine,
+    EngineSettings,
+    Source,
+    execute,
+    open_table,
+)
 from talentmarket.scale.schema import POSTING_FIELDS
-from talentmarket.taxonomy import CORE_AI, RULES
 
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 """Period name → its length in months. In expressions a period is an integer index
@@ -44,7 +50,7 @@ _COUNTRY_CODE = r"^[A-Z]{2}$"
 
 
 def core_ai_title_pattern() -> str:
-    """One case-insensitive regular expression matching exactly the titles talentmarket.taxonomy calls core AI.
+    """One case-insensitive regular expression matching exactly the titles talentmarket.data.taxonomy calls core AI.
 
     Core-AI rules come first in the taxonomy's priority order, so a title is core AI
     exactly when one of them matches. The pattern uses only syntax that DuckDB (RE2)
@@ -179,7 +185,7 @@ def ai_posting_shares(
 
 @dataclass(frozen=True)
 class PostingSeries:
-    """Notebook 01's monthly inputs computed from posting-level data, shaped as :mod:`talentmarket.postings` returns them.
+    """Notebook 01's monthly inputs computed from posting-level data, shaped as :mod:`talentmarket.data.postings` returns them.
 
     ``ai_share``: ``country``, ``month``, ``share_pct`` (0–100), ``postings``;
     ``total_postings``: ``country``, ``month``, ``index``;

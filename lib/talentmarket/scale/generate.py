@@ -69,7 +69,7 @@ AI_TITLES = ("Machine Learning Engineer", "AI Engineer", "Applied Scientist", "N
 OTHER_TITLES = ("Software Engineer", "Registered Nurse", "Accountant", "Sales Associate", "Project Manager",
                 "Warehouse Associate", "Customer Service Representative", "Data Analyst", "Teacher", "Mechanical Engineer")
 """Titles are drawn independently of the sector; AI postings get AI titles (core AI under
-talentmarket.taxonomy), the others never do, so a title-derived flag equals ``is_ai``."""
+talentmarket.data.taxonomy), the others never do, so a title-derived flag equals ``is_ai``."""
 SALARY_OTHER_TITLES = ("Software Engineer", "DevOps Engineer", "Security Engineer", "Backend Developer", "Cloud Engineer")
 """Non-AI tech titles of the salary comparison group."""
 POSTING_SALARY_SHARE = 0.4

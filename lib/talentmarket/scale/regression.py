@@ -15,7 +15,7 @@ loses nothing the estimator needs:
 
 The group-by is an Ibis expression (DuckDB or Spark, out-of-core); the cell table
 is small and solved with numpy. The sandwich and its small-sample factors are the
-shared ones of :mod:`talentmarket.regression` (as in statsmodels: HC1 scales by
+shared ones of :mod:`talentmarket.stats.regression` (as in statsmodels: HC1 scales by
 ``N/(N−K)``, clustered by ``G/(G−1) · (N−1)/(N−K)``), fed with the cell sums above;
 confidence intervals use t with ``N−K`` (HC1) or ``G−1`` (clustered) degrees of freedom.
 Means and variances (not raw sums of squares) travel from the engine, so no
@@ -33,9 +33,19 @@ import pandas as pd
 from scipy import stats
 
 from talentmarket.errors import DataValidationError, ParameterError
-from talentmarket.regression import cluster_robust_covariance, hc1_covariance, log_to_percent
-from talentmarket.scale.engine import Engine, EngineSettings, Source, execute, open_table
+from talentmarket.scale.engine import (
+    Engine,
+    EngineSettings,
+    Source,
+    execute,
+    open_table,
+)
 from talentmarket.scale.schema import Field
+from talentmarket.stats.regression import (
+    cluster_robust_covariance,
+    hc1_covariance,
+    log_to_percent,
+)
 
 INTERCEPT = "Intercept"
 

@@ -55,7 +55,7 @@ POSTING_FIELDS: tuple[Field, ...] = (
     Field("sector", "string", True, "Occupational sector, e.g. Indeed's 'Software Development', 'Nursing'."),
     Field("industry", "string", True, "Employer's industry, e.g. NAICS sector names such as 'Finance and Insurance'."),
     Field("title", "string", True, "Job title as posted."),
-    Field("is_ai", "boolean", False, "True for AI postings; when absent, derived from the title with the core-AI rules of talentmarket.taxonomy."),
+    Field("is_ai", "boolean", False, "True for AI postings; when absent, derived from the title with the core-AI rules of talentmarket.data.taxonomy."),
     Field("salary_min", "number", False, "Lower end of the posted salary range (any currency; optional)."),
     Field("salary_max", "number", False, "Upper end of the posted salary range (optional)."),
 )
@@ -72,7 +72,7 @@ SALARY_FIELDS: tuple[Field, ...] = (
     Field("company_location", "string", True, "ISO alpha-2 country of the employer."),
     Field("company_size", "string", True, "S, M or L."),
     Field("employer_id", "integer", False, "Employer identifier, for standard errors clustered by employer."),
-    Field("is_ai", "boolean", False, "True for AI roles; otherwise classify job_title with talentmarket.taxonomy."),
+    Field("is_ai", "boolean", False, "True for AI roles; otherwise classify job_title with talentmarket.data.taxonomy."),
 )
 """One row per salary observation: the aijobs.net salary layout (without the local-currency
 columns, which the analyses do not use) plus an employer id and an AI flag."""

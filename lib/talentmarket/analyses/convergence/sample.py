@@ -1,0 +1,394 @@
+"""The convergence sample: loading and selecting salary postings, designs, clustered fits and the bootstrap shared by the estimators."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sparse
+import statsmodels.api as sm
+
+from talentmarket.data.salaries import AI_FIELD, load_salaries, prepare_salaries
+from talentmarket.data.store import DataStore
+from talentmarket.data.synthetic import geography
+from talentmarket.data.taxonomy import ROLE_CLASSES, classify_titles
+from talentmarket.errors import DataValidationError, ParameterError, check_choice
+from talentmarket.results.display import format_interval
+from talentmarket.stats.regression import OLSFit, fit_ols, log_to_percent
+
+DEFAULT_MIN_CELL = 20
+DEFAULT_BOOTSTRAP = 499
+MIN_COUNTRIES = 3
+ALPHA = 0.05
+POOLED_TITLES = "other titles (pooled)"
+TOP_TITLE_PATTERN = r"\b(research|principal|staff|lead|head|director|chief|distinguished|fellow|vp|vice president)\b"
+"""Titles that mark research or leadership roles: the proxy for 'premium roles at leading labs'."""
+COMPARABLE_MARGIN_PERCENT = 10.0
+"""Pay within ±10% of residents' pay counts as 'comparable' for the remote geography gap."""
+RANGE_SUMMARIES = ("midpoint", "max", "min")
+"""The ways of reducing a posted range to one salary that the sensitivity table compares."""
+
+REQUIRED_COLUMNS = (
+    "log_salary_usd", "posting_id", "work_year", "experience_level", "employment_type", "job_title",
+    "employee_residence", "company_location", "remote_ratio",
+)
+ARRANGEMENTS = ("resident_onsite", "resident_hybrid", "resident_remote", "abroad_remote", "abroad_not_remote")
+"""Where a worker lives relative to the employer (resident = same country) and how remote the job is."""
+REMOTE_LABELS = {0: "on-site", 50: "hybrid", 100: "fully remote"}
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A point estimate with its 95% confidence interval."""
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+
+    def scaled(self, factor: float) -> Interval:
+        """The same interval multiplied by ``factor`` (bounds swap when it is negative)."""
+        low, high = sorted((self.ci_low * factor, self.ci_high * factor))
+        return Interval(self.estimate * factor, low, high)
+
+    def as_percent(self) -> Interval:
+        """A log-point interval as a percent difference: ``100·(exp(x) − 1)``."""
+        return Interval(*(float(log_to_percent(v)) for v in (self.estimate, self.ci_low, self.ci_high)))
+
+    def text(self, digits: int = 1) -> str:
+        """``'-6.1 [-10.4, -1.6]'``."""
+        return f"{self.estimate:.{digits}f} {format_interval(self.ci_low, self.ci_high, digits)}"
+
+    def columns(self, name: str, prefix: str = "") -> dict[str, float]:
+        """The interval as table columns: ``{name: estimate, prefix + 'ci_low': …, prefix + 'ci_high': …}``."""
+        return {name: self.estimate, f"{prefix}ci_low": self.ci_low, f"{prefix}ci_high": self.ci_high}
+
+
+# --------------------------------------------------------------------------------------------
+# The sample
+# --------------------------------------------------------------------------------------------
+
+def load_salary_rows(
+    store: DataStore,
+    *,
+    sources: Sequence[str] | None = None,
+    own_files: Mapping[str, str] | None = None,
+    synthetic_case: str = "sigma_and_beta",
+) -> pd.DataFrame:
+    """Raw salary rows in file order, with ``source`` and ``source_field``, as :func:`prepare_postings` wants them.
+
+    Real data come from :func:`talentmarket.data.salaries.load_salaries`: registered
+    sources, or your own files in the salary schema tagged AI or comparison field
+    (the store cites them). In synthetic mode the rows come from
+    :mod:`talentmarket.data.synthetic.geography` (case ``synthetic_case``), whose country
+    pay structure is known; they are tagged ``source = geography.SOURCE``.
+    """
+    if store.synthetic:
+        rows = geography.generate(synthetic_case, store.seed).frames[geography.SALARY_FILE]
+        store.record_generated(geography.SOURCE, f"synthetic geography generator, case {synthetic_case}")
+        return rows.assign(source=geography.SOURCE, source_field=AI_FIELD)
+    return load_salaries(store, sources, own_files)
+
+
+def prepare_postings(rows: pd.DataFrame, pair_handling: str = "midpoint") -> pd.DataFrame:
+    """Postings ready for analysis: range pairs and duplicates resolved by the shared
+    :func:`talentmarket.data.salaries.prepare_salaries` (``pair_handling`` as there), each title's role class added."""
+    postings = prepare_salaries(rows, pair_handling)
+    postings["role_class"] = classify_titles(postings["job_title"]).to_numpy()
+    return postings
+
+
+def select_sample(
+    postings: pd.DataFrame,
+    *,
+    years: Sequence[int],
+    roles: Sequence[str] = ROLE_CLASSES,
+    countries: Sequence[str] | None = None,
+    country_groups: Mapping[str, Sequence[str]] | None = None,
+) -> pd.DataFrame:
+    """Postings of the chosen years and role classes, with ``geo_unit``: the country (or group) compared across.
+
+    ``roles`` are title classes of :mod:`talentmarket.data.taxonomy`. ``countries`` (ISO
+    3166 alpha-2 codes of residence) or ``country_groups`` (group name → codes)
+    choose the units of the cross-country analyses; postings of other residence
+    countries get no unit and stay in the sample for the remote and
+    top-of-distribution analyses. Unknown years, roles or countries, and an empty
+    selection, raise ParameterError.
+    """
+    _require_columns(postings, (*REQUIRED_COLUMNS, "role_class"))
+    years = _choose("years", years, _years_in(postings))
+    roles = _choose("roles", roles, ROLE_CLASSES)
+    sample = postings.loc[postings["work_year"].isin(years) & postings["role_class"].isin(roles)].copy()
+    if sample.empty:
+        raise ParameterError(f"no postings with a title in role classes {roles} in {years}")
+    present = sample["employee_residence"].unique()
+    if country_groups:
+        members = [code for codes in country_groups.values() for code in codes]
+        repeated = sorted({code for code in members if members.count(code) > 1})
+        if repeated:
+            raise ParameterError(f"countries {repeated} appear in more than one country group")
+        _choose("country_groups", members, present)
+        unit_of = {code: group for group, codes in country_groups.items() for code in codes}
+    elif countries:
+        unit_of = {code: code for code in _choose("countries", countries, present)}
+    else:
+        unit_of = {code: code for code in present}
+    sample["geo_unit"] = sample["employee_residence"].map(unit_of)
+    return sample.reset_index(drop=True)
+
+
+def describe_sample(sample: pd.DataFrame, *, min_cell: int) -> pd.DataFrame:
+    """Per year: postings, share with a US employer, residence countries, countries with at least
+    ``min_cell`` resident postings, and fully remote postings filled from abroad."""
+    _require_columns(sample, REQUIRED_COLUMNS)
+    rows = sample.assign(arrangement=classify_arrangements(sample))
+    records = []
+    for year, group in rows.groupby("work_year"):
+        sizes = _cell_sizes(_residents(group), ["geo_unit"])
+        records.append({
+            "year": int(year), "postings": _count_postings(group),
+            "us_employer_percent": round(100 * float((group["company_location"] == "US").mean()), 1),
+            "residence_countries": int(group["employee_residence"].nunique()),
+            f"units_with_{min_cell}+_residents": int((sizes >= min_cell).sum()),
+            "remote_from_abroad": _count_postings(group.loc[group["arrangement"] == "abroad_remote"]),
+        })
+    return pd.DataFrame(records)
+
+
+def show_synthetic_truth(store: DataStore, synthetic_case: str, years: Sequence[int]) -> None:
+    """In synthetic mode, print the parameters the estimators should recover over ``years``; nothing on real data."""
+    if not store.synthetic:
+        return
+    drawn = geography.generate(synthetic_case, store.seed).truth
+    truth = geography.truth_over_years(drawn, years)
+    print(
+        f"Synthetic case {drawn['case']!r} (seed {store.seed}), truth over {truth['years'][0]}–{truth['years'][-1]}: "
+        f"dispersion trend {100 * truth['dispersion_slope_per_year']:.1f} log points/yr; initial gap closed "
+        f"{-100 * truth['beta']:.1f}%; remote gap {log_to_percent(truth['remote_gap_mid_year']):.1f}% at mid-span, trend "
+        f"{100 * drawn['remote_gap_trend_per_year']:.1f} log points/yr; remote share trend "
+        f"{100 * drawn['remote_share_trend_per_year']:.1f} pp/yr; research/lead premium {log_to_percent(drawn['top_title_premium']):.1f}%."
+    )
+
+
+def _choose(name: str, chosen: Sequence, available: Iterable) -> list:
+    """:func:`talentmarket.errors.check_choice` for a list parameter; a bare string or number
+    (an easy slip with papermill's ``-p``) is refused as well, instead of being read letter by letter."""
+    if isinstance(chosen, (str, int)):
+        raise ParameterError(f"{name} must be a list, got {chosen!r}")
+    return check_choice(name, list(chosen), list(available))
+
+
+def _require_columns(frame: pd.DataFrame, columns: Iterable[str], source: str | None = None) -> None:
+    """DataValidationError naming the first missing column, ParameterError when there are no rows.
+
+    ``source`` names the data in the message; for salary postings it defaults to their source files.
+    """
+    if source is None:
+        source = ", ".join(sorted(map(str, frame["source"].unique()))) if "source" in frame else "salary postings"
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataValidationError(source, missing[0], f"missing column (found {sorted(map(str, frame.columns))})")
+    if frame.empty:
+        raise ParameterError(f"{source}: no rows: the selection is empty")
+
+
+def _count_postings(frame: pd.DataFrame) -> int:
+    return int(frame["posting_id"].nunique())
+
+
+def _cell_sizes(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """Postings per cell of ``keys``."""
+    return frame.groupby(keys)["posting_id"].nunique()
+
+
+def _most_frequent(frame: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
+    """Postings per value of ``column``, most frequent first, as a table with columns ``label`` and ``postings``."""
+    return _cell_sizes(frame, [column]).sort_values(ascending=False).rename_axis(label).reset_index(name="postings")
+
+
+def _years_in(frame: pd.DataFrame) -> list[int]:
+    return sorted(int(y) for y in frame["work_year"].unique())
+
+
+def _residents(sample: pd.DataFrame) -> pd.DataFrame:
+    """Postings of people who live in their employer's country and belong to a compared unit."""
+    mask = sample["geo_unit"].notna() & (sample["employee_residence"] == sample["company_location"])
+    return sample.loc[mask]
+
+
+def _percent_words(percent: float) -> str:
+    """``-53.2`` → ``'53% less than'``; ``12.0`` → ``'12% more than'``."""
+    return f"{abs(percent):.0f}% {'less' if percent < 0 else 'more'} than"
+
+
+def _notes_text(notes: Iterable[str]) -> str:
+    return "".join(f"\nNote: {note}" for note in notes)
+
+
+def _insufficient_text(reason: str | None, notes: Iterable[str]) -> str:
+    return f"Insufficient data: {reason}" + _notes_text(notes)
+
+
+def _pool_small_titles(frame: pd.DataFrame, min_cell: int) -> tuple[pd.Series, str | None]:
+    """Job titles as the role control, titles with fewer than ``min_cell`` postings pooled into one; a note if any were."""
+    counts = _cell_sizes(frame, ["job_title"])
+    small = counts.index[counts < min_cell]
+    role = frame["job_title"].where(~frame["job_title"].isin(small), POOLED_TITLES)
+    if small.empty:
+        return role, None
+    pooled = int(frame["job_title"].isin(small).sum())
+    return role, (
+        f"{len(small)} job titles with fewer than {min_cell} postings ({pooled} rows) are pooled into one role "
+        f"('{POOLED_TITLES}') for the role control."
+    )
+
+
+def _controls(frame: pd.DataFrame, *, role: bool = True) -> list[str]:
+    """Categorical controls: seniority, employment type, role (job title) unless ``role`` is False,
+    and the source file when several are stacked."""
+    controls = ["experience_level", "employment_type"] + (["role"] if role else [])
+    if "source" in frame.columns and frame["source"].nunique() > 1:
+        controls.append("source")
+    return controls
+
+
+def _dropped_units_note(fewest: pd.Series, kept: Iterable[str], min_cell: int, where: str, postings_dropped: int) -> str | None:
+    """A note naming the units left out for having fewer than ``min_cell`` postings (``fewest``: their smallest cell)."""
+    dropped = fewest.drop(list(kept), errors="ignore").sort_values(ascending=False)
+    if dropped.empty:
+        return None
+    listed = ", ".join(f"{unit} ({count})" for unit, count in dropped.head(12).items())
+    more = f" and {len(dropped) - 12} more" if len(dropped) > 12 else ""
+    return (
+        f"{len(dropped)} countries/groups with fewer than {min_cell} resident postings {where} are left out "
+        f"({postings_dropped} postings in all); smallest cell in brackets: {listed}{more}."
+    )
+
+
+def _keep_years(sizes: pd.DataFrame, min_cell: int, what: str) -> tuple[list[int], str | None]:
+    """Years (rows of ``sizes``: postings by year and group) where every group has at least ``min_cell``
+    postings, and a note giving the counts of the years left out, if any."""
+    enough = (sizes >= min_cell).all(axis=1)
+    if enough.all():
+        return [int(y) for y in sizes.index], None
+    left_out = {int(year): {str(k): int(v) for k, v in row.items()} for year, row in sizes.loc[~enough].iterrows()}
+    return [int(y) for y in sizes.index[enough]], f"years with fewer than {min_cell} {what} are left out: {left_out}."
+
+
+# --------------------------------------------------------------------------------------------
+# Fixed effects on a sparse design, cluster-robust fits (talentmarket.stats.regression), bootstrap
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Design:
+    """A sparse regressor matrix: one full set of cell dummies, then controls (reference level dropped), then numeric columns."""
+
+    matrix: sparse.csr_matrix
+    cells: pd.DataFrame
+    cell_index: np.ndarray
+    names: list[str]
+
+
+def _build_design(frame: pd.DataFrame, cell_columns: list[str], controls: list[str], numeric: Mapping[str, np.ndarray]) -> _Design:
+    n = len(frame)
+    if cell_columns:
+        codes = frame.groupby(cell_columns, sort=True).ngroup().to_numpy()
+        cell_table = frame[cell_columns].drop_duplicates().sort_values(cell_columns).reset_index(drop=True)
+    else:
+        codes, cell_table = np.zeros(n, dtype=np.int64), pd.DataFrame({"cell": ["all"]})
+    rows, cols, names = [np.arange(n)], [codes], [f"cell{i}" for i in range(len(cell_table))]
+    for control in controls:
+        values = frame[control].astype(str)
+        levels = values.value_counts().index.tolist()  # most frequent level first: the reference
+        level_code = pd.Categorical(values, categories=levels).codes.astype(np.int64)
+        keep = level_code > 0
+        rows.append(np.flatnonzero(keep))
+        cols.append(len(names) + level_code[keep] - 1)
+        names += [f"{control}={level}" for level in levels[1:]]
+    entries = np.ones(sum(len(r) for r in rows))
+    matrix = sparse.csr_matrix((entries, (np.concatenate(rows), np.concatenate(cols))), shape=(n, len(names)))
+    if numeric:
+        extra = sparse.csr_matrix(np.column_stack([np.asarray(v, dtype=float) for v in numeric.values()]))
+        matrix = sparse.hstack([matrix, extra], format="csr")
+        names += list(numeric)
+    return _Design(matrix, cell_table, np.asarray(codes), names)
+
+
+def _fit_clustered(design: _Design, y: np.ndarray, clusters: np.ndarray) -> OLSFit:
+    """Least squares with CR1 cluster-robust covariance (``clusters``: one label per row), via the shared
+    :func:`talentmarket.stats.regression.fit_ols`."""
+    return fit_ols(design.matrix, y, design.names, clusters=clusters)
+
+
+def _contrast(fit: OLSFit, plus: str, minus: str | None = None) -> tuple[Interval, float]:
+    """Coefficient ``plus`` (minus coefficient ``minus``) with its normal 95% CI and two-sided p-value."""
+    estimate = fit.contrast({plus: 1.0} | ({minus: -1.0} if minus is not None else {}))
+    return Interval(estimate.value, *estimate.interval()), estimate.p_value
+
+
+def _codes(values: np.ndarray | pd.Series) -> tuple[np.ndarray, int]:
+    codes, uniques = pd.factorize(np.asarray(values))
+    return codes, len(uniques)
+
+
+def _hc3_slope(y: np.ndarray, x: np.ndarray, *, use_t: bool = False) -> tuple[Interval, float]:
+    """OLS slope of ``y`` on ``x`` (with intercept), HC3 robust 95% CI and p-value: for small cross-sections of countries."""
+    fit = sm.OLS(y, sm.add_constant(x)).fit(cov_type="HC3", use_t=use_t)
+    low, high = fit.conf_int()[1]
+    return Interval(float(fit.params[1]), float(low), float(high)), float(fit.pvalues[1])
+
+
+def _ols_slope(x: np.ndarray, y: np.ndarray) -> float:
+    centred = x - x.mean()
+    return float(centred @ (y - y.mean()) / (centred @ centred))
+
+
+class _StratifiedClusterBootstrap:
+    """Draws of row weights: clusters resampled with replacement within strata (cells keep their size)."""
+
+    def __init__(self, clusters: np.ndarray, strata: np.ndarray, seed: int):
+        self.row_cluster, n_clusters = _codes(clusters)
+        cluster_stratum = np.empty(n_clusters, dtype=np.int64)
+        cluster_stratum[self.row_cluster] = _codes(strata)[0]
+        self.order = np.argsort(cluster_stratum, kind="stable")
+        sorted_strata = cluster_stratum[self.order]
+        starts = np.searchsorted(sorted_strata, sorted_strata, side="left")
+        ends = np.searchsorted(sorted_strata, sorted_strata, side="right")
+        self.start, self.size = starts, ends - starts
+        self.n_clusters = n_clusters
+        self.rng = np.random.default_rng(seed)
+
+    def draw_weights(self) -> np.ndarray:
+        """Row weights of one draw: how many times each row's cluster was drawn."""
+        picks = self.start + np.floor(self.rng.random(self.n_clusters) * self.size).astype(np.int64)
+        counts = np.bincount(self.order[picks], minlength=self.n_clusters)
+        return counts[self.row_cluster].astype(float)
+
+
+def _percentile_interval(estimate: float, draws: np.ndarray) -> Interval:
+    low, high = np.nanpercentile(draws, [2.5, 97.5])
+    return Interval(float(estimate), float(min(low, estimate)), float(max(high, estimate)))
+
+
+def _bootstrap_p_value(draws: np.ndarray) -> float:
+    """Two-sided bootstrap p-value for 'the quantity is zero': twice the smaller tail share, at least 1/(B+1)."""
+    draws = draws[np.isfinite(draws)]
+    tail = min(np.mean(draws <= 0), np.mean(draws >= 0))
+    return float(min(1.0, max(2 * tail, 1 / (len(draws) + 1))))
+
+
+# --------------------------------------------------------------------------------------------
+# Country pay effects, σ- and β-convergence
+# --------------------------------------------------------------------------------------------
+
+
+def classify_arrangements(frame: pd.DataFrame) -> pd.Series:
+    """Each posting's arrangement (one of ``ARRANGEMENTS``): resident or abroad, and how remote."""
+    resident = (frame["employee_residence"] == frame["company_location"]).to_numpy()
+    remote = frame["remote_ratio"].to_numpy()
+    labels = np.select(
+        [resident & (remote == 0), resident & (remote == 50), resident & (remote == 100), ~resident & (remote == 100)],
+        ARRANGEMENTS[:4], default="abroad_not_remote",
+    )
+    return pd.Series(labels, index=frame.index, name="arrangement", dtype="str")

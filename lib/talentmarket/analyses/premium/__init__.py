@@ -1,0 +1,125 @@
+"""Estimators for the AI salary premium: frames in, tables and claim verdicts out.
+
+Every model is a regression of ``log_salary_usd`` on an AI indicator and dummy
+controls, with standard errors clustered on ``posting_id`` (so the two halves of a
+range pair and repeated copies of a posting count once; see
+:func:`talentmarket.data.salaries.prepare_salaries`). A coefficient ``b`` in log points
+is reported as a premium of ``100·(exp(b) − 1)`` percent, its 95% CI transformed the
+same way.
+
+What is here:
+
+- :func:`label_comparison` — which rows are AI roles and which are the comparison group;
+- :func:`estimate_premium`, :func:`estimate_control_ladder` — the premium with controls added step by step;
+- :func:`estimate_premium_by` — premium per experience level or year, with a Wald test of equality;
+- :func:`estimate_premium_trend` — change of the premium per year;
+- :func:`estimate_quantile_premiums` — the premium at the 10th/50th/90th percentile (cluster-robust);
+- :func:`measure_dispersion` — within-group residual dispersion per year and its trend (cluster bootstrap);
+- :func:`decompose_gap` — Oaxaca–Blinder two-fold decomposition (cluster bootstrap);
+- :func:`estimate_company_size_gaps` — large vs medium vs small employers among AI roles;
+- :func:`run_specification_curve` — the premium across AI definitions, comparison groups and pair handling;
+- :func:`compare_oews_occupations`, :func:`compare_oews_industry_pay` — official OEWS wages by occupation and
+  by industry group (the groups of :data:`talentmarket.data.oews.INDUSTRY_GROUPS`, shared with notebook 04);
+- ``judge_*`` — the claim verdicts notebook 02 writes to results.json.
+
+The figures are in :mod:`talentmarket.analyses.premium.plots`.
+
+OLS and its CR1 cluster-robust covariance come from :func:`talentmarket.stats.regression.fit_ols`
+(numpy on a dense design, the same numbers as statsmodels' ``cov_type="cluster"``, which
+the tests check), fast enough for the specification curve's many fits on ~50,000 rows. Quantile
+regressions are solved as linear programmes (the dual, with HiGHS), which is
+several times faster than iteratively reweighted least squares at these sizes.
+
+This package's ``__init__`` re-exports every public name of its submodules: it is the notebook's API.
+It imports data, stats, scale and results; never another analysis.
+"""
+
+from talentmarket.analyses.premium.estimates import (
+    AI_DEFINITIONS,
+    ALL_CONTROLS,
+    COMPARISON_GROUPS,
+    CONTROL_LADDER,
+    DEFAULT_MIN_CELL_SIZE,
+    ENTRY_LEVEL_METRIC,
+    QUANTILES,
+    SENIOR_LEVELS,
+    GroupPremiums,
+    Premium,
+    SpecificationStudy,
+    clustered_and_row_level_se,
+    decompose_gap,
+    estimate_company_size_gaps,
+    estimate_control_ladder,
+    estimate_premium,
+    estimate_premium_by,
+    estimate_premium_trend,
+    estimate_quantile_premiums,
+    label_comparison,
+    measure_dispersion,
+    run_specification_curve,
+    run_specification_study,
+)
+from talentmarket.analyses.premium.industries import (
+    compare_oews_industry_pay,
+    compare_oews_occupations,
+    judge_traditional_industries,
+)
+from talentmarket.analyses.premium.judges import (
+    judge_ai_premium,
+    judge_company_size,
+    judge_entry_level_premium,
+    judge_senior_premium_trend,
+    judge_stratification,
+)
+from talentmarket.analyses.premium.plots import (
+    LITERATURE_CITATION,
+    LITERATURE_PREMIUMS,
+    plot_gap_and_company_size,
+    plot_oews,
+    plot_premium_by_level_and_year,
+    plot_premium_overview,
+    plot_sample,
+    plot_stratification,
+)
+
+__all__ = [
+    "AI_DEFINITIONS",
+    "ALL_CONTROLS",
+    "COMPARISON_GROUPS",
+    "CONTROL_LADDER",
+    "DEFAULT_MIN_CELL_SIZE",
+    "ENTRY_LEVEL_METRIC",
+    "GroupPremiums",
+    "LITERATURE_CITATION",
+    "LITERATURE_PREMIUMS",
+    "Premium",
+    "QUANTILES",
+    "SENIOR_LEVELS",
+    "SpecificationStudy",
+    "clustered_and_row_level_se",
+    "compare_oews_industry_pay",
+    "compare_oews_occupations",
+    "decompose_gap",
+    "estimate_company_size_gaps",
+    "estimate_control_ladder",
+    "estimate_premium",
+    "estimate_premium_by",
+    "estimate_premium_trend",
+    "estimate_quantile_premiums",
+    "judge_ai_premium",
+    "judge_company_size",
+    "judge_entry_level_premium",
+    "judge_senior_premium_trend",
+    "judge_stratification",
+    "judge_traditional_industries",
+    "label_comparison",
+    "measure_dispersion",
+    "plot_gap_and_company_size",
+    "plot_oews",
+    "plot_premium_by_level_and_year",
+    "plot_premium_overview",
+    "plot_sample",
+    "plot_stratification",
+    "run_specification_curve",
+    "run_specification_study",
+]

@@ -1,0 +1,93 @@
+"""The claims registry (data/claims.csv): every claim of the essay once, in our own words, validated."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+from talentmarket import paths
+from talentmarket.data.schemas import Column, FileSchema, validate_frame
+from talentmarket.errors import DataValidationError
+from talentmarket.results.contract import CLAIM_ID_PATTERN
+
+REGISTRY_PATH = paths.CLAIMS_REGISTRY
+REGISTRY_NAME = "claims registry (data/claims.csv)"
+
+TESTABILITY = ("yes", "partly", "no")
+
+REGISTRY_SCHEMA = FileSchema(
+    {
+        "id": Column("str", checks=(pa.Check.str_matches(CLAIM_ID_PATTERN),)),
+        "topic": Column("str", checks=(pa.Check.str_matches(r"^[a-z]+$"),)),
+        "claim": Column("str", checks=(pa.Check.str_length(min_value=20),)),
+        "notebook": Column("str", nullable=True, checks=(pa.Check.str_matches(r"^[0-9]{2}_[a-z0-9_]+$"),)),
+        "testable": Column("str", checks=(pa.Check.isin(TESTABILITY),)),
+        "limitation": Column("str", nullable=True),
+        "data_needed": Column("str", nullable=True),
+    },
+    unique=("id",),
+)
+"""One row per claim: ``id`` as the notebooks write it, the claim in our words, its topic (the
+id's prefix), the notebook that tests it (empty when none can), whether open data can test it
+(yes / partly / no), the main limitation, and what data would settle it when open data cannot."""
+
+
+def load_registry(path: str | Path = REGISTRY_PATH) -> pd.DataFrame:
+    """The validated claims registry, in its curated order; empty optional cells are ``""``."""
+    try:
+        frame = pd.read_csv(path, dtype=str)
+    except (FileNotFoundError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise DataValidationError(REGISTRY_NAME, None, f"cannot read {path}: {error}") from None
+    return validate_registry(frame)
+
+
+def claim_text(claim_id: str, path: str | Path = REGISTRY_PATH) -> str:
+    """The claim's sentence as the registry words it: the one wording every notebook writes to results.json.
+
+    Raises DataValidationError naming the id when the registry has no such claim.
+    """
+    path = Path(path)
+    texts = _claim_texts(path, path.stat().st_mtime_ns if path.exists() else None)
+    if claim_id not in texts:
+        raise DataValidationError(
+            REGISTRY_NAME, "id", f"no claim {claim_id!r}: add a row for it to {path.name} (registered ids: {', '.join(texts)})"
+        )
+    return texts[claim_id]
+
+
+@functools.cache
+def _claim_texts(path: Path, modified: int | None) -> dict[str, str]:
+    """Claim id → sentence, read once per version of the registry file (``modified`` keys the cache)."""
+    registry = load_registry(path)
+    return dict(zip(registry["id"], registry["claim"]))
+
+
+
+def validate_registry(frame: pd.DataFrame) -> pd.DataFrame:
+    """Check the registry's columns and values, and the rules that tie its columns together.
+    Cells are stripped of surrounding blanks; an empty cell counts as missing."""
+    stripped = frame.astype("str").apply(lambda column: column.str.strip()).replace("", None)
+    registry = validate_frame(stripped, REGISTRY_SCHEMA, REGISTRY_NAME)
+    registry = registry[list(REGISTRY_SCHEMA.columns)].fillna("").reset_index(drop=True)
+    for row in registry.itertuples(index=False):
+        problem = _registry_row_problem(row)
+        if problem:
+            column, text = problem
+            raise DataValidationError(REGISTRY_NAME, column, f"claim {row.id!r}: {text}")
+    return registry
+
+
+def _registry_row_problem(row: Any) -> tuple[str, str] | None:
+    if row.id.split(".")[0] != row.topic:
+        return "topic", f"topic {row.topic!r} must equal the id's prefix {row.id.split('.')[0]!r}"
+    if row.testable == "no" and row.notebook:
+        return "notebook", "a claim open data cannot test has no notebook; set testable to 'partly' if one tests it"
+    if row.testable != "no" and not row.notebook:
+        return "notebook", f"testable is {row.testable!r} but no notebook tests it"
+    if row.testable != "yes" and not (row.limitation and row.data_needed):
+        return "data_needed", "a claim not fully testable needs both a limitation and the data that would settle it"
+    return None
