@@ -18,8 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from talentmarket.errors import TalentMarketError
+from talentmarket.stats.verdicts import DIRECTIONS, verdict_from_interval
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2 added each claim's ``threshold``, ``direction``, ``p_value`` and ``inference``."""
+READABLE_SCHEMA_VERSIONS = (1, 2)
 VERDICTS = ("supported", "contradicted", "mixed", "inconclusive")
 UNITS = ("percent", "percent per year", "percentage points per year", "log points", "log points per year", "ratio")
 """The units an estimate may carry, so that claims in the same unit can share an axis. What the number is
@@ -27,6 +30,7 @@ a percent (or ratio) of belongs in the claim's ``metric``, e.g. unit "percent" w
 country's initial pay gap closed 2022–2024"."""
 DATA_KINDS = ("real", "synthetic")
 RESULTS_FILE = "results.json"
+INFERENCE_KEYS = ("method", "cluster_variable", "clusters", "effective_clusters", "degrees_of_freedom", "bootstrap_draws")
 CLAIM_ID_PATTERN = r"^[a-z]+\.[a-z0-9_]+$"
 """Claim ids are ``topic.snake_case``."""
 _CLAIM_ID = re.compile(CLAIM_ID_PATTERN)
@@ -56,6 +60,15 @@ class ClaimResult:
     rationale: str
     n: int
     section: str = ""
+    threshold: float | None = None
+    """The smallest effect matching the claim's wording, in ``unit`` (from the claims registry)."""
+    direction: str | None = None
+    """``above`` or ``below``: on which side of ``threshold`` the claim puts the effect."""
+    p_value: float | None = None
+    """One-sided p-value of the primary test, 'the effect is not beyond the threshold' (scorecard q-values use it)."""
+    inference: dict[str, Any] | None = None
+    """How the interval was made: ``method``, ``cluster_variable``, ``clusters``, ``effective_clusters``,
+    ``degrees_of_freedom``, ``bootstrap_draws`` (see :class:`talentmarket.stats.inference.Inference`)."""
 
     def __post_init__(self) -> None:
         problems = _claim_problems(self)
@@ -86,8 +99,22 @@ def _claim_problems(claim: ClaimResult) -> list[str]:
         problems.append(f"estimate {claim.estimate} lies outside its CI [{claim.ci_low}, {claim.ci_high}]")
     if not isinstance(claim.n, int) or claim.n < 0:
         problems.append("n must be a non-negative integer")
+    if claim.direction is not None and claim.direction not in DIRECTIONS:
+        problems.append(f"direction {claim.direction!r} is not one of {DIRECTIONS}")
+    if claim.inference is not None and set(claim.inference) != set(INFERENCE_KEYS):
+        problems.append(f"inference must have exactly the keys {INFERENCE_KEYS}; got {sorted(claim.inference)}")
+    if claim.verdict in ("supported", "contradicted") and claim.threshold is not None and None not in numbers:
+        ruled = verdict_from_interval(claim.ci_low, claim.ci_high, threshold=claim.threshold, direction=claim.direction or "above")
+        if ruled != claim.verdict:
+            problems.append(f"verdict {claim.verdict!r} disagrees with the verdict rule ({ruled!r} for this CI and threshold)")
     return problems
 
+
+def judged_claim_problems(claim: ClaimResult) -> list[str]:
+    """What a claim written by the verdict rule carries beyond :func:`_claim_problems`: a threshold and a
+    direction, and, when it is measured, how its interval was made (``inference``)."""
+    required = ("threshold", "direction") + (("inference",) if claim.estimate is not None else ())
+    return [f"{name} is missing" for name in required if getattr(claim, name) is None]
 
 
 def package_version() -> str:
@@ -163,8 +190,8 @@ def write_results(out_dir: str | Path, **document: Any) -> Path:
 def read_results(path: str | Path) -> dict[str, Any]:
     """Load a results.json and re-validate every claim in it."""
     document = json.loads(Path(path).read_text(encoding="utf-8"))
-    if document.get("schema_version") != SCHEMA_VERSION:
-        raise ResultsError(f"{path}: schema_version {document.get('schema_version')!r}, expected {SCHEMA_VERSION}")
+    if document.get("schema_version") not in READABLE_SCHEMA_VERSIONS:
+        raise ResultsError(f"{path}: schema_version {document.get('schema_version')!r}, expected one of {READABLE_SCHEMA_VERSIONS}; re-run the notebook that wrote it")
     try:
         document["claims"] = [ClaimResult(**claim) for claim in document["claims"]]
     except ResultsError as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from talentmarket import paths
 from talentmarket.data.schemas import Column, FileSchema, validate_frame
 from talentmarket.errors import DataValidationError
 from talentmarket.results.contract import CLAIM_ID_PATTERN
+from talentmarket.stats.verdicts import DIRECTIONS
 
 REGISTRY_PATH = paths.CLAIMS_REGISTRY
 REGISTRY_NAME = "claims registry (data/claims.csv)"
@@ -23,17 +25,24 @@ REGISTRY_SCHEMA = FileSchema(
     {
         "id": Column("str", checks=(pa.Check.str_matches(CLAIM_ID_PATTERN),)),
         "topic": Column("str", checks=(pa.Check.str_matches(r"^[a-z]+$"),)),
+        "label": Column("str", checks=(pa.Check.str_length(min_value=5, max_value=60),)),
         "claim": Column("str", checks=(pa.Check.str_length(min_value=20),)),
         "notebook": Column("str", nullable=True, checks=(pa.Check.str_matches(r"^[0-9]{2}_[a-z0-9_]+$"),)),
         "testable": Column("str", checks=(pa.Check.isin(TESTABILITY),)),
+        "threshold": Column("str", nullable=True, checks=(pa.Check.str_matches(r"^-?[0-9]+(\.[0-9]+)?$"),)),
+        "direction": Column("str", nullable=True, checks=(pa.Check.isin(DIRECTIONS),)),
+        "threshold_rationale": Column("str", nullable=True),
         "limitation": Column("str", nullable=True),
         "data_needed": Column("str", nullable=True),
     },
     unique=("id",),
 )
-"""One row per claim: ``id`` as the notebooks write it, the claim in our words, its topic (the
-id's prefix), the notebook that tests it (empty when none can), whether open data can test it
-(yes / partly / no), the main limitation, and what data would settle it when open data cannot."""
+"""One row per claim: ``id`` as the notebooks write it, its topic (the id's prefix), a short plain-language
+``label`` for figures, the claim in our words, the notebook that tests it (empty when none can), whether
+open data can test it (yes / partly / no); for every tested claim its ``threshold`` (the smallest effect
+that matches the essay's wording, in the claim's unit, set before looking at our estimates), its
+``direction`` (``above`` or ``below`` the threshold) and a one-line ``threshold_rationale`` citing the
+wording and a yardstick; the main limitation, and what data would settle it when open data cannot."""
 
 
 def load_registry(path: str | Path = REGISTRY_PATH) -> pd.DataFrame:
@@ -66,6 +75,31 @@ def _claim_texts(path: Path, modified: int | None) -> dict[str, str]:
     return dict(zip(registry["id"], registry["claim"]))
 
 
+@dataclass(frozen=True)
+class ClaimRule:
+    """What the verdict rule needs of a claim: its threshold (in the claim's unit) and direction, and why."""
+
+    threshold: float
+    direction: str
+    rationale: str
+
+
+def claim_rule(claim_id: str, path: str | Path = REGISTRY_PATH) -> ClaimRule:
+    """The registered threshold and direction of a tested claim; DataValidationError naming the id otherwise."""
+    claim_text(claim_id, path)  # names an unknown id
+    path = Path(path)
+    rules = _claim_rules(path, path.stat().st_mtime_ns)
+    if claim_id not in rules:
+        raise DataValidationError(REGISTRY_NAME, "threshold", f"claim {claim_id!r} is not tested by a notebook, so it has no threshold")
+    return rules[claim_id]
+
+
+@functools.cache
+def _claim_rules(path: Path, modified: int) -> dict[str, ClaimRule]:
+    registry = load_registry(path)
+    tested = registry[registry["threshold"] != ""]
+    return {row.id: ClaimRule(float(row.threshold), row.direction, row.threshold_rationale) for row in tested.itertuples(index=False)}
+
 
 def validate_registry(frame: pd.DataFrame) -> pd.DataFrame:
     """Check the registry's columns and values, and the rules that tie its columns together.
@@ -88,6 +122,10 @@ def _registry_row_problem(row: Any) -> tuple[str, str] | None:
         return "notebook", "a claim open data cannot test has no notebook; set testable to 'partly' if one tests it"
     if row.testable != "no" and not row.notebook:
         return "notebook", f"testable is {row.testable!r} but no notebook tests it"
+    if row.notebook and not (row.threshold and row.direction and row.threshold_rationale):
+        return "threshold", "a tested claim needs a threshold, a direction and a threshold_rationale (see talentmarket.stats.verdicts)"
+    if not row.notebook and (row.threshold or row.direction):
+        return "threshold", "only a claim a notebook tests has a threshold and a direction"
     if row.testable != "yes" and not (row.limitation and row.data_needed):
         return "data_needed", "a claim not fully testable needs both a limitation and the data that would settle it"
     return None
