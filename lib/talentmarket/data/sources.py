@@ -285,6 +285,22 @@ SOURCES: dict[str, Source] = {
                 }.items()
             },
         ),
+        Source(
+            name="census_lehd_j2j_by_sector",
+            title="U.S. Census Bureau LEHD Job-to-Job Flows (J2J), by destination sector and firm size, 2015Q1–2025Q1",
+            publisher="U.S. Census Bureau (LEHD)",
+            license="US public domain",
+            citation="U.S. Census Bureau, Job-to-Job Flows (J2J), release R2026Q1",
+            description=(
+                "National quarterly job-to-job hires and separations by NAICS sector and firm size, not seasonally "
+                "adjusted, all workers (a row/column filter of j2j_us_d_fs_gn_ns_oslp_u, V4.14.0, by PolicyEngine)."
+            ),
+            homepage="https://lehd.ces.census.gov/data/j2j_beta.html",
+            # The extract of PolicyEngine/populace-dynamics (MIT), data/external/, pinned to one commit.
+            files=_github_file("PolicyEngine/populace-dynamics", "65695bb1cac4f7b6a05fbda04dea1a78d38f494c",
+                               "data/external/j2j_us_firmsize_sector_2015on.csv",
+                               "118d4a0fd4c2c7cd3dab98bb81d1c8df668d5d0c83ebf9d7e3fd09240fd62e82", version="R2026Q1"),
+        ),
     ]
 }
 
