@@ -242,6 +242,24 @@ NCSES_STATE_SCHEMA = FileSchema(
     unique=("state",),
 )
 
+J2J_INDUSTRIES = ("00", "11", "21", "22", "23", "31-33", "42", "44-45", "48-49", "51", "52", "53", "54", "55", "56",
+                  "61", "62", "71", "72", "81")
+"""NAICS sector codes of the LEHD J2J extract, as text ("00" is the all-industry margin; "31-33" a combined sector)."""
+J2J_MEASURES = ("MainB", "MainE", "MHire", "MSep", "EEHire", "EESep", "AQHire", "AQSep", "J2JHire", "J2JSep", "NEHire", "ENSep")
+"""LEHD J2J job counts; each has an ``s``-prefixed status flag (1 OK, 5 suppressed, -1 not available)."""
+J2J_SCHEMA = FileSchema(
+    {
+        "year": Column("int", checks=(pa.Check.in_range(2000, 2035),)),
+        "quarter": Column("int", checks=(pa.Check.in_range(1, 4),)),
+        "industry": Column("str", checks=(_isin(J2J_INDUSTRIES),)),
+        "firmsize": Column("int", checks=(pa.Check.in_range(1, 5),)),
+        "firmsize_label": Column("str"),
+        **{name: Column("float", nullable=True, checks=(pa.Check.ge(0),)) for name in J2J_MEASURES},
+        **{f"s{name}": Column("int", checks=(_isin({-2, -1, 1, 5}),)) for name in J2J_MEASURES},
+    },
+    unique=("year", "quarter", "industry", "firmsize"),
+)
+
 OWID_METADATA_SCHEMA = FileSchema({})
 """The OWID metadata file is JSON, read as text; it has no tabular schema."""
 
@@ -258,6 +276,7 @@ _FILE_SCHEMAS: list[tuple[str, str, FileSchema]] = [
     ("owid_ai_index_ai_job_postings_share", "*.csv", OWID_AI_SHARE_SCHEMA),
     ("owid_ai_index_ai_job_postings_share", "*.json", OWID_METADATA_SCHEMA),
     ("bls_oews_*", "*.csv", OEWS_SCHEMA),
+    ("census_lehd_j2j_by_sector", "j2j_*.csv", J2J_SCHEMA),
     ("ncses_sei_ai_tables", "table_6209.csv", NCSES_STATE_SCHEMA),
     ("ncses_sei_ai_tables", "table_5698.csv", NCSES_AI_USE_2018_SCHEMA),
     ("ncses_sei_ai_tables", "table_11545.csv", NCSES_AI_USE_2021_SCHEMA),

@@ -26,6 +26,7 @@ TWINS: dict[str, str] = {
     "indeed_wage_tracker": "talentmarket.data.synthetic.wages",
     "bls_oews_may2025_selected_occupations": "talentmarket.data.synthetic.oews",
     "ncses_sei_ai_tables": "talentmarket.data.synthetic.ncses",
+    "census_lehd_j2j_by_sector": "talentmarket.data.synthetic.j2j",
 }
 """Source name → module whose ``generate(source, seed)`` builds that source's twin."""
 
