@@ -16,11 +16,11 @@ from typing import Any
 
 import nbformat
 import papermill
-from nbconvert import HTMLExporter
 from papermill.exceptions import PapermillExecutionError
 
 from talentmarket import paths
 from talentmarket.errors import ParameterError, TalentMarketError
+from talentmarket.report.site import notebook_exporter
 from talentmarket.results.display import SYNTHETIC_BANNER
 
 KERNEL_NAME = "python3"
@@ -184,10 +184,8 @@ def render_html(executed: Path, synthetic: bool = False) -> tuple[Path, Path]:
     resources = {"metadata": {"name": title}}
     full = executed.with_suffix(".html")
     reader = executed.with_name(f"{executed.stem}_reader.html")
-    full.write_text(HTMLExporter(template_name="lab").from_notebook_node(notebook, resources=resources)[0], encoding="utf-8")
-    reader_exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                                   exclude_output_prompt=True)
-    reader.write_text(reader_exporter.from_notebook_node(notebook, resources=resources)[0], encoding="utf-8")
+    full.write_text(notebook_exporter(reader=False).from_notebook_node(notebook, resources=resources)[0], encoding="utf-8")
+    reader.write_text(notebook_exporter(reader=True).from_notebook_node(notebook, resources=resources)[0], encoding="utf-8")
     return full, reader
 
 

@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 import jinja2
 import pandas as pd
+from nbconvert import HTMLExporter
 
 from talentmarket import paths
 from talentmarket.report import scorecard as claims
@@ -32,6 +33,26 @@ INDEX_FILE = "index.html"
 KEY_FIGURE_PREFIX = "key"
 SITE_TITLE = "Does the AI talent market match the story? Claims tested against open data"
 ESSAY = "“The AI Talent Market in 2026”"
+
+
+_OFFLINE_TEMPLATE = "talentmarket_offline.html.j2"
+_OFFLINE_LOADER = jinja2.DictLoader({_OFFLINE_TEMPLATE: """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+"""})
+"""nbconvert's lab template without its script tags: require.js and MathJax load from a CDN (a page
+opened offline waits for them), mermaid.js is imported from one, and the notebooks use none of them
+(no TeX, no widgets, no diagrams). Figures are embedded as data URIs and the CSS is inlined, so a
+page built with this template loads nothing from the network."""
+
+
+def notebook_exporter(*, reader: bool) -> HTMLExporter:
+    """The HTML exporter of every notebook page: self-contained (see ``_OFFLINE_LOADER``); the
+    ``reader`` version hides code cells and prompts, the full version keeps them."""
+    hide = {"exclude_input": True, "exclude_input_prompt": True, "exclude_output_prompt": True} if reader else {}
+    return HTMLExporter(template_name="lab", template_file=_OFFLINE_TEMPLATE, extra_loaders=[_OFFLINE_LOADER], **hide)
 
 
 def build_site(reports_root: Path) -> Path:
