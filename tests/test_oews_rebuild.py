@@ -122,8 +122,8 @@ def _register(monkeypatch: pytest.MonkeyPatch, url: str, wheel: Path, sha256_of_
                        archive_sha256=_sha256(wheel.read_bytes()), extract="talentmarket.data.oews:extract_from_wheel")
         for name in registered.files
     }
-    monkeypatch.setitem(SOURCES, oews.SOURCE, replace(registered, files=files))
-    monkeypatch.delenv(paths.MIRROR_ENV_VAR, raising=False)
+    monkeypatch.setitem(SOURCES, oews.SOURCE, replace(registered, vintages=(replace(registered.default_vintage, files=files),)))
+    monkeypatch.setenv(paths.MIRROR_ENV_VAR, str(wheel.parent / "no-mirror"))  # no mirror, not even ../shared beside the clone
     monkeypatch.setattr(load, "DOWNLOAD_TIMEOUT_SECONDS", 5)
 
 

@@ -6,6 +6,7 @@ the file itself. Validation errors name the source, the column and the problem.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -48,6 +49,17 @@ class FileSchema:
     def duckdb_types(self) -> dict[str, str]:
         """Column name → DuckDB type, for ``read_csv(columns=...)``-style typed scans."""
         return {name: _DUCKDB_TYPE[col.kind] for name, col in self.columns.items()}
+
+    def fingerprint(self) -> str:
+        """A sha256 of everything the schema checks (columns, types, nullability, checks with their
+        parameters, unique keys): it changes whenever the schema does, so cached validated frames
+        are keyed by it and a schema edit can never serve a frame checked by the old one."""
+        described = [
+            (name, col.kind, col.nullable, [(check.name, repr(sorted(check.statistics.items())), str(check.error))
+                                            for check in col.checks])
+            for name, col in self.columns.items()
+        ]
+        return hashlib.sha256(repr((described, self.unique)).encode()).hexdigest()
 
 
 def _isin(values: list | set | tuple) -> pa.Check:

