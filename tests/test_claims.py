@@ -8,12 +8,13 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
-
-from talentmarket.report import scorecard as claims
-from talentmarket.results import registry as claims_registry
 from talentmarket import paths
 from talentmarket.errors import DataValidationError
+from talentmarket.report import scorecard as claims
+from talentmarket.results import registry as claims_registry
 from talentmarket.results.contract import ClaimResult, read_results, write_results
+from talentmarket.results.display import format_estimate
+from talentmarket.stats.multiplicity import benjamini_hochberg
 
 REQUIRED_IDS = {
     "demand.ai_vs_tech_sectors", "demand.ai_share_trend", "demand.genai_takeoff",
@@ -56,18 +57,21 @@ FIXTURE_RESULTS = {
 """Results for three notebooks (two real, one synthetic); notebook 04 has not run."""
 
 
-def fixture_claim(claim_id: str, estimate: float, low: float, high: float, unit: str, verdict: str) -> ClaimResult:
-    """A valid ClaimResult with placeholder prose."""
+def fixture_claim(claim_id: str, estimate: float, low: float, high: float, unit: str, verdict: str,
+                  p_value: float | None = None) -> ClaimResult:
+    """A valid ClaimResult with placeholder prose (no threshold: written as by an older judge)."""
     return ClaimResult(id=claim_id, claim=f"fixture claim {claim_id}", metric="fixture metric", estimate=estimate,
                        ci_low=low, ci_high=high, unit=unit, verdict=verdict, rationale=f"fixture rationale for {claim_id}",
-                       n=1234, section="4. Verdicts")
+                       n=1234, section="4. Verdicts", p_value=p_value)
 
 
-def write_fixture_reports(reports_root: Path, results: dict = FIXTURE_RESULTS) -> Path:
-    """Write ``<reports_root>/<notebook>/results.json`` for each fixture notebook with the real results writer."""
+def write_fixture_reports(reports_root: Path, results: dict = FIXTURE_RESULTS, p_values: dict[str, float] | None = None) -> Path:
+    """Write ``<reports_root>/<notebook>/results.json`` for each fixture notebook with the real results writer;
+    ``p_values`` gives some claims the one-sided p-value of their primary test."""
     for notebook, (kind, rows) in results.items():
+        claims_written = [fixture_claim(*row, p_value=(p_values or {}).get(row[0])) for row in rows]
         write_results(reports_root / notebook, notebook=notebook, title=f"Fixture {notebook}", parameters={"seed": 1},
-                      data_kind=kind, sources=[FIXTURE_SOURCE], claims=[fixture_claim(*row) for row in rows])
+                      data_kind=kind, sources=[FIXTURE_SOURCE], claims=claims_written)
     return reports_root
 
 
@@ -281,16 +285,27 @@ def test_summary_markdown_counts_and_lists_only_real_findings(registry, document
     assert "convergence.sigma" not in text
 
 
-def test_forest_plot_has_a_panel_per_unit_and_hollow_markers_for_synthetic_results(registry, documents):
+def test_forest_plot_rows_carry_labels_grouped_by_notebook_with_thresholds_and_hollow_synthetic_markers(registry, documents):
     scorecard = claims.build_scorecard(registry, documents)
     figure = claims.plot_forest(scorecard, claims.provenance_store(documents))
     try:
-        panels = {ax.get_xlabel(): ax for ax in figure.axes}
-        assert set(panels) == set(scorecard["unit"].dropna())
-        sigma_panel = panels["log points per year"]
-        assert [t.get_text() for t in sigma_panel.get_yticklabels()] == ["convergence.sigma"]
-        assert sigma_panel.lines[-1].get_markerfacecolor() == "white"
-        assert panels["ratio"].lines[0].get_xdata()[0] == 1.0 and sigma_panel.lines[0].get_xdata()[0] == 0.0
+        rows = [ax for ax in figure.axes if ax.get_yticklabels() and ax.get_yticklabels()[0].get_text() and ax.get_xticklabels()]
+        labels = {ax.get_yticklabels()[0].get_text(): ax for ax in rows if ax.get_subplotspec() is not None and ax.lines}
+        label_of = dict(zip(registry["id"], registry["label"]))
+        plotted = scorecard.dropna(subset=["estimate"]).sort_values("notebook", kind="stable")
+        assert list(labels) == [label_of[claim_id] for claim_id in plotted["id"]]
+        headers = [text.get_text() for ax in figure.axes if not ax.axison for text in ax.texts]
+        assert headers == ["01 · Demand growth", "02 · Salary premium", "03 · Compensation convergence"]
+        premium = labels[label_of["salary.ai_premium"]]
+        threshold_line, bar, dot = premium.lines
+        assert threshold_line.get_xdata()[0] == 5.0 and threshold_line.get_linestyle() == "--"
+        assert list(bar.get_xdata()) == [10.1, 14.8] and dot.get_color() == claims.VERDICT_COLOURS["supported"]
+        shade = premium.patches[0]
+        assert shade.get_x() == 5.0 and shade.get_x() + shade.get_width() > 14.8, "the shaded side starts at the threshold and runs above it"
+        sigma = labels[label_of["convergence.sigma"]]
+        assert sigma.lines[-1].get_markerfacecolor() == "white"
+        shade = sigma.patches[0]
+        assert shade.get_x() + shade.get_width() == 0.0 and shade.get_x() < -0.04, "a 'below' claim shades the side below its threshold"
         assert "SYNTHETIC DATA" in figure.texts[-1].get_text()
     finally:
         plt.close(figure)
@@ -343,13 +358,22 @@ def test_merged_sources_keep_each_file_version_once_with_the_notebooks_that_used
     ]
 
 
-def test_notebook_tables_are_left_aligned_without_row_numbers_and_reproducible(registry):
-    table = claims.untestable_claims(registry)
-    first, second = claims.html_table(table, "untestable").data, claims.html_table(table, "untestable").data
-    assert first == second
-    assert 'id="T_untestable"' in first and "text-align: left" in first
-    assert 'class="row_heading' not in first
-
-
 def test_estimates_that_round_to_zero_carry_no_minus_sign():
-    assert claims.format_estimate(-0.04, -17.1, 20.5) == ("0.0", "[-17.1, 20.5]")
+    assert format_estimate(-0.04, -17.1, 20.5) == ("0.0", "[-17.1, 20.5]")
+
+
+def test_scorecard_q_values_are_benjamini_hochberg_over_real_findings_and_missing_elsewhere(registry, tmp_path):
+    p_values = {"salary.ai_premium": 0.001, "salary.entry_level_premium": 0.04, "salary.big_employers_pay_most": 0.02}
+    results = {"02_salary_premium": ("real", [row for row in FIXTURE_RESULTS["02_salary_premium"][1]]),
+               "03_compensation_convergence": FIXTURE_RESULTS["03_compensation_convergence"]}
+    reports_root = write_fixture_reports(tmp_path, results, p_values=p_values | {"convergence.sigma": 0.0001})
+    scorecard = claims.build_scorecard(registry, claims.read_all_results(reports_root)).set_index("id")
+    expected = benjamini_hochberg(list(p_values.values()))
+    assert scorecard.loc[list(p_values), "q_value"].tolist() == pytest.approx(list(expected))
+    assert scorecard[["q_value"]].drop(index=list(p_values))["q_value"].isna().all(), "synthetic and p-less claims get no q-value"
+    table = claims.scorecard_table(scorecard.reset_index()).set_index("claim")
+    assert table.loc["salary.ai_premium", "q-value"] == "0.003"
+    assert table.loc["salary.stratification", "q-value"] == "—"
+    assert table.loc["convergence.sigma", "q-value"] == "—"
+    assert table.loc["salary.ai_premium", "threshold"] == "above +5"
+    assert table.loc["hiring.talent_gap", "threshold"] == "—"

@@ -1,9 +1,19 @@
-"""Figure footers cite exactly the sources a figure shows, and shout when the data are synthetic."""
+"""Figure footers cite exactly the sources a figure shows, and shout when the data are synthetic; log axes,
+codes and long labels read as plain words and numbers."""
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
+import pytest
 from talentmarket.data.store import DataStore
-from talentmarket.results.figures import source_line
+from talentmarket.results.figures import (
+    PlainLogLocator,
+    hollow_marker_handle,
+    plain_label,
+    plain_log_axis,
+    source_line,
+    wrap_label,
+)
 
 
 def test_source_line_filters_sources_and_adds_extra(real_store: DataStore) -> None:
@@ -18,3 +28,35 @@ def test_synthetic_source_line_warns_first() -> None:
     store = DataStore(synthetic=True)
     assert source_line(store).startswith("SYNTHETIC DATA — NOT A FINDING.")
     assert source_line(store).endswith("none recorded")
+
+
+def test_plain_log_axis_labels_several_round_numbers_on_a_narrow_range() -> None:
+    figure, ax = plt.subplots()
+    try:
+        ax.plot([0, 1, 2], [45, 100, 240])
+        plain_log_axis(ax)
+        ax.set_ylim(40, 320)
+        figure.canvas.draw()
+        shown = [label.get_text() for label in ax.get_yticklabels() if label.get_text()]
+        assert shown == ["50", "70", "100", "150", "200", "300"]
+    finally:
+        plt.close(figure)
+
+
+@pytest.mark.parametrize(("low", "high", "expected"), [
+    (80, 130, [80.0, 90.0, 100.0, 120.0]),
+    (1, 1e5, [1.0, 10.0, 100.0, 1000.0, 10000.0, 100000.0]),
+])
+def test_plain_log_ticks_refine_narrow_and_thin_wide_ranges(low: float, high: float, expected: list[float]) -> None:
+    assert PlainLogLocator().tick_values(low, high) == expected
+
+
+def test_codes_read_as_words_and_long_labels_wrap() -> None:
+    assert plain_label("health_care") == "Health care"
+    assert plain_label("Finance and insurance") == "Finance and insurance"
+    assert max(len(line) for line in wrap_label("pay vs remote residents of the employer's country, %", 30).splitlines()) <= 30
+
+
+def test_hollow_marker_handle_is_a_white_filled_legend_entry() -> None:
+    handle = hollow_marker_handle("hollow: more than half imputed")
+    assert handle.get_markerfacecolor() == "white" and handle.get_label() == "hollow: more than half imputed"

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import matplotlib.pyplot as plt
 import pytest
 from bs4 import BeautifulSoup
-from test_claims import FIXTURE_RESULTS, write_fixture_reports
-
 from talentmarket.report import scorecard as claims
-from talentmarket.results import registry as claims_registry
 from talentmarket.report import site
+from talentmarket.results import registry as claims_registry
 from talentmarket.results.figures import save_figure
+from test_claims import FIXTURE_RESULTS, write_fixture_reports
 
 RENDERED = ("01_demand_growth", "02_salary_premium")
 """Fixture notebooks that also get rendered HTML and figures; 03 has results only."""
@@ -99,14 +99,16 @@ def test_scorecard_lists_every_registered_claim_with_its_shown_verdict(page):
     assert verdicts["migration.into_healthcare_finance"] == "not run yet"
 
 
-def test_scorecard_row_shows_estimate_interval_unit_and_data_kind(page):
+def test_scorecard_row_shows_label_estimate_interval_unit_threshold_q_value_and_data_kind(page):
     cells = [td.get_text(" ", strip=True) for td in page.select_one("#claim-salary\\.ai_premium").find_all("td")]
-    assert cells[2:6] == ["12.4", "[10.1, 14.8]", "percent", "real"]
+    label = claims_registry.load_registry().set_index("id").at["salary.ai_premium", "label"]
+    assert cells[0].startswith(label)
+    assert cells[2:8] == ["12.4", "[10.1, 14.8]", "percent", "above +5", "—", "real"], "results without p-values show no q-value"
 
 
 def test_synthetic_results_are_bannered_and_never_shown_as_verdicts(page):
     assert "03_compensation_convergence" in page.select_one("#synthetic-banner").get_text()
-    synthetic_rows = [row for row in page.select("tr.claim-row") if row.find_all("td")[5].get_text() == "synthetic"]
+    synthetic_rows = [row for row in page.select("tr.claim-row") if row.find_all("td")[7].get_text() == "synthetic"]
     assert len(synthetic_rows) == len(FIXTURE_RESULTS["03_compensation_convergence"][1])
     assert {row.select_one(".badge").get_text() for row in synthetic_rows} == {"synthetic — not a finding"}
 
@@ -168,6 +170,44 @@ def test_versions_section_names_package_and_data_kind_per_notebook(page):
     assert "03_compensation_convergence : talentmarket" in text and "synthetic data" in text
 
 
+def test_build_stamp_gives_version_commit_run_date_and_data_vintages(index, page):
+    stamp = page.select_one("header #build-stamp").get_text(" ", strip=True)
+    newest = max(path.stat().st_mtime for path in index.parent.glob("*/results.json"))
+    assert f"talentmarket {site.package_version()}" in stamp
+    assert f"commit {site.git_commit()}" in stamp and site.git_commit() != "unknown"
+    assert f"Run {datetime.fromtimestamp(newest, UTC):%Y-%m-%d}" in stamp
+    assert "indeed_ai_tracker 41392c3f5a65" in stamp and "real and synthetic" in stamp
+
+
+def test_essay_is_named_and_attributed_as_a_published_essay(page):
+    text = page.select_one("#essay").get_text(" ", strip=True)
+    assert "published essay “The AI Talent Market in 2026”" in text and "own words" in text
+
+
+def test_how_we_judge_page_is_written_and_linked_from_the_index(index, page):
+    assert page.select_one("nav").find("a", string="How we judge")["href"] == site.METHODS_FILE
+    methods = BeautifulSoup((index.parent / site.METHODS_FILE).read_text(encoding="utf-8"), "html.parser")
+    assert {section["id"] for section in methods.find_all("h2")} == {"thresholds", "intervals", "rule", "multiplicity", "synthetic"}
+    assert methods.find("a", href="index.html") is not None
+    assert methods.find("script") is None
+
+
+def test_history_page_is_linked_only_once_it_exists(tmp_path):
+    reports_root = write_fixture_reports(tmp_path / "reports")
+    first = BeautifulSoup(site.build_site(reports_root).read_text(encoding="utf-8"), "html.parser")
+    assert first.find("a", href=site.HISTORY_FILE) is None
+    (reports_root / site.HISTORY_FILE).write_text("<!DOCTYPE html><title>history</title>", encoding="utf-8")
+    second = BeautifulSoup(site.build_site(reports_root).read_text(encoding="utf-8"), "html.parser")
+    assert second.find("a", href=site.HISTORY_FILE).get_text() == "What changed when the data were updated"
+
+
+def test_cards_show_a_large_linked_thumbnail_beside_the_claims(page):
+    card = page.select_one("#notebook-01_demand_growth")
+    link = card.select_one(".thumb a")
+    assert link["href"] == link.find("img")["src"] == "01_demand_growth/figures/key_growth.png"
+    assert "grid-template-columns: minmax(0, 11fr) minmax(0, 9fr)" in page.find("style").get_text()
+
+
 def test_page_needs_no_javascript(page):
     assert page.find("script") is None
     assert not any(attribute.startswith("on") for tag in page.find_all(True) for attribute in tag.attrs)
@@ -178,12 +218,22 @@ def test_same_results_give_byte_identical_site(index):
     assert site.build_site(index.parent).read_bytes() == first
 
 
-def test_text_from_results_is_escaped(tmp_path):
+HOSTILE_FILE = "evil<img src=x onerror=alert(1)>.csv"
+
+
+def test_text_from_results_and_file_names_is_escaped(tmp_path):
     reports_root = write_fixture_reports(tmp_path, {"01_demand_growth": FIXTURE_RESULTS["01_demand_growth"]})
     results = reports_root / "01_demand_growth" / "results.json"
-    results.write_text(results.read_text(encoding="utf-8").replace("Fixture 01_demand_growth", "<script>alert(1)</script>"), encoding="utf-8")
-    html = site.build_site(reports_root).read_text(encoding="utf-8")
-    assert "<script>" not in html and "&lt;script&gt;" in html
+    text = results.read_text(encoding="utf-8").replace("Fixture 01_demand_growth", "<script>alert(1)</script>")
+    results.write_text(text.replace('"file": "AI_posting.csv"', f'"file": "{HOSTILE_FILE}"')
+                       .replace('"url": "https://example.org/AI_posting.csv"', '"url": "javascript:alert(1)"')
+                       .replace("fixture rationale for demand.genai_takeoff", f"read from {HOSTILE_FILE}"), encoding="utf-8")
+    index = site.build_site(reports_root)
+    page = BeautifulSoup(index.read_text(encoding="utf-8"), "html.parser")
+    assert page.find("script") is None and page.find("img") is None
+    assert not any(attribute.startswith("on") for tag in page.find_all(True) for attribute in tag.attrs)
+    assert "&lt;script&gt;" in index.read_text(encoding="utf-8") and HOSTILE_FILE in page.select_one("#sources").get_text()
+    assert not any(a["href"].startswith("javascript:") for a in page.find_all("a", href=True)), "only web addresses are linked"
 
 
 def test_site_builds_before_any_notebook_has_run(tmp_path):

@@ -14,10 +14,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import matplotlib.patches
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 import pandas as pd
-from IPython.display import HTML
 
 from talentmarket.data.store import DataStore, FileUse
 from talentmarket.errors import DataValidationError
@@ -27,8 +28,17 @@ from talentmarket.results.contract import (
     read_results,
     write_results,
 )
+from talentmarket.results.display import (
+    MISSING,
+    ReaderTable,
+    format_estimate,
+    format_threshold,
+    reader_table,
+    short_sha256,
+)
 from talentmarket.results.figures import HIGHLIGHT, MUTED, add_source_footer
 from talentmarket.results.registry import REGISTRY_NAME
+from talentmarket.stats.multiplicity import benjamini_hochberg
 
 SCORECARD_NOTEBOOK = "00_claims_scorecard"
 
@@ -50,10 +60,11 @@ SHOWN_VERDICT = {
 """What the scorecard shows in the verdict column when there is no real-data verdict."""
 
 SCORECARD_COLUMNS = (
-    "id", "topic", "claim", "notebook", "testable", "status", "verdict", "estimate", "ci_low", "ci_high",
+    "id", "topic", "label", "claim", "notebook", "testable", "status", "verdict", "estimate", "ci_low", "ci_high",
     "unit", "metric", "n", "data_kind", "section", "rationale", "limitation", "data_needed",
+    "threshold", "direction", "p_value", "q_value",
 )
-_RESULT_FIELDS = ("estimate", "ci_low", "ci_high", "unit", "metric", "n", "section", "rationale")
+_RESULT_FIELDS = ("estimate", "ci_low", "ci_high", "unit", "metric", "n", "section", "rationale", "p_value")
 
 
 def read_all_results(reports_root: str | Path) -> list[dict[str, Any]]:
@@ -115,11 +126,24 @@ def build_scorecard(registry: pd.DataFrame, documents: list[dict[str, Any]]) -> 
     results = {claim.id: (claim, document) for document in documents for claim in document["claims"]}
     ran = {document["notebook"] for document in documents}
     rows = [_scorecard_row(entry, results.get(entry["id"]), ran) for entry in registry.to_dict("records")]
-    return pd.DataFrame(rows, columns=list(SCORECARD_COLUMNS))
+    scorecard = pd.DataFrame(rows, columns=list(SCORECARD_COLUMNS))
+    scorecard["q_value"] = scorecard_q_values(scorecard)
+    return scorecard
+
+
+def scorecard_q_values(scorecard: pd.DataFrame) -> np.ndarray:
+    """Benjamini–Hochberg q-values of the primary tests of the real-data findings (their one-sided
+    ``p_value`` of 'not beyond the threshold'), over the whole scorecard; NaN for every claim without a
+    p-value (synthetic, not run, untestable, or results written before p-values were recorded).
+    They are shown beside the verdicts and never change one."""
+    p_values = scorecard["p_value"].where(scorecard["status"] == STATUS_FINDING).astype(float)
+    return benjamini_hochberg(p_values.to_numpy())
 
 
 def _scorecard_row(entry: dict[str, str], result: tuple[Any, dict[str, Any]] | None, ran: set[str]) -> dict[str, Any]:
-    row = dict(entry) | {field: None for field in _RESULT_FIELDS} | {"data_kind": ""}
+    row = dict(entry) | {field: None for field in _RESULT_FIELDS} | {"data_kind": ""} | {
+        "threshold": float(entry["threshold"]) if entry["threshold"] else None, "direction": entry["direction"] or None,
+    }
     if result is None:
         status = STATUS_UNTESTABLE if not entry["notebook"] else STATUS_NOT_REPORTED if entry["notebook"] in ran else STATUS_NOT_RUN
         return row | {"status": status, "verdict": SHOWN_VERDICT[status], "rationale": entry["limitation"]}
@@ -157,23 +181,9 @@ def results_overview(documents: list[dict[str, Any]]) -> pd.DataFrame:
     )
 
 
-def format_estimate(estimate: float | None, ci_low: float | None, ci_high: float | None) -> tuple[str, str]:
-    """Estimate and ``[low, high]`` as text, with decimals suited to the row's magnitude
-    (one decimal from 10 up, two from 1, three below), so small effects do not round to zero."""
-    if estimate is None or pd.isna(estimate):
-        return "", ""
-    scale = max(abs(estimate), abs(ci_low), abs(ci_high))
-    digits = 1 if scale >= 10 else 2 if scale >= 1 else 3
-
-    def text(value: float) -> str:
-        rounded = f"{value:.{digits}f}"
-        return rounded.lstrip("-") if float(rounded) == 0 else rounded  # no "-0.0"
-
-    return text(estimate), f"[{text(ci_low)}, {text(ci_high)}]"
-
-
 def scorecard_table(scorecard: pd.DataFrame) -> pd.DataFrame:
-    """The scorecard as a reader sees it: claim id and statement, verdict, estimate, 95% CI, unit, data kind, notebook section."""
+    """The scorecard as a reader sees it: claim id and statement, verdict, estimate, 95% CI, unit, the
+    claim's threshold, the Benjamini–Hochberg q-value of its primary test, data kind, notebook section."""
     numbers = [format_estimate(*row) for row in zip(scorecard["estimate"], scorecard["ci_low"], scorecard["ci_high"])]
     return pd.DataFrame(
         {
@@ -183,6 +193,8 @@ def scorecard_table(scorecard: pd.DataFrame) -> pd.DataFrame:
             "estimate": [estimate for estimate, _ in numbers],
             "95% CI": [interval for _, interval in numbers],
             "unit": scorecard["unit"].fillna(""),
+            "threshold": [format_threshold(t, d) for t, d in zip(scorecard["threshold"], scorecard["direction"])],
+            "q-value": [format_q_value(q) for q in scorecard["q_value"]],
             "data": scorecard["data_kind"],
             "notebook section": [
                 " — ".join(part for part in (notebook, section) if part)
@@ -192,12 +204,34 @@ def scorecard_table(scorecard: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def html_table(frame: pd.DataFrame, name: str) -> HTML:
-    """A table for the notebook: left-aligned text that wraps, no row numbers. Shown as HTML with a
-    fixed element id (``name``) so the stored output carries no object address or random id."""
-    styled = frame.style.set_uuid(name).hide(axis="index").set_properties(**{"text-align": "left", "vertical-align": "top"})
-    styled = styled.set_table_styles([{"selector": "th", "props": [("text-align", "left")]}])
-    return HTML(styled.to_html())
+def scorecard_reader_table(scorecard: pd.DataFrame) -> ReaderTable:
+    """The scorecard for the notebook page: each claim by its plain-language label, then verdict, numbers,
+    threshold, q-value, data kind and the notebook section behind it."""
+    table = scorecard_table(scorecard).drop(columns=["claim", "statement"])
+    table.insert(0, "claim", scorecard["label"].to_numpy())
+    return reader_table(
+        table, table_id="scorecard",
+        caption="Every claim of the essay in the registry's order: verdict, estimate and 95% CI in the claim's unit, its "
+                "threshold, the Benjamini–Hochberg q-value of its primary test (— when none), the kind of data and the "
+                "notebook section that produced it.",
+    )
+
+
+def sources_table(documents: list[dict[str, Any]]) -> ReaderTable:
+    """Every file version the summarised notebooks read, with licence, short sha256 and the notebooks that used it."""
+    rows = [{"source": use["source"], "file": use["file"], "version": use["version"], "license": use["license"],
+             "sha256": short_sha256(use["sha256"]), "used by": ", ".join(use["used_by"])} for use in merged_sources(documents)]
+    frame = pd.DataFrame(rows, columns=["source", "file", "version", "license", "sha256", "used by"])
+    return reader_table(frame, table_id="sources",
+                        caption="Data files behind the summarised results: version, licence, first 12 hex digits of the sha256, "
+                                "and which notebooks read them.")
+
+
+def format_q_value(q_value: float | None) -> str:
+    """A q-value to two significant digits (``< 0.001`` below that); ``—`` when the claim has no p-value."""
+    if q_value is None or pd.isna(q_value):
+        return MISSING
+    return "< 0.001" if q_value < 0.001 else f"{q_value:.2g}"
 
 
 def merged_sources(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -220,26 +254,85 @@ def provenance_store(documents: list[dict[str, Any]]) -> DataStore:
 
 
 VERDICT_COLOURS = {"supported": "#1b7837", "contradicted": HIGHLIGHT, "mixed": "#d08c00", "inconclusive": "#4a4a4a"}
+CLAIMED_SIDE = "#e3f1e5"
+"""Shading of the side of the threshold a claim predicts: a supported claim's whole CI lies in it."""
+FOREST_TITLE = "Each claim's estimate and 95% CI against its threshold"
+_ROW_INCHES, _HEADER_INCHES = 0.62, 0.42
 
 
 def plot_forest(scorecard: pd.DataFrame, store: DataStore) -> plt.Figure:
-    """Forest plot of every claim with an estimate: point and 95% CI, one panel per unit so that only
-    comparable effect sizes share an axis, no effect (0, or 1 for a ratio) marked by a dashed line;
-    colour shows the verdict, hollow grey marks synthetic results (never a finding)."""
+    """Forest plot of every claim with an estimate, grouped by notebook, one row per claim labelled with
+    the registry's plain-language label. Each row has its own scale in the claim's unit (claims in
+    different units never share an axis): the dot is the estimate, the bar its 95% CI, the dashed line
+    the claim's threshold and the shaded side the one the claim predicts, so a claim is supported when
+    its whole bar lies in the shade. The colour is the verdict; hollow grey marks synthetic results
+    (never a finding). The right margin repeats the estimate, CI and unit as text."""
     plotted = scorecard.dropna(subset=["estimate"])
     if plotted.empty:
         return _empty_forest(store)
-    units = plotted["unit"].value_counts(sort=True).index.tolist()
-    heights = [int((plotted["unit"] == unit).sum()) + 1.5 for unit in units]
-    fig, axes = plt.subplots(len(units), 1, figsize=(10, 0.4 * sum(heights) + 2.0), squeeze=False,
+    order = {name: rank for rank, name in enumerate(sorted(set(plotted["notebook"])))}
+    plotted = plotted.assign(_rank=plotted["notebook"].map(order)).sort_values("_rank", kind="stable")
+    layout: list[tuple[str, Any]] = []
+    for notebook, rows in plotted.groupby("_rank", sort=True):
+        layout.append(("header", rows["notebook"].iloc[0]))
+        layout.extend(("claim", row) for row in rows.itertuples(index=False))
+    heights = [_HEADER_INCHES if kind == "header" else _ROW_INCHES for kind, _ in layout]
+    fig, axes = plt.subplots(len(layout), 1, figsize=(12, sum(heights) + 1.9), squeeze=False,
                              gridspec_kw={"height_ratios": heights})
-    for ax, unit in zip(axes[:, 0], units):
-        _draw_unit_panel(ax, plotted[plotted["unit"] == unit], unit)
-    fig.suptitle("Effect size behind each verdict: estimate and 95% CI, one panel per unit")
-    axes[0, 0].legend(handles=_legend_handles(plotted), loc="lower right", bbox_to_anchor=(1.0, 1.02), handlelength=1.5,
-                      ncol=5, frameon=False, fontsize=9)
+    for ax, (kind, item) in zip(axes[:, 0], layout):
+        if kind == "header":
+            _draw_notebook_header(ax, item)
+        else:
+            _draw_claim_row(ax, item)
+    fig.suptitle(FOREST_TITLE)
+    fig.legend(handles=_legend_handles(plotted), loc="upper center", bbox_to_anchor=(0.5, 0.965), ncol=4,
+               frameon=False, fontsize=8.5, handlelength=1.6)
     add_source_footer(fig, store)
+    fig.subplots_adjust(top=1 - 1.15 / (sum(heights) + 1.9), hspace=0.9)
     return fig
+
+
+def notebook_heading(notebook: str) -> str:
+    """``02_salary_premium`` → ``02 · Salary premium`` (the forest plot's group heading)."""
+    number, _, name = notebook.partition("_")
+    return f"{number} · {name.replace('_', ' ').capitalize()}"
+
+
+def _draw_notebook_header(ax: plt.Axes, notebook: str) -> None:
+    ax.set_axis_off()
+    ax.text(0.0, 0.15, notebook_heading(notebook), transform=ax.transAxes, fontsize=10.5, fontweight="bold", ha="left", va="bottom")
+
+
+def _draw_claim_row(ax: plt.Axes, row: Any) -> None:
+    """One claim: threshold, claimed side, CI bar and estimate on the claim's own scale."""
+    synthetic = row.status == STATUS_SYNTHETIC
+    colour = MUTED if synthetic else VERDICT_COLOURS.get(row.verdict, MUTED)
+    points = [row.ci_low, row.ci_high] + ([row.threshold] if row.threshold is not None and not pd.isna(row.threshold) else [])
+    span = (max(points) - min(points)) or max(abs(max(points)), 1.0)
+    low, high = min(points) - 0.15 * span, max(points) + 0.15 * span
+    ax.set_xlim(low, high)
+    if len(points) == 3:
+        claimed = (row.threshold, high) if row.direction == "above" else (low, row.threshold)
+        ax.axvspan(*claimed, color=CLAIMED_SIDE, zorder=0, linewidth=0)
+        ax.axvline(row.threshold, color="#333333", linestyle="--", linewidth=1.1, zorder=1)
+    ax.plot([row.ci_low, row.ci_high], [0, 0], color=colour, linewidth=2.6, solid_capstyle="butt", zorder=2)
+    ax.plot(row.estimate, 0, marker="o", markersize=7.5, color=colour, markerfacecolor="white" if synthetic else colour, zorder=3)
+    ax.set_ylim(-0.6, 0.6)
+    ax.set_yticks([0], labels=[row.label])
+    ax.tick_params(axis="y", length=0, labelsize=9.5)
+    ax.tick_params(axis="x", labelsize=7.5, pad=1, length=2)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5))
+    ax.grid(axis="y", visible=False)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    estimate, interval = format_estimate(row.estimate, row.ci_low, row.ci_high)
+    right = ax.twinx()
+    right.set_ylim(ax.get_ylim())
+    right.set_yticks([0], labels=[f"{estimate} {interval} {row.unit}"])
+    right.tick_params(axis="y", length=0, labelsize=8.5, labelcolor="#333333")
+    right.grid(False)
+    for side in ("top", "right", "left", "bottom"):
+        right.spines[side].set_visible(False)
 
 
 def _empty_forest(store: DataStore) -> plt.Figure:
@@ -248,29 +341,18 @@ def _empty_forest(store: DataStore) -> plt.Figure:
     ax.set_axis_off()
     ax.text(0.5, 0.5, "No claim has an estimate yet: run the analysis notebooks first (make all).",
             ha="center", va="center", fontsize=12)
-    fig.suptitle("Effect size behind each verdict: estimate and 95% CI, one panel per unit")
+    fig.suptitle(FOREST_TITLE)
     add_source_footer(fig, store)
     return fig
 
 
-def _legend_handles(plotted: pd.DataFrame) -> list[plt.Line2D]:
-    handles = [plt.Line2D([], [], marker="o", color=colour, label=verdict) for verdict, colour in VERDICT_COLOURS.items()]
+def _legend_handles(plotted: pd.DataFrame) -> list[Any]:
+    handles: list[Any] = [plt.Line2D([], [], marker="o", color=colour, label=verdict) for verdict, colour in VERDICT_COLOURS.items()]
+    handles.append(plt.Line2D([], [], color="#333333", linestyle="--", label="threshold of the claim"))
+    handles.append(matplotlib.patches.Patch(color=CLAIMED_SIDE, label="side the claim predicts"))
     if (plotted["status"] == STATUS_SYNTHETIC).any():
         handles.append(plt.Line2D([], [], marker="o", color=MUTED, markerfacecolor="white", label="synthetic — not a finding"))
     return handles
-
-
-def _draw_unit_panel(ax: plt.Axes, rows: pd.DataFrame, unit: str) -> None:
-    positions = np.arange(len(rows))[::-1]
-    ax.axvline(1.0 if unit == "ratio" else 0.0, color="#333333", linestyle="--", linewidth=1)
-    for y, row in zip(positions, rows.itertuples(index=False)):
-        synthetic = row.status == STATUS_SYNTHETIC
-        colour = MUTED if synthetic else VERDICT_COLOURS[row.verdict]
-        ax.plot([row.ci_low, row.ci_high], [y, y], color=colour, linewidth=2.2)
-        ax.plot(row.estimate, y, marker="o", markersize=7, color=colour, markerfacecolor="white" if synthetic else colour)
-    ax.set_yticks(positions, labels=rows["id"].tolist())
-    ax.set_ylim(-0.7, len(rows) - 0.3)
-    ax.set_xlabel(unit)
 
 
 def summary_markdown(scorecard: pd.DataFrame) -> str:

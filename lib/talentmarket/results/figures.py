@@ -6,12 +6,15 @@ figure copied out of a report still says where its numbers come from.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
 import matplotlib.dates
+import matplotlib.lines
 import matplotlib.pyplot as plt
 import matplotlib.ticker
+import numpy as np
 import pandas as pd
 import seaborn as sns
 
@@ -57,11 +60,69 @@ def add_source_footer(fig: plt.Figure, store: DataStore, sources: list[str] | No
     add_footer(fig, source_line(store, sources, extra), warning=store.synthetic)
 
 
+PLAIN_LOG_MANTISSAS = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)
+"""Tick values per power of ten on a plain log axis: 50, 70, 100, 150, 200, 300, …"""
+FINE_LOG_MANTISSAS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0)
+"""Used instead when the view spans too little for three of the plain ticks (e.g. 80–130)."""
+MAX_LOG_TICKS = 8
+MIN_LOG_TICKS = 3
+
+
+class PlainLogLocator(matplotlib.ticker.Locator):
+    """Ticks at round numbers (1, 1.5, 2, 3, 5, 7 per power of ten) inside the view, thinned to 1–2–5 and
+    then to powers of ten when too many fit and refined when fewer than three do, so even a narrow log
+    range (40–250) gets several labels."""
+
+    def __call__(self) -> list[float]:
+        low, high = sorted(self.axis.get_view_interval())
+        return self.tick_values(low, high)
+
+    def tick_values(self, vmin: float, vmax: float) -> list[float]:
+        low, high = max(min(vmin, vmax), 1e-300), max(vmin, vmax)
+        if not high > low:
+            return [low]
+        powers = range(int(np.floor(np.log10(low))) - 1, int(np.ceil(np.log10(high))) + 1)
+
+        def ticks(mantissas: tuple[float, ...]) -> list[float]:
+            return [float(f"{m * 10.0**p:.12g}") for p in powers for m in mantissas if low <= m * 10.0**p <= high]
+
+        plain = ticks(PLAIN_LOG_MANTISSAS)
+        if len(plain) < MIN_LOG_TICKS:
+            return ticks(FINE_LOG_MANTISSAS)
+        for mantissas in ((1.0, 2.0, 5.0), (1.0,)):
+            if len(plain) <= MAX_LOG_TICKS:
+                break
+            plain = ticks(mantissas)
+        return plain
+
+
 def plain_log_axis(ax: plt.Axes) -> None:
-    """Log-scaled y axis labelled with plain numbers (50, 100, 200) instead of powers of ten."""
+    """Log-scaled y axis labelled with plain numbers at round values (50, 70, 100, 150, 200, 300)
+    instead of powers of ten or a single label."""
     ax.set_yscale("log")
+    ax.yaxis.set_major_locator(PlainLogLocator())
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda value, _: f"{value:g}"))
     ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+
+
+def plain_label(code: str) -> str:
+    """A data code as words for a figure: ``health_care`` → ``Health care``, ``it_ops`` → ``It ops``;
+    text that already has spaces or capitals is kept."""
+    if " " in code or code != code.lower():
+        return code
+    words = code.replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def wrap_label(text: str, width: int = 38) -> str:
+    """An axis label broken into lines of at most ``width`` characters, so a long one fits beside the axis."""
+    return textwrap.fill(text, width=width, break_long_words=False)
+
+
+def hollow_marker_handle(meaning: str, colour: str = "#555555") -> matplotlib.lines.Line2D:
+    """A legend entry explaining hollow markers (e.g. "hollow: more than half imputed"), to add to
+    every panel that draws them: ``ax.legend(handles=[*ax.get_legend_handles_labels()[0], hollow_marker_handle(...)])``."""
+    return matplotlib.lines.Line2D([], [], marker="o", linestyle="none", color=colour, markerfacecolor="white", label=meaning)
 
 
 def mark_events(ax: plt.Axes, events: dict[str, pd.Timestamp] = EVENTS) -> None:
