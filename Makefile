@@ -4,35 +4,39 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-stamp
+# Two install levels: the main job's dependencies, and those plus what tests and benchmarks need.
+MAIN_STAMP := $(VENV)/.installed-main
+DEV_STAMP := $(VENV)/.installed-dev
 # The real-data mirror beside the clone (as in CI); elsewhere data come from the cache or a download.
 MIRROR := $(abspath ../shared/data/real)
 export TALENTMARKET_DATA_DIR ?= $(if $(wildcard $(MIRROR)),$(MIRROR),)
 
 .PHONY: all test notebooks lab bench clean
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,scale]'
+$(MAIN_STAMP): pyproject.toml .ci/install.sh
+	bash .ci/install.sh $(VENV) '.' $(PYTHON)
 	touch $@
 
-all: $(STAMP)
+$(DEV_STAMP): pyproject.toml .ci/install.sh
+	bash .ci/install.sh $(VENV) '.[dev,scale,spark]' $(PYTHON)
+	touch $@ $(MAIN_STAMP)
+
+all: $(MAIN_STAMP)
 	$(PY) -m talentmarket all
 
 # nbval writes the notebooks' results into a temporary reports folder, never over the main job's.
-test: $(STAMP)
+test: $(DEV_STAMP)
 	bash .ci/system-deps.sh
 	TALENTMARKET_REPORTS_DIR="$$(mktemp -d)" $(PY) -m pytest -n 2 --dist loadfile --nbval-lax tests notebooks
 
-notebooks: $(STAMP)  ## refresh the outputs stored in notebooks/ (default parameters, real data)
+notebooks: $(MAIN_STAMP)  ## refresh the outputs stored in notebooks/ (default parameters, real data)
 	$(PY) -m talentmarket run --update-notebook
 	$(PY) -m talentmarket site
 
-lab: $(STAMP)
+lab: $(DEV_STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	for script in benchmarks/bench_*.py; do $(PY) $$script || exit 1; done
 
 clean:

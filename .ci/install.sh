@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Create a virtual environment if absent and install the project into it, editable, with the given extras:
+#   bash .ci/install.sh VENV '.'                     [PYTHON]   # the main job's dependencies only (make all)
+#   bash .ci/install.sh VENV '.[dev,scale,spark]'    [PYTHON]   # what tests and benchmarks need (make test)
+# uv (a PyPI package, put into the venv by PYTHON's pip) resolves and links a warm cache in seconds; where it
+# cannot be had, the venv's own pip does the same more slowly. Both read packages from the registries only.
+set -euo pipefail
+venv=$1
+target=$2
+python=${3:-python3}
+
+if [ ! -x "$venv/bin/python" ]; then
+    "$python" -m venv --without-pip "$venv"   # seeding pip with ensurepip takes longer than uv installs it
+fi
+if [ ! -x "$venv/bin/uv" ]; then
+    "$python" -m pip --python "$venv/bin/python" install --quiet uv \
+        || echo "install.sh: uv unavailable, installing with pip"
+fi
+if [ ! -x "$venv/bin/uv" ]; then
+    [ -x "$venv/bin/pip" ] || "$venv/bin/python" -m ensurepip --default-pip
+    "$venv/bin/python" -m pip install --quiet -e "$target"   # pip writes bytecode for every file itself
+    exit 0
+fi
+"$venv/bin/uv" pip install --quiet --python "$venv/bin/python" pip -e "$target"   # pip: .venv/bin/pip works too
+
+# uv writes no bytecode, and compiling all of site-packages takes longer than the install. Compile what the
+# main job imports by importing it once here, in two processes (the notebook kernel's stack; every
+# talentmarket module): otherwise each kernel compiles it again (always, where PYTHONDONTWRITEBYTECODE is set).
+compile() {
+    env -u PYTHONDONTWRITEBYTECODE "$venv/bin/python" -c "$1" || echo "install.sh: bytecode not written; the first run compiles it"
+}
+compile 'import ipykernel.kernelapp, matplotlib_inline.backend_inline, papermill, nbconvert' &
+compile '
+import importlib, pkgutil
+import talentmarket
+OPTIONAL = {"ibis", "pyspark", "psutil"}  # extras the main install leaves out
+for info in pkgutil.walk_packages(talentmarket.__path__, "talentmarket.", onerror=lambda name: None):
+    try:
+        importlib.import_module(info.name)
+    except ModuleNotFoundError as error:
+        if (error.name or "").split(".")[0] not in OPTIONAL:
+            raise
+'
+wait
