@@ -14,12 +14,21 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from talentmarket.data import store as load
 from talentmarket import paths
-from talentmarket.errors import DataUnavailableError, DataValidationError, ParameterError
+from talentmarket.data import store as load
+from talentmarket.data.sources import (
+    SOURCES,
+    VINTAGES_ENV_VAR,
+    DataFile,
+    Source,
+    Vintage,
+)
 from talentmarket.data.store import DataStore, fetch_file, frame_cache_path
-from talentmarket.data.sources import SOURCES, VINTAGES_ENV_VAR, DataFile, Source, Vintage
+from talentmarket.errors import (
+    DataUnavailableError,
+    DataValidationError,
+    ParameterError,
+)
 
 BODY = b"date,jobcountry,AI_share_postings\n2020-01-01,US,1.5\n2020-01-02,US,1.6\n"
 BODY_SHA256 = hashlib.sha256(BODY).hexdigest()
@@ -31,7 +40,7 @@ class _Handler(BaseHTTPRequestHandler):
     """Serves /ok, /new (NEW_BODY), /changed (other bytes), /truncated (closes early), /slow (never answers
     in time), /trickle (one byte every 0.2 s, like a stalled server that never trips a per-read timeout), else 404."""
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         if self.path == "/slow":
             time.sleep(3)
         if self.path in ("/ok", "/slow"):

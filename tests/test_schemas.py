@@ -8,10 +8,15 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 import pytest
-
-from talentmarket.errors import DataValidationError
+from talentmarket.data.schemas import (
+    AI_SHARE_SCHEMA,
+    SALARY_SCHEMA,
+    Column,
+    schema_for,
+    validate_frame,
+)
 from talentmarket.data.store import read_csv_validated
-from talentmarket.data.schemas import AI_SHARE_SCHEMA, SALARY_SCHEMA, Column, schema_for, validate_frame
+from talentmarket.errors import DataValidationError
 
 SOURCE = "indeed_ai_tracker/AI_posting.csv"
 

@@ -6,8 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
-from talentmarket.data.store import sha256_of
 from talentmarket.data.sources import (
     SOURCES,
     VINTAGES_ENV_VAR,
@@ -16,6 +14,7 @@ from talentmarket.data.sources import (
     parse_vintages,
     selected_vintages,
 )
+from talentmarket.data.store import sha256_of
 from talentmarket.errors import ParameterError
 
 PINNED_GITHUB_URL = re.compile(r"^https://raw\.githubusercontent\.com/[^/]+/[^/]+/[0-9a-f]{40}/.+")

@@ -1,0 +1,265 @@
+"""Verdict history: every claim judged on every available vintage set, and the verdicts that changed.
+
+A *vintage set* names the vintage of every source one run reads (see :mod:`talentmarket.data.sources`).
+The history judges the claims once per set: the newest set first, then each older vintage of a
+source with several releases on its own, every other source at its newest. Changing one source at a
+time makes every changed verdict attributable to one release (the full cross product would grow
+multiplicatively with each new release and blur that). Each set runs into its own folder
+(``runs/history/<set>/``, gitignored) through the runner's :func:`~talentmarket.report.runner.run_many`;
+a notebook that reads none of the sources a set changes has the same inputs as in the newest set,
+so it is not run again and its verdicts are carried over (and marked so).
+
+The history is written as ``history.json`` (the table, for code: :func:`verdict_flips`),
+``history.md`` and ``history.html`` (claim × vintage set → verdict, estimate, 95% CI, n, with the
+vintage of every source per column and the changed verdicts highlighted).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from talentmarket import paths
+from talentmarket.data.sources import (
+    SOURCES,
+    VINTAGES_ENV_VAR,
+    check_vintages,
+    format_vintages,
+)
+from talentmarket.errors import ParameterError, TalentMarketError
+from talentmarket.report.runner import (
+    LAST_NOTEBOOK_PREFIX,
+    discover_notebooks,
+    resolve_notebook,
+    run_many,
+)
+from talentmarket.report.scorecard import read_all_results
+from talentmarket.results.display import format_interval
+from talentmarket.results.registry import load_registry
+
+HISTORY_DIR = paths.REPO_ROOT / "runs" / "history"
+"""Where ``python -m talentmarket history`` runs each vintage set and writes the history page."""
+HISTORY_JSON, HISTORY_MARKDOWN, HISTORY_HTML = "history.json", "history.md", "history.html"
+NEWEST = "newest"
+"""Label of the vintage set that reads every source at its newest vintage (what the main job reads)."""
+
+
+class HistoryError(TalentMarketError):
+    """The history's runs are missing or read other vintages than their vintage set selects."""
+
+
+TABLE_COLUMNS = ("id", "label", "vintage_set", "verdict", "estimate", "ci_low", "ci_high", "unit", "n", "notebook", "carried_over")
+
+
+@dataclass(frozen=True)
+class VintageSet:
+    """The sources read at an older vintage in one history run (none: the newest set)."""
+
+    older: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """``newest`` or ``SOURCE=VINTAGE[,…]``, the text ``--vintage`` and ``TALENTMARKET_VINTAGES`` take."""
+        return format_vintages(self.older) or NEWEST
+
+    @property
+    def folder(self) -> str:
+        """Folder name of its runs: the label with ``=`` as ``@`` and ``,`` as ``+`` (safe in any file system)."""
+        return self.label.replace("=", "@").replace(",", "+").replace(" ", "_")
+
+
+def vintage_sets() -> list[VintageSet]:
+    """The newest set, then one set per older vintage of every source registered with several."""
+    older = [VintageSet(check_vintages({source.name: vintage.name}))
+             for source in sorted(SOURCES.values(), key=lambda s: s.name) for vintage in source.vintages[:-1]]
+    return [VintageSet(), *older]
+
+
+@contextmanager
+def _vintage_environment(vintage_set: VintageSet) -> Iterator[None]:
+    """Set ``TALENTMARKET_VINTAGES`` for the runner's workers and kernels during one set's runs, then restore it."""
+    before = os.environ.get(VINTAGES_ENV_VAR)
+    os.environ[VINTAGES_ENV_VAR] = format_vintages(vintage_set.older)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(VINTAGES_ENV_VAR, None)
+        else:
+            os.environ[VINTAGES_ENV_VAR] = before
+
+
+def run_history(
+    notebooks: Sequence[str] | None = None,
+    *,
+    out: Path | None = None,
+    page: Path | None = None,
+    data_dir: str | None = None,
+    **run_options: Any,
+) -> Path:
+    """Run the claim notebooks on every vintage set, write the history files and return the HTML page.
+
+    ``notebooks`` selects claim notebooks (default: all but the scorecard); ``out`` is the root of
+    the runs (default ``runs/history/``); ``page`` is the HTML page (default ``<out>/history.html``;
+    ``history.json`` and ``history.md`` go beside it); ``run_options`` (``jobs``, ``timeout``) pass to
+    :func:`~talentmarket.report.runner.run_many`.
+    """
+    root = (out or HISTORY_DIR).expanduser()
+    chosen = [resolve_notebook(name) for name in notebooks] if notebooks else discover_notebooks()
+    stems = sorted({p.stem for p in chosen if not p.name.startswith(LAST_NOTEBOOK_PREFIX)})
+    if not stems:
+        raise ParameterError("history: no claim notebook selected (the scorecard reads the others' results and has no claims of its own)")
+    sets = vintage_sets()
+    for index, vintage_set in enumerate(sets, start=1):
+        todo = stems if index == 1 else notebooks_reading(root / sets[0].folder, set(vintage_set.older), stems)
+        print(f"history [{index}/{len(sets)}] {vintage_set.label}: {', '.join(todo) or 'no notebook reads these vintages'}",
+              file=sys.stderr, flush=True)
+        if todo:
+            with _vintage_environment(vintage_set):
+                run_many(todo, data_dir=data_dir, reports_root=root / vintage_set.folder, **run_options)
+            check_vintages_read(root / vintage_set.folder, vintage_set)
+    return write_history(root, sets, page)
+
+
+def check_vintages_read(results_root: Path, vintage_set: VintageSet) -> None:
+    """Refuse results under ``results_root`` that cite another vintage of a source than ``vintage_set``
+    selects (e.g. a kernel that did not inherit ``TALENTMARKET_VINTAGES``): the history would mislabel them."""
+    for document in read_all_results(results_root):
+        for use in document["sources"]:
+            wanted = vintage_set.older.get(use["source"])
+            if wanted is not None and use["version"] != wanted:
+                raise HistoryError(
+                    f"history: {document['notebook']} in {results_root} read {use['source']} vintage {use['version']}, "
+                    f"but the set {vintage_set.label} selects {wanted}; the notebook must build its DataStore without "
+                    f"overriding vintages so that {VINTAGES_ENV_VAR} applies"
+                )
+
+
+def notebooks_reading(results_root: Path, sources: set[str], stems: Sequence[str]) -> list[str]:
+    """The notebooks among ``stems`` whose results under ``results_root`` cite a file of one of ``sources``."""
+    return sorted(document["notebook"] for document in read_all_results(results_root)
+                  if document["notebook"] in stems and sources & {use["source"] for use in document["sources"]})
+
+
+def history_table(root: Path, sets: Sequence[VintageSet]) -> tuple[pd.DataFrame, dict[str, dict[str, str]]]:
+    """The long table (one row per claim and vintage set, :data:`TABLE_COLUMNS`) and, per set label,
+    the vintage of every source its notebooks read.
+
+    A notebook without results in a set's folder was not re-run there (it reads none of the sources
+    the set changes): its newest results stand in, with ``carried_over`` true.
+    """
+    newest = {document["notebook"]: document for document in read_all_results(root / sets[0].folder)}
+    if not newest:
+        raise HistoryError(f"history: no results under {root / sets[0].folder}; run `python -m talentmarket history` first")
+    labels = load_registry().set_index("id")["label"].to_dict()
+    rows, read = [], {}
+    for vintage_set in sets:
+        own = {document["notebook"]: document for document in read_all_results(root / vintage_set.folder)}
+        documents = {stem: own.get(stem, document) for stem, document in newest.items()}
+        read[vintage_set.label] = {use["source"]: use["version"] for document in documents.values() for use in document["sources"]}
+        for stem, document in sorted(documents.items()):
+            for claim in document["claims"]:
+                rows.append({
+                    "id": claim.id, "label": labels.get(claim.id, claim.id), "vintage_set": vintage_set.label,
+                    "verdict": claim.verdict, "estimate": claim.estimate, "ci_low": claim.ci_low, "ci_high": claim.ci_high,
+                    "unit": claim.unit, "n": claim.n, "notebook": stem, "carried_over": stem not in own,
+                })
+    return pd.DataFrame(rows, columns=list(TABLE_COLUMNS)), {label: dict(sorted(v.items())) for label, v in read.items()}
+
+
+def flips_in(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per claim whose verdict is not the same in every vintage set: ``id``, ``label`` and the
+    verdict in each set (columns named by set label, newest first)."""
+    wide = table.pivot(index=["id", "label"], columns="vintage_set", values="verdict")[list(dict.fromkeys(table["vintage_set"]))]
+    changed = wide[wide.nunique(axis=1, dropna=False) > 1]
+    return changed.reset_index().rename_axis(columns=None)
+
+
+def write_history(root: Path, sets: Sequence[VintageSet], page: Path | None = None) -> Path:
+    """Write ``history.json``, ``history.md`` and ``history.html`` from the runs under ``root``; the HTML path."""
+    table, read = history_table(root, sets)
+    flips = flips_in(table)
+    target = (page or root / HISTORY_HTML).expanduser()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    document = {"vintage_sets": [s.label for s in sets], "sources": read,
+                "claims": json.loads(table.to_json(orient="records")), "flips": json.loads(flips.to_json(orient="records"))}
+    target.with_name(HISTORY_JSON).write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    target.with_name(HISTORY_MARKDOWN).write_text(_markdown(table, read, flips), encoding="utf-8")
+    target.write_text(_html(table, read, flips), encoding="utf-8")
+    return target
+
+
+def verdict_flips(history: Path = HISTORY_DIR / HISTORY_JSON) -> list[dict[str, str]]:
+    """The claims whose verdict changed between vintage sets, from a written ``history.json``: each a dict of
+    ``id``, ``label`` and the verdict per vintage set label (for the README findings)."""
+    if not history.is_file():
+        raise HistoryError(f"{history}: no verdict history yet; run `python -m talentmarket history`")
+    return json.loads(history.read_text(encoding="utf-8"))["flips"]
+
+
+def _cell(row: pd.Series) -> str:
+    """``verdict: estimate [low, high], n = …`` for one claim in one set."""
+    if pd.isna(row["estimate"]):
+        return f"{row['verdict']} (no estimate), n = {int(row['n']):,}"
+    return (f"{row['verdict']}: {row['estimate']:.2f} {format_interval(row['ci_low'], row['ci_high'], 2)} {row['unit']}, "
+            f"n = {int(row['n']):,}" + (" (same inputs as newest)" if row["carried_over"] else ""))
+
+
+def _grid(table: pd.DataFrame) -> tuple[list[str], list[tuple[str, str, list[str]]]]:
+    sets = list(dict.fromkeys(table["vintage_set"]))
+    cells = table.assign(cell=table.apply(_cell, axis=1)).pivot(index=["id", "label"], columns="vintage_set", values="cell")
+    return sets, [(claim, label, [cells.loc[(claim, label), s] for s in sets]) for claim, label in cells.index]
+
+
+def _vintages_text(read: dict[str, str]) -> str:
+    return "; ".join(f"{source} {vintage}" for source, vintage in read.items())
+
+
+def _markdown(table: pd.DataFrame, read: dict[str, dict[str, str]], flips: pd.DataFrame) -> str:
+    sets, grid = _grid(table)
+    changed = set(flips["id"])
+    lines = ["# Verdict history across data vintages", "",
+             f"{len(changed)} of {len(grid)} claims change verdict between vintage sets"
+             + (f": {', '.join(sorted(changed))}." if changed else "."), "",
+             "| claim | " + " | ".join(sets) + " |", "|---|" + "---|" * len(sets),
+             "| vintages read | " + " | ".join(_vintages_text(read[s]) for s in sets) + " |"]
+    for claim, label, cells in grid:
+        mark = "**changed** " if claim in changed else ""
+        lines.append(f"| {mark}{label} (`{claim}`) | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _html(table: pd.DataFrame, read: dict[str, dict[str, str]], flips: pd.DataFrame) -> str:
+    sets, grid = _grid(table)
+    changed = set(flips["id"])
+    escape = html.escape
+    head = "".join(f"<th>{escape(s)}<div class='vintages'>{'<br>'.join(escape(f'{k} {v}') for k, v in read[s].items())}</div></th>"
+                   for s in sets)
+    body = "".join(
+        f"<tr class='{'changed' if claim in changed else 'same'}'><td>{escape(label)}<br><code>{escape(claim)}</code>"
+        f"{'<br><strong>verdict changed</strong>' if claim in changed else ''}</td>"
+        + "".join(f"<td>{escape(cell)}</td>" for cell in cells) + "</tr>"
+        for claim, label, cells in grid
+    )
+    summary = (f"{len(changed)} of {len(grid)} claims change verdict between vintage sets"
+               + (f": {escape(', '.join(sorted(changed)))}." if changed else "."))
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Verdict history across data vintages</title>
+<style>body{{font-family:system-ui,sans-serif;margin:2rem;max-width:80rem}}table{{border-collapse:collapse}}
+th,td{{border:1px solid #ccc;padding:.4rem .6rem;text-align:left;vertical-align:top}}
+.vintages{{font-weight:normal;font-size:.8rem;color:#555}}tr.changed td{{background:#fff3cd}}</style></head>
+<body><h1>Verdict history across data vintages</h1>
+<p>Each column judges every claim on one vintage set: <em>{NEWEST}</em> reads every source at its newest
+release; the other columns change one source to an older release. Highlighted rows changed verdict.</p>
+<p>{summary}</p>
+<table><thead><tr><th>claim</th>{head}</tr></thead><tbody>{body}</tbody></table></body></html>
+"""
