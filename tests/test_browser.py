@@ -1,14 +1,18 @@
-"""The report site and a rendered notebook as a reader sees them, in headless Chromium.
+"""The report site and the rendered notebooks as a reader sees them, in headless Chromium.
 
 Drives the Debian ``chromium`` through ``chromedriver`` (both installed by ``.ci/system-deps.sh``;
 nothing is downloaded at run time). The site is built in a temporary reports folder from
-fixture results plus, when the main job has written them, the real rendered notebooks in
-``reports/``; it is opened from disk (file://) and from a static server on 127.0.0.1.
-Screenshots are saved in the test's temporary folder (the path is printed) to be looked at.
+fixture results plus, when the main job has written them, the real executed notebooks in
+``reports/``, rendered again with the current exporter; it is opened from disk (file://) and from
+a static server on 127.0.0.1. Every page — the index, "How we judge" and each notebook's reader and
+full version — must load nothing from the network (Chromium's own network log is read), show every
+image, and fit a 1400 px wide window without horizontal scrolling. Screenshots are saved in the
+test's temporary folder (the path is printed) to be looked at.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 from collections.abc import Iterator
@@ -21,11 +25,11 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from test_site import write_fixture_notebooks, write_scorecard_and_site
-
-from talentmarket.report import scorecard as claims
-from talentmarket.results import registry as claims_registry
 from talentmarket import paths
+from talentmarket.report import site
+from talentmarket.report.runner import render_html
+from talentmarket.results import registry as claims_registry
+from test_site import write_fixture_notebooks, write_scorecard_and_site
 
 CHROMIUM = shutil.which("chromium")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -37,33 +41,38 @@ pytestmark = [
     ),
 ]
 PAGE_LOAD_TIMEOUT_SECONDS = 60
-WINDOW_WIDTH = 1280
+WINDOW_WIDTH = 1400
+LOCAL_SCHEMES = ("file", "data", "about", "blob", "chrome", "chrome-extension")
 ALL_IMAGES_LOADED = "return Array.from(document.images).map(i => [i.getAttribute('src'), i.complete && i.naturalWidth > 0])"
 
 
-def _real_rendered_notebooks() -> list[Path]:
-    """Report folders of notebooks the main job has executed and rendered (the scorecard excluded)."""
+def _real_executed_notebooks() -> list[Path]:
+    """Report folders of notebooks the main job has executed (with results.json and the executed .ipynb)."""
     root = paths.REPO_ROOT / "reports"
-    return sorted(
-        folder for folder in root.glob("[0-9][0-9]_*")
-        if folder.name != claims.SCORECARD_NOTEBOOK and (folder / "results.json").is_file() and (folder / f"{folder.name}_reader.html").is_file()
-    )
+    return sorted(folder for folder in root.glob("[0-9][0-9]_*")
+                  if (folder / "results.json").is_file() and (folder / f"{folder.name}.ipynb").is_file())
 
 
 @pytest.fixture(scope="module")
 def site_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real rendered notebooks (when the main job has run) and fixture reports for the others,
-    then the scorecard's forest plot and the site built over all of them."""
+    """The real executed notebooks (when the main job has run), rendered again with the current exporter,
+    and fixture reports for the others; then the scorecard's forest plot and the site built over all of them."""
     root = tmp_path_factory.mktemp("browser") / "reports"
-    real = _real_rendered_notebooks()
+    real = _real_executed_notebooks()
     for folder in real:
-        shutil.copytree(folder, root / folder.name, ignore=shutil.ignore_patterns("*.ipynb"))
+        shutil.copytree(folder, root / folder.name, ignore=shutil.ignore_patterns("*.html"))
+        render_html(root / folder.name / f"{folder.name}.ipynb", synthetic=False)
     fixtures = write_fixture_notebooks(tmp_path_factory.mktemp("fixture") / "reports")
     for folder in sorted(fixtures.iterdir()):
         if folder.name not in {r.name for r in real}:
             shutil.copytree(folder, root / folder.name)
     write_scorecard_and_site(root)
     return root
+
+
+def _pages(site_root: Path) -> list[Path]:
+    """Every HTML page of the site: the index, How we judge, and each notebook's reader and full version."""
+    return [site_root / "index.html", site_root / site.METHODS_FILE, *sorted(site_root.glob("[0-9][0-9]_*/*.html"))]
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +88,7 @@ def server_url(site_root: Path) -> Iterator[str]:
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 — the base class's name
+    def log_message(self, format: str, *args: object) -> None:
         """Keep the test output free of access-log lines."""
 
 
@@ -88,8 +97,9 @@ def browser() -> Iterator[webdriver.Chrome]:
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     f"--window-size={WINDOW_WIDTH},1000", "--hide-scrollbars"):
+                     "--disable-background-networking", f"--window-size={WINDOW_WIDTH},1000", "--hide-scrollbars"):
         options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(PAGE_LOAD_TIMEOUT_SECONDS)
     yield driver
@@ -115,6 +125,27 @@ def save_full_page(driver: webdriver.Chrome, target: Path) -> Path:
 def open_page(driver: webdriver.Chrome, url: str) -> None:
     driver.get(url)
     assert "ERR_" not in driver.page_source[:3000] and driver.title != "Error response", f"{url} did not load"
+
+
+def requested_urls(driver: webdriver.Chrome) -> list[str]:
+    """Every URL the pages opened since the last call asked the network for (Chromium's performance log)."""
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+def external(urls: list[str], server_url: str) -> list[str]:
+    """The URLs that leave the machine: neither local files, data URIs nor the test's own server."""
+    own = urlparse(server_url).netloc
+    return [url for url in urls if urlparse(url).scheme not in LOCAL_SCHEMES and urlparse(url).netloc != own]
+
+
+def horizontal_overflow(driver: webdriver.Chrome) -> int:
+    """How many pixels the page is wider than the window (0 when it fits)."""
+    return int(driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth"))
 
 
 def site_url(mode: str, site_root: Path, server_url: str) -> str:
@@ -161,7 +192,7 @@ def test_reader_version_of_a_rendered_notebook_shows_figures_and_no_code(browser
     assert reader_links, "no card links to a reader version"
     open_page(browser, reader_links[0])
     save_full_page(browser, screenshots / "notebook_reader.png")
-    if _real_rendered_notebooks():
+    if _real_executed_notebooks():
         images = browser.execute_script(ALL_IMAGES_LOADED)
         assert images and all(loaded for _, loaded in images), images
         assert browser.find_elements(By.CSS_SELECTOR, ".jp-CodeMirrorEditor") == []
@@ -171,3 +202,26 @@ def test_reader_version_of_a_rendered_notebook_shows_figures_and_no_code(browser
         save_full_page(browser, screenshots / "notebook_full.png")
     else:
         assert "Reader version" in browser.find_element(By.TAG_NAME, "h1").text
+
+
+@pytest.mark.parametrize("mode", ["file", "http"])
+def test_no_page_loads_anything_from_the_network(browser, site_root, server_url, mode):
+    requested_urls(browser)  # drop what earlier tests logged
+    for page in _pages(site_root):
+        url = page.as_uri() if mode == "file" else urljoin(server_url, page.relative_to(site_root).as_posix())
+        open_page(browser, url)
+        assert external(requested_urls(browser), server_url) == [], f"{page.relative_to(site_root)} loads from the network"
+
+
+def test_every_page_shows_its_images_and_fits_1400_pixels(browser, site_root, server_url, screenshots):
+    for page in _pages(site_root):
+        open_page(browser, urljoin(server_url, page.relative_to(site_root).as_posix()))
+        name = page.relative_to(site_root).as_posix()
+        assert [src[:80] for src, loaded in browser.execute_script(ALL_IMAGES_LOADED) if not loaded] == [], f"{name}: broken images"
+        assert horizontal_overflow(browser) <= 0, f"{name} is wider than {WINDOW_WIDTH} px"
+        save_full_page(browser, screenshots / (name.replace("/", "__") + ".png"))
+
+
+def test_pages_contain_no_script_tags(site_root):
+    with_scripts = [page.relative_to(site_root).as_posix() for page in _pages(site_root) if "<script" in page.read_text(encoding="utf-8")]
+    assert with_scripts == []
