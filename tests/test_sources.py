@@ -11,6 +11,7 @@ from talentmarket.data.sources import (
     VINTAGES_ENV_VAR,
     format_vintages,
     get_source,
+    older_vintages,
     parse_vintages,
     selected_vintages,
 )
@@ -101,3 +102,5 @@ def test_argument_wins_over_environment_which_wins_over_the_default(monkeypatch:
     assert selected_vintages()["aijobs_net_salaries"] == "2025-01-19"
     assert selected_vintages({"aijobs_net_salaries": "2025-08-03"})["aijobs_net_salaries"] == "2025-08-03"
     assert set(selected_vintages()) == set(SOURCES)
+    assert older_vintages() == {"aijobs_net_salaries": "2025-01-19"}
+    assert older_vintages({"aijobs_net_salaries": "2025-08-03"}) == {}

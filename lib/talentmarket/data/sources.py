@@ -469,3 +469,11 @@ def selected_vintages(vintages: Mapping[str, str] | None = None) -> dict[str, st
     chosen |= parse_vintages(os.environ.get(VINTAGES_ENV_VAR, ""))
     chosen |= check_vintages(dict(vintages or {}))
     return dict(sorted(chosen.items()))
+
+
+def older_vintages(vintages: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The sources a run reads at an older than the newest vintage (from ``vintages`` and
+    ``TALENTMARKET_VINTAGES``, as :func:`selected_vintages`): empty for a run on the newest data, which
+    is what the main job must be."""
+    return {source: vintage for source, vintage in selected_vintages(vintages).items()
+            if vintage != SOURCES[source].default_vintage.name}
