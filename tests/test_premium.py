@@ -8,18 +8,21 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from scipy import stats
 
 from talentmarket.errors import ParameterError
 from talentmarket.data.oews import INDUSTRY_GROUPS, TECH_GROUP, load_oews_by_area, load_oews_by_industry
-from talentmarket.analyses.premium.estimates import CONTROL_LADDER, GroupPremiums, Premium, _design, _fit, clustered_and_row_level_se, decompose_gap, estimate_company_size_gaps, estimate_control_ladder, estimate_premium, estimate_premium_by, estimate_premium_trend, estimate_quantile_premiums, label_comparison, measure_dispersion, run_specification_curve, run_specification_study
+from talentmarket.analyses.premium.distribution import assign_title_blocks, decompose_gap, estimate_quantile_premiums, measure_dispersion
+from talentmarket.analyses.premium.estimates import CONTROL_LADDER, HEADLINE_COMPARISON, CompanySizeGaps, GroupPremiums, Premium, compare_clustering, estimate_company_size_gaps, estimate_control_ladder, estimate_premium, estimate_premium_by, estimate_premium_trend, label_comparison, restrict_to_common_support, run_specification_curve, run_specification_study
 from talentmarket.analyses.premium.industries import compare_oews_industry_pay, compare_oews_occupations, judge_traditional_industries
 from talentmarket.analyses.premium.judges import judge_ai_premium, judge_company_size, judge_entry_level_premium, judge_senior_premium_trend, judge_stratification
 from talentmarket.analyses.premium.plots import plot_oews, plot_premium_overview
-from talentmarket.data.salaries import SALARY_SOURCES, load_salaries, prepare_salaries
+from talentmarket.data.salaries import load_salaries, prepare_salaries
 from talentmarket.data.synthetic import synthetic_truth
-from talentmarket.data.synthetic.salaries import BOARDS, simulate_board
+from talentmarket.stats.inference import Inference
 
 SEED = 7  # the synthetic_store fixture's seed
+FEW_DRAWS = 199  # wild-bootstrap draws in the Monte Carlo: enough for a 95% interval, cheap
 
 
 @pytest.fixture(scope="module")
@@ -37,33 +40,95 @@ def labelled(raw: pd.DataFrame) -> pd.DataFrame:
     return label_comparison(prepare_salaries(raw))
 
 
-def _within(premium: Premium, true_log: float, sds: float = 3.0) -> bool:
-    return abs(premium.log_points - true_log) < sds * premium.se
+def _covers(premium: Premium, true_log: float) -> bool:
+    return premium.ci_log[0] < true_log < premium.ci_log[1]
 
 
-def _small_market(seed: int, postings_per_board: int = 400) -> pd.DataFrame:
-    """An AI board and a security board as load_salaries would return them, drawn small for Monte Carlo."""
-    rng = np.random.default_rng(seed)
-    frames = []
-    for source in ("aijobs_net_salaries", "isecjobs_infosec_salaries"):
-        frame, _ = simulate_board(BOARDS[source], postings_per_board, rng)
-        frames.append(frame.assign(source=source, source_field=SALARY_SOURCES[source]))
-    return pd.concat(frames, ignore_index=True)
+# --------------------------------------------------------------------------- a market with title effects
+
+AI_TITLE_SHARES = np.array([0.424, 0.155, 0.094, 0.070, 0.057, 0.050, 0.040, 0.030])
+"""Shares of the 8 AI titles, the largest ones as in the real AI file (Machine Learning Engineer 42%, ≈ 4.5 effective titles)."""
+COMPARISON_TITLE_SHARES = np.array([0.205, 0.121, 0.080, 0.060, 0.050, 0.045, 0.040, 0.035, 0.030, 0.030])
+"""Shares of the 10 comparison titles (Security Engineer 21%, Software Engineer 12%, …)."""
+LEVELS = np.array(["EN", "MI", "SE", "EX"])
+LEVEL_EFFECT = np.array([-0.30, 0.0, 0.25, 0.45])
+LEVEL_MIX = {True: np.array([0.10, 0.30, 0.45, 0.15]), False: np.array([0.20, 0.35, 0.35, 0.10])}
+"""AI postings are more senior: part of the raw gap is explained by characteristics."""
+TRUE_PREMIUM = 0.15
+TITLE_SD = 0.10
+NOISE_SD = {True: 0.35, False: 0.30}
+YEARS = (2022, 2023, 2024, 2025)
+MC_CONTROLS = ("experience_level", "work_year")
+
+
+def _title_market(rng: np.random.Generator, n: int = 3_000, slope: float = 0.0, title_year_sd: float = 0.0) -> pd.DataFrame:
+    """Postings of 8 AI and 10 comparison titles with the real files' concentration; every title has its own
+    pay effect (SD 0.10 log points), optionally a title × year shock, and the AI premium changes by ``slope``
+    per year. Noise is wider for AI (0.35 vs 0.30), so the 90th-percentile premium exceeds the 10th's."""
+    is_ai = rng.random(n) < 0.35
+    titles = np.where(is_ai, rng.choice(len(AI_TITLE_SHARES), n, p=AI_TITLE_SHARES / AI_TITLE_SHARES.sum()),
+                      100 + rng.choice(len(COMPARISON_TITLE_SHARES), n, p=COMPARISON_TITLE_SHARES / COMPARISON_TITLE_SHARES.sum()))
+    title_effect = rng.normal(0, TITLE_SD, 200)
+    title_year = rng.normal(0, title_year_sd, (200, len(YEARS))) if title_year_sd else np.zeros((200, len(YEARS)))
+    level = np.where(is_ai, rng.choice(4, n, p=LEVEL_MIX[True]), rng.choice(4, n, p=LEVEL_MIX[False]))
+    year_index = rng.integers(0, len(YEARS), n)
+    centred = year_index - (len(YEARS) - 1) / 2
+    noise = rng.normal(0, 1, n) * np.where(is_ai, NOISE_SD[True], NOISE_SD[False])
+    y = (11.5 + LEVEL_EFFECT[level] + 0.02 * centred + is_ai * (TRUE_PREMIUM + slope * centred)
+         + title_effect[titles] + title_year[titles, year_index] + noise)
+    return pd.DataFrame({
+        "log_salary_usd": y, "is_ai": is_ai.astype("int64"), "group": np.where(is_ai, "AI", "comparison"),
+        "job_title": [f"title {t}" for t in titles], "experience_level": LEVELS[level],
+        "work_year": np.array(YEARS)[year_index], "posting_id": np.arange(n),
+    })
+
+
+def _coverage(name: str, intervals: list[tuple[float, float]], truth: float) -> float:
+    """Share of intervals covering the truth; prints it with its Monte Carlo standard error."""
+    hits = np.array([low < truth < high for low, high in intervals])
+    share = float(hits.mean())
+    print(f"{name}: 95% CI coverage {share:.3f} (MC s.e. {np.sqrt(share * (1 - share) / len(hits)):.3f}, {len(hits)} draws)")
+    return share
 
 
 # --------------------------------------------------------------------------- machinery
 
 
-def test_cluster_robust_covariance_matches_statsmodels() -> None:
-    sample = label_comparison(prepare_salaries(_small_market(3, 150), "all_rows", drop_exact_duplicates=False))
-    x, names = _design(sample, sample[["is_ai"]].astype("float64"), ("experience_level", "work_year"), 5)
-    y = sample["log_salary_usd"].to_numpy()
-    fit = _fit(sample, sample[["is_ai"]].astype("float64"), ("experience_level", "work_year"), 5)
-    reference = sm.OLS(y, x).fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(sample["posting_id"])[0]})
-    assert fit.names == names
-    assert np.allclose(fit.params, reference.params)
-    assert np.allclose(fit.cov, reference.cov_params(), rtol=1e-8)
-    assert fit.n_clusters == sample["posting_id"].nunique() < len(sample)
+def test_premium_point_estimate_is_ols_and_its_title_interval_is_wider_than_the_posting_one() -> None:
+    market = _title_market(np.random.default_rng(3), n=1_500)
+    x = pd.get_dummies(market[list(MC_CONTROLS)].astype(str), drop_first=True).astype(float)
+    reference = sm.OLS(market["log_salary_usd"], sm.add_constant(pd.concat([market[["is_ai"]], x], axis=1))).fit()
+    premium = estimate_premium(market, MC_CONTROLS, min_cell_size=1)
+    assert premium.log_points == pytest.approx(reference.params["is_ai"])
+    assert premium.clusters == market["job_title"].nunique() and premium.n == len(market)
+    assert 1 < premium.inference.effective_clusters < premium.clusters  # a few titles carry the estimate
+    table = compare_clustering(market, MC_CONTROLS, min_cell_size=1).set_index("inference")
+    widths = table["ci_high"] - table["ci_low"]
+    assert widths.iloc[-1] > 2 * widths.loc["CR1 by posting"]
+    assert table.loc["CR1 by posting", "clusters"] == len(market)
+
+
+def test_title_blocks_keep_titles_whole_and_large_titles_alone() -> None:
+    titles = pd.Series(["big"] * 50 + ["mid"] * 20 + [f"small {i}" for i in range(30)])
+    blocks = assign_title_blocks(titles, 5)
+    frame = pd.DataFrame({"title": titles, "block": blocks})
+    assert (frame.groupby("title")["block"].nunique() == 1).all()
+    assert frame.loc[frame["title"] == "big", "block"].iloc[0] not in set(frame.loc[frame["title"] != "big", "block"])
+    assert sorted(np.unique(blocks)) == list(range(5))
+    with pytest.raises(ParameterError, match="title_blocks"):
+        assign_title_blocks(titles, 2)
+
+
+def test_common_support_keeps_only_cells_with_both_groups() -> None:
+    frame = pd.DataFrame({
+        "source": ["a"] * 6 + ["b"] * 4, "work_year": [2024] * 4 + [2025] * 2 + [2024] * 4,
+        "is_ai": [1, 1, 0, 0, 1, 1, 0, 0, 0, 1], "posting_id": np.arange(10),
+    })
+    kept, cells = restrict_to_common_support(frame, min_cell_size=2)
+    assert set(map(tuple, kept[["source", "work_year"]].drop_duplicates().to_numpy())) == {("a", 2024)}
+    assert cells["kept"].sum() == 1
+    with pytest.raises(ParameterError, match="within-file comparison"):
+        restrict_to_common_support(frame, min_cell_size=5)
 
 
 # --------------------------------------------------------------------------- recovery on the twin
@@ -73,19 +138,19 @@ def test_controlled_premium_recovers_the_truth_and_raw_gap_is_confounded(labelle
     ladder = estimate_control_ladder(labelled).set_index("label")
     assert list(ladder.index) == list(CONTROL_LADDER)
     full = estimate_premium(labelled)
-    assert _within(full, truth["ai_premium_log"])
-    assert full.ci_percent[0] < truth["ai_premium_percent"] < full.ci_percent[1]
-    # Core-AI postings lean to US employers, so the raw gap overstates the premium by more than its noise.
-    assert ladder.loc["raw", "log_points"] - ladder.loc["+ country", "log_points"] > 2 * ladder.loc["raw", "se"]
+    assert _covers(full, truth["ai_premium_log"])
+    assert full.inference.cluster == "job_title" and full.inference.draws == 999
+    # Core-AI postings lean to US employers, so the raw gap overstates the premium.
+    assert ladder.loc["raw", "log_points"] > ladder.loc["+ country", "log_points"]
 
 
-def test_premium_by_level_recovers_each_level_and_detects_the_difference(labelled: pd.DataFrame, truth: dict) -> None:
+def test_premium_by_level_recovers_each_level(labelled: pd.DataFrame, truth: dict) -> None:
     by_level = estimate_premium_by(labelled, "experience_level")
     rows = by_level.table.set_index("experience_level")
     for level, true_log in truth["ai_premium_log_by_level"].items():
-        assert abs(rows.loc[level, "log_points"] - true_log) < 3 * rows.loc[level, "se"], level
+        assert rows.loc[level, "ci_low_log"] < true_log < rows.loc[level, "ci_high_log"], level
     assert by_level.wald_df == 3
-    assert by_level.wald_p_value < 0.05
+    assert set(by_level.premiums) == set(rows.index)
 
 
 def test_premium_by_year_skips_thin_years_and_the_trend_is_flat(labelled: pd.DataFrame, truth: dict) -> None:
@@ -93,91 +158,145 @@ def test_premium_by_year_skips_thin_years_and_the_trend_is_flat(labelled: pd.Dat
     assert (by_year.table[["ai_postings", "comparison_postings"]] >= 40).all().all()
     assert by_year.skipped  # 2020 has almost no AI postings in the twin
     trend = estimate_premium_trend(labelled)
-    assert trend.ci_log[0] < truth["ai_premium_trend_log_per_year"] < trend.ci_log[1]
+    assert _covers(trend, truth["ai_premium_trend_log_per_year"])
 
 
 def test_quantile_premiums_recover_the_widening_premium(labelled: pd.DataFrame, truth: dict) -> None:
-    table, spread = estimate_quantile_premiums(labelled)
+    table, spread = estimate_quantile_premiums(labelled, quantiles=(0.1, 0.9), title_blocks=5)
     rows = table.set_index("quantile")
-    for q, true_log in truth["ai_premium_log_by_quantile"].items():
-        assert abs(rows.loc[f"q{round(q * 100)}", "log_points"] - true_log) < 3 * rows.loc[f"q{round(q * 100)}", "se"]
+    for q in (0.1, 0.9):
+        true_log = truth["ai_premium_log_by_quantile"][q]
+        assert rows.loc[f"q{round(q * 100)}", "ci_low_log"] < true_log < rows.loc[f"q{round(q * 100)}", "ci_high_log"]
     true_spread = truth["ai_premium_log_by_quantile"][0.9] - truth["ai_premium_log_by_quantile"][0.1]
-    assert _within(spread, true_spread)
-    assert spread.ci_log[0] > 0
+    assert _covers(spread, true_spread)
+    assert spread.inference.clusters == 5 and spread.inference.df == 4
 
 
 def test_oaxaca_parts_add_up_and_unexplained_part_is_the_controlled_premium(labelled: pd.DataFrame) -> None:
-    parts = decompose_gap(labelled, n_boot=49).set_index("component")
+    parts = decompose_gap(labelled, title_blocks=10).set_index("component")
     total, explained, unexplained = parts["log_points"]
     raw_gap = labelled.groupby("is_ai")["log_salary_usd"].mean().diff().iloc[-1]
     assert total == pytest.approx(raw_gap)
     assert explained + unexplained == pytest.approx(total)
     assert unexplained == pytest.approx(estimate_premium(labelled).log_points)
     assert (parts["ci_low_log"] <= parts["log_points"]).all() and (parts["log_points"] <= parts["ci_high_log"]).all()
+    assert (parts["blocks"] == 10).all()
 
 
 def test_company_size_gaps_recover_the_size_effects(labelled: pd.DataFrame, truth: dict) -> None:
-    gaps = estimate_company_size_gaps(labelled).set_index("comparison")
+    # The twin has only 4 AI titles and no title effects: clustering by posting is right for it.
+    gaps = estimate_company_size_gaps(labelled, cluster="posting_id")
+    rows = gaps.table.set_index("comparison")
     effect = truth["company_size_effect_log"]
-    assert abs(gaps.loc["L vs M", "log_points"] - (effect["L"] - effect["M"])) < 3 * gaps.loc["L vs M", "se"]
-    assert abs(gaps.loc["S vs M", "log_points"] - (effect["S"] - effect["M"])) < 3 * gaps.loc["S vs M", "se"]
-    assert gaps["p_holm"].notna().sum() == 2
+    for comparison, true_log in (("L vs M", effect["L"] - effect["M"]), ("S vs M", effect["S"] - effect["M"])):
+        assert rows.loc[comparison, "ci_low_log"] < true_log < rows.loc[comparison, "ci_high_log"], comparison
+    assert rows["p_holm"].notna().sum() == 2
+    assert not gaps.skipped and gaps.note == ""
+
+
+def test_sparse_company_sizes_are_left_out_with_a_note_not_a_crash(labelled: pd.DataFrame) -> None:
+    ai = labelled[labelled["is_ai"] == 1]
+    small = ai.index[ai["company_size"] == "S"]
+    thinned = labelled.drop(small[5:])
+    gaps = estimate_company_size_gaps(thinned)
+    assert gaps.skipped == ("S",) and "['S']" in gaps.note
+    assert list(gaps.table["comparison"]) == ["L vs M"]
+    assert "['S']" in judge_company_size(gaps).rationale
+    nothing = estimate_company_size_gaps(labelled, min_cell_size=100_000)
+    assert nothing.table.empty
+    assert judge_company_size(nothing).verdict == "inconclusive"
 
 
 def test_dispersion_is_higher_for_ai_and_stable_over_time(labelled: pd.DataFrame, truth: dict) -> None:
-    cells, trends = measure_dispersion(labelled, n_boot=49)
+    cells, trends = measure_dispersion(labelled, title_blocks=10)
     mean_sd = cells.groupby("group")["sd"].mean()
     assert mean_sd["AI"] > mean_sd["comparison"]
     assert abs(mean_sd["AI"] - truth["noise_sd"]["ai"]) < 0.05
     assert (cells["sd_ci_low"] <= cells["sd"]).all() and (cells["sd"] <= cells["sd_ci_high"]).all()
     assert set(trends["group"]) == {"AI", "comparison", "AI − comparison"}
-    difference = trends.set_index("group").loc["AI − comparison"]
+    assert set(trends["measure"]) == {"sd", "p90_p10"}
+    difference = trends.set_index(["measure", "group"]).loc[("p90_p10", "AI − comparison")]
     assert difference["ci_low"] < 0 < difference["ci_high"]  # the twin's dispersion does not change over time
+    assert difference["inference"].df == 9
 
 
 def test_specification_curve_covers_every_combination(raw: pd.DataFrame, truth: dict) -> None:
     comparisons = {"non-AI tech": {}, "security board": {"comparison_sources": ["isecjobs_infosec_salaries"]}}
     curve = run_specification_curve(raw, ai_definitions=("core_ai", "ai_field_files"), comparisons=comparisons,
-                                     pair_handlings=("midpoint", "all_rows"))
+                                     pair_handlings=("midpoint", "all_rows"), draws=FEW_DRAWS)
     assert len(curve) == 2 * 2 * 2
     assert curve["percent"].is_monotonic_increasing
+    assert (curve["method"] == "wild cluster bootstrap (WCR, Webb)").all()
     core = curve.loc[curve["ai_definition"] == "core_ai"]
     assert ((core["ci_low"] < truth["ai_premium_percent"] + 5) & (core["ci_high"] > truth["ai_premium_percent"] - 5)).all()
 
 
-# --------------------------------------------------------------------------- coverage
-
-
-@pytest.mark.slow
-def test_premium_ci_coverage_is_close_to_95_percent(truth: dict) -> None:
-    """200 small markets analysed the hardest way for standard errors: both halves of every range pair
-    and every duplicate copy kept, so only clustering on posting_id keeps the coverage honest."""
-    draws = 200
-    covered = 0
-    for draw in range(draws):
-        market = prepare_salaries(_small_market(1_000 + draw), "all_rows", drop_exact_duplicates=False)
-        low, high = estimate_premium(label_comparison(market)).ci_log
-        covered += low < truth["ai_premium_log"] < high
-    assert 0.90 <= covered / draws <= 0.98
-
-
-def test_clustering_widens_errors_when_pair_halves_are_kept(labelled: pd.DataFrame, raw: pd.DataFrame) -> None:
-    rows = label_comparison(prepare_salaries(raw, "all_rows", drop_exact_duplicates=False))
-    clustered = estimate_premium(rows)
-    naive = estimate_premium(rows, cluster_by_posting=False)
-    assert clustered.se > 1.2 * naive.se
-    assert clustered.clusters < clustered.n
-    assert clustered_and_row_level_se(raw, "core_ai", "non_ai_tech", None) == (clustered.se, naive.se, len(rows))
-
-
-def test_specification_study_holds_the_chosen_specification_once(raw: pd.DataFrame) -> None:
+def test_specification_study_holds_the_headline_design_once(raw: pd.DataFrame) -> None:
     study = run_specification_study(raw, sorted(raw["source"].unique()), "core_ai", "non_ai_tech", None,
-                                                   "midpoint", True)
+                                    "midpoint", True, draws=FEW_DRAWS)
     chosen = study.curve[(study.curve["ai_definition"] == "core_ai") & (study.curve["pair_handling"] == "midpoint")
-                         & study.curve["drop_exact_duplicates"] & (study.curve["comparison"] == "non-AI tech, all files")]
+                         & study.curve["drop_exact_duplicates"] & (study.curve["comparison"] == HEADLINE_COMPARISON)]
     assert len(chosen) == 1
     assert len(study.curve) == len(study.definitions) + len(study.handling) - 1
     assert study.curve["percent"].is_monotonic_increasing
+
+
+# --------------------------------------------------------------------------- coverage under title effects
+
+
+@pytest.mark.slow
+def test_premium_ci_covers_95_percent_with_title_effects() -> None:
+    intervals = [estimate_premium(_title_market(np.random.default_rng(10_000 + draw)), MC_CONTROLS, draws=FEW_DRAWS).ci_log
+                 for draw in range(300)]
+    assert 0.90 <= _coverage("premium, wild bootstrap by title", intervals, TRUE_PREMIUM) <= 0.985
+
+
+@pytest.mark.slow
+def test_entry_level_premium_ci_covers_95_percent_with_title_effects() -> None:
+    intervals = [estimate_premium_by(_title_market(np.random.default_rng(20_000 + draw)), "experience_level", MC_CONTROLS,
+                                     draws=FEW_DRAWS).premiums["EN"].ci_log for draw in range(200)]
+    assert 0.90 <= _coverage("entry-level premium, wild bootstrap by title", intervals, TRUE_PREMIUM) <= 0.985
+
+
+@pytest.mark.slow
+def test_premium_trend_ci_covers_95_percent_with_title_year_shocks() -> None:
+    slope = -0.01
+    intervals = [estimate_premium_trend(_title_market(np.random.default_rng(30_000 + draw), slope=slope, title_year_sd=0.03),
+                                        MC_CONTROLS, draws=FEW_DRAWS).ci_log for draw in range(300)]
+    assert 0.90 <= _coverage("premium trend, wild bootstrap by title", intervals, slope) <= 0.985
+
+
+def _expected_quantile_spread(rng: np.random.Generator, draws: int = 2_000) -> float:
+    """The estimand of the 90−10 quantile premium: the population quantiles of each group's mixture over its
+    titles (fixed shares, random title effects), averaged over title draws — with ≈ 4.5 effective AI titles the
+    mixture is narrower than N(0, σ² + τ²)."""
+    grid = np.linspace(-2.5, 2.5, 5_001)
+
+    def quantiles(shares: np.ndarray, sd: float) -> np.ndarray:
+        effects = rng.normal(0, TITLE_SD, (draws, len(shares)))
+        cdf = (stats.norm.cdf((grid[None, :, None] - effects[:, None, :]) / sd) * (shares / shares.sum())).sum(axis=2)
+        return np.array([[np.interp(q, row, grid) for q in (0.1, 0.9)] for row in cdf])
+
+    ai, other = quantiles(AI_TITLE_SHARES, NOISE_SD[True]), quantiles(COMPARISON_TITLE_SHARES, NOISE_SD[False])
+    return float(np.mean((ai[:, 1] - other[:, 1]) - (ai[:, 0] - other[:, 0])))
+
+
+@pytest.mark.slow
+def test_quantile_spread_ci_covers_95_percent_with_title_effects() -> None:
+    truth = _expected_quantile_spread(np.random.default_rng(1))
+    intervals = [estimate_quantile_premiums(_title_market(np.random.default_rng(40_000 + draw), n=500), (0.1, 0.9), ())[1].ci_log
+                 for draw in range(100)]
+    assert 0.90 <= _coverage("90−10 quantile premium, title jackknife", intervals, truth) <= 0.985
+
+
+@pytest.mark.slow
+def test_oaxaca_explained_part_ci_covers_95_percent_with_title_effects() -> None:
+    truth = float((LEVEL_MIX[True] - LEVEL_MIX[False]) @ LEVEL_EFFECT)
+    intervals = []
+    for draw in range(250):
+        parts = decompose_gap(_title_market(np.random.default_rng(50_000 + draw)), MC_CONTROLS).set_index("component")
+        intervals.append(tuple(parts.loc["explained by characteristics", ["ci_low_log", "ci_high_log"]]))
+    assert 0.90 <= _coverage("Oaxaca–Blinder explained part, title jackknife", intervals, truth) <= 0.985
 
 
 # --------------------------------------------------------------------------- bad input
@@ -199,10 +318,8 @@ def test_empty_groups_and_thin_cells_fail_with_clear_errors(raw: pd.DataFrame, l
         label_comparison(only_ai_board)
     with pytest.raises(ParameterError, match="no experience_level category"):
         estimate_premium_by(labelled, "experience_level", min_cell_size=100_000)
-    with pytest.raises(ParameterError, match="company_size"):
-        estimate_company_size_gaps(labelled, min_cell_size=100_000)
     with pytest.raises(ParameterError, match="lacks column"):
-        estimate_premium(labelled.drop(columns="posting_id"))
+        estimate_premium(labelled.drop(columns="job_title"))
     with pytest.raises(ParameterError, match="empty"):
         estimate_premium(labelled.iloc[0:0])
 
@@ -210,24 +327,33 @@ def test_empty_groups_and_thin_cells_fail_with_clear_errors(raw: pd.DataFrame, l
 # --------------------------------------------------------------------------- verdict rules
 
 
-def _premium(log_points: float, se: float, label: str = "x") -> Premium:
-    return Premium(label, log_points, se, 1_000, 900)
+def _premium(log_points: float, half_width: float, label: str = "x") -> Premium:
+    inference = Inference("wild cluster bootstrap (WCR, Webb)", "job_title", 60, 4.5, None, 999)
+    return Premium(label, log_points, half_width / 1.96, (log_points - half_width, log_points + half_width), 0.01, 1_000, inference)
 
 
-def test_ai_premium_verdict_needs_a_positive_ci_and_agreeing_specifications() -> None:
-    agreeing = pd.DataFrame({"ai_definition": ["core_ai", "core_ai", "core_ai_and_data"],
-                             "percent": [10.0, 12.0, -5.0], "ci_low": [2.0, 3.0, -9.0]})
-    disagreeing = pd.DataFrame({"ai_definition": ["core_ai"] * 3, "percent": [-5.0, 12.0, 1.0], "ci_low": [-9.0, 3.0, -2.0]})
-    supported = judge_ai_premium(_premium(0.15, 0.02), agreeing, "core_ai")
-    assert supported.verdict == "supported"
-    assert "core_ai_and_data: -5.0% to -5.0%" in supported.rationale  # other definitions are reported, not judged
-    assert judge_ai_premium(_premium(0.15, 0.02), disagreeing, "core_ai").verdict == "mixed"
-    assert judge_ai_premium(_premium(0.01, 0.02), agreeing, "core_ai").verdict == "inconclusive"
-    assert judge_ai_premium(_premium(-0.15, 0.02), agreeing, "core_ai").verdict == "contradicted"
+def _curve(rows: list[tuple[str, float, float]]) -> pd.DataFrame:
+    """Specification rows (ai_definition, log_points, half width) as run_specification_curve returns them."""
+    return pd.DataFrame([{"ai_definition": d, "comparison": f"spec {i}", "pair_handling": "midpoint",
+                          "drop_exact_duplicates": True, "log_points": b, "ci_low_log": b - w, "ci_high_log": b + w,
+                          "percent": 100 * np.expm1(b)} for i, (d, b, w) in enumerate(rows)])
 
 
-def test_senior_trend_verdict_requires_ruling_out_a_decline() -> None:
-    assert judge_senior_premium_trend(_premium(0.0, 0.002)).verdict == "supported"
+def test_ai_premium_verdict_uses_the_five_percent_threshold_and_the_specification_family() -> None:
+    agreeing = _curve([("core_ai", 0.15, 0.03), ("core_ai", 0.12, 0.03), ("core_ai_and_data", -0.05, 0.02)])
+    supported = judge_ai_premium(_premium(0.15, 0.03), agreeing, "core_ai")
+    assert supported.verdict == "supported" and supported.threshold == 5 and supported.p_value < 0.025
+    assert "core_ai_and_data: -4.9% to -4.9%" in supported.rationale  # other definitions are reported, not judged
+    assert "by job title" in supported.rationale and supported.inference["cluster_variable"] == "job_title"
+    # Positive but not clearly above +5%: inconclusive; below +5% throughout: contradicted.
+    assert judge_ai_premium(_premium(0.06, 0.03), agreeing, "core_ai").verdict == "inconclusive"
+    assert judge_ai_premium(_premium(0.02, 0.01), agreeing, "core_ai").verdict == "contradicted"
+    split = _curve([("core_ai", 0.25, 0.03), ("core_ai", 0.0, 0.01)])
+    assert judge_ai_premium(_premium(0.15, 0.03), split, "core_ai").verdict == "mixed"
+
+
+def test_senior_trend_verdict_is_judged_against_minus_one_point_a_year() -> None:
+    assert judge_senior_premium_trend(_premium(0.0, 0.005)).verdict == "supported"
     assert judge_senior_premium_trend(_premium(0.0, 0.02)).verdict == "inconclusive"
     assert judge_senior_premium_trend(_premium(-0.05, 0.01)).verdict == "contradicted"
 
@@ -235,34 +361,35 @@ def test_senior_trend_verdict_requires_ruling_out_a_decline() -> None:
 def test_entry_level_verdict_is_inconclusive_without_entry_level_cells() -> None:
     table = pd.DataFrame({"experience_level": ["SE"], "percent": [10.0], "ci_low": [5.0], "ci_high": [15.0],
                           "ai_postings": [50], "comparison_postings": [60]})
-    result = judge_entry_level_premium(GroupPremiums("experience_level", table, float("nan"), 0, float("nan"), ("EN",)))
+    result = judge_entry_level_premium(GroupPremiums("experience_level", table, float("nan"), 0, float("nan"), ("EN",),
+                                                     {"SE": _premium(0.1, 0.05)}))
     assert result.verdict == "inconclusive" and result.estimate is None
 
 
-def test_stratification_verdict_combines_two_holm_adjusted_tests() -> None:
+def test_stratification_verdict_rests_on_the_dispersion_trend_not_the_quantile_contrast() -> None:
     def trends(difference: float, half_width: float) -> pd.DataFrame:
-        return pd.DataFrame({"group": ["AI", "comparison", "AI − comparison"], "years": [4, 4, 4],
-                             "slope": [difference, 0.0, difference], "ci_low": [np.nan, np.nan, difference - half_width],
-                             "ci_high": [np.nan, np.nan, difference + half_width]})
-    assert judge_stratification(_premium(0.2, 0.02), trends(0.02, 0.01)).verdict == "supported"
-    assert judge_stratification(_premium(0.2, 0.02), trends(0.0, 0.01)).verdict == "supported"
-    assert judge_stratification(_premium(0.2, 0.02), trends(-0.02, 0.01)).verdict == "mixed"
-    assert judge_stratification(_premium(0.0, 0.02), trends(0.0, 0.01)).verdict == "inconclusive"
-    assert judge_stratification(_premium(-0.2, 0.02), trends(0.0, 0.01)).verdict == "contradicted"
-    only_quantiles = judge_stratification(_premium(0.2, 0.02), trends(0.0, 0.01).iloc[:2])
-    assert "could not be estimated" in only_quantiles.rationale
+        inference = Inference("delete-one-unit jackknife, t(U−1)", "title_block", 20, 6.0, 19, None)
+        return pd.DataFrame({"measure": ["p90_p10"] * 2, "group": ["AI", "AI − comparison"], "years": [4, 4],
+                             "slope": [difference, difference], "ci_low": [difference - half_width] * 2,
+                             "ci_high": [difference + half_width] * 2, "inference": [inference] * 2})
+    narrowing_top = _premium(-0.2, 0.02)  # the cross-section says nothing about widening over time
+    assert judge_stratification(trends(0.02, 0.01), narrowing_top).verdict == "supported"
+    assert judge_stratification(trends(0.0, 0.01), _premium(0.2, 0.02)).verdict == "inconclusive"
+    assert judge_stratification(trends(-0.02, 0.01), _premium(0.2, 0.02)).verdict == "contradicted"
+    missing = judge_stratification(trends(0.0, 0.01).iloc[:1], _premium(0.2, 0.02))
+    assert missing.verdict == "inconclusive" and "could not be estimated" in missing.rationale
 
 
-def test_company_size_verdict_uses_both_comparisons() -> None:
-    def gaps(l_vs_m: float, l_vs_s: float, p: float) -> pd.DataFrame:
-        return pd.DataFrame({
-            "comparison": ["L vs M", "S vs M", "L vs S"], "percent": [l_vs_m, -5.0, l_vs_s],
-            "ci_low": [l_vs_m - 1, -6.0, l_vs_s - 1], "ci_high": [l_vs_m + 1, -4.0, l_vs_s + 1], "log_points": [l_vs_m / 100, -0.05, l_vs_s / 100], "p_holm": [p, np.nan, p],
-            "n": [500] * 3, "postings_first": [50, 40, 50], "postings_second": [400, 400, 40],
-        })
-    assert judge_company_size(gaps(8.0, 12.0, 0.01)).verdict == "supported"
-    assert judge_company_size(gaps(-8.0, 12.0, 0.01)).verdict == "contradicted"
-    assert judge_company_size(gaps(8.0, 12.0, 0.3)).verdict == "inconclusive"
+def test_company_size_verdict_uses_large_vs_medium_and_the_family() -> None:
+    def gaps(l_vs_m: float, l_vs_s: float) -> CompanySizeGaps:
+        premiums = {"L vs M": _premium(l_vs_m, 0.02, "L vs M"), "L vs S": _premium(l_vs_s, 0.02, "L vs S")}
+        table = pd.DataFrame([{"comparison": k, **p.as_row(), "p_holm": 0.01, "postings_first": 50, "postings_second": 400}
+                              for k, p in premiums.items()]).drop(columns="label")
+        return CompanySizeGaps(table, {"S": 50, "M": 400, "L": 50}, (), premiums)
+    assert judge_company_size(gaps(0.08, 0.12)).verdict == "supported"
+    assert judge_company_size(gaps(-0.08, -0.12)).verdict == "contradicted"
+    assert judge_company_size(gaps(0.0, 0.01)).verdict == "inconclusive"
+    assert judge_company_size(gaps(0.08, -0.12)).verdict == "mixed"
 
 
 # --------------------------------------------------------------------------- OEWS cross-section
@@ -322,7 +449,8 @@ def test_traditional_industries_verdict_rules() -> None:
     assert judge_traditional_industries(pay([below, above]), 70_000).verdict == "mixed"
     assert judge_traditional_industries(pay([above, unclear]), 70_000).verdict == "contradicted"
     assert judge_traditional_industries(pay([unclear]), 70_000).verdict == "inconclusive"
-    assert judge_traditional_industries(pay([below], wage=60_000.0), 70_000).verdict == "contradicted"  # does not pay well
+    not_well = judge_traditional_industries(pay([below], wage=60_000.0), 70_000)
+    assert not_well.verdict == "inconclusive" and not_well.rationale.startswith("The 'pays well' part fails")
 
 
 # --------------------------------------------------------------------------- figures
@@ -330,8 +458,8 @@ def test_traditional_industries_verdict_rules() -> None:
 
 def test_figures_carry_titles_units_and_the_synthetic_footer(synthetic_store, labelled: pd.DataFrame, raw: pd.DataFrame) -> None:
     sources = sorted(raw["source"].unique())
-    ladder = estimate_control_ladder(labelled)
-    curve = run_specification_curve(raw, ai_definitions=("core_ai",), pair_handlings=("midpoint", "max"))
+    ladder = estimate_control_ladder(labelled, draws=FEW_DRAWS)
+    curve = run_specification_curve(raw, ai_definitions=("core_ai",), pair_handlings=("midpoint", "max"), draws=FEW_DRAWS)
     figure = plot_premium_overview(ladder, curve, synthetic_store, sources)
     titles = [ax.get_title() for ax in figure.axes]
     assert titles == ["AI premium as controls are added", "Specification curve: 2 specifications, all controls"]

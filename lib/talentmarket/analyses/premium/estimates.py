@@ -1,4 +1,13 @@
-"""Premium estimators: log-salary regressions of AI against comparison roles, by group and year, quantiles, dispersion and decomposition."""
+"""Premium estimators: log-salary regressions of AI against comparison roles, by group and year, employer size.
+
+Inference is by **job title**, the level at which a posting is assigned to the AI or the comparison group:
+titles carry their own pay effects and a few titles hold most postings, so postings of one title are not
+independent. Every interval here is a restricted wild cluster bootstrap by title (WCR, Webb weights, CI
+by test inversion; :func:`talentmarket.stats.inference.wild_cluster_bootstrap`), which covers close to
+95% in the Monte Carlo of ``tests/test_premium.py`` where posting-level errors cover about a third of the
+time. The distributional estimators (quantiles, dispersion, decomposition) are in
+:mod:`talentmarket.analyses.premium.distribution`.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +17,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats
-from scipy.optimize import linprog
-from statsmodels.regression.quantile_regression import hall_sheather
-from statsmodels.stats.multitest import multipletests
 
 from talentmarket.data.salaries import AI_FIELD, COMPARISON_FIELD, prepare_salaries
 from talentmarket.data.taxonomy import (
@@ -20,19 +26,17 @@ from talentmarket.data.taxonomy import (
     software_engineering_mask,
 )
 from talentmarket.errors import ParameterError, check_choice
-from talentmarket.stats.regression import (
-    Estimate,
-    OLSFit,
-    cluster_sums,
-    fit_ols,
-    log_to_percent,
-    solve_least_squares,
-)
+from talentmarket.stats.inference import DEFAULT_SEED, Inference, wild_cluster_bootstrap
+from talentmarket.stats.multiplicity import holm
+from talentmarket.stats.regression import fit_ols, log_to_percent
 
 ALL_CONTROLS: tuple[str, ...] = (
     "experience_level", "work_year", "company_location", "company_size", "remote_ratio", "employment_type",
 )
 """Controls of the full model: seniority, year, employer country, company size, remote ratio, employment type."""
+
+LIKE_WITH_LIKE_CONTROLS: tuple[str, ...] = (*ALL_CONTROLS, "source")
+"""The full controls plus a source (file) fixed effect: AI and comparison pay compared within a file."""
 
 CONTROL_LADDER: dict[str, tuple[str, ...]] = {
     "raw": (),
@@ -43,8 +47,10 @@ CONTROL_LADDER: dict[str, tuple[str, ...]] = {
 AI_DEFINITIONS = ("core_ai", "core_ai_and_data", "ai_field_files")
 """Title-based (taxonomy classes) or file-based (every row of an AI-field file is AI) definitions."""
 COMPARISON_GROUPS = ("non_ai_tech", "software_engineering")
+DEFAULT_CLUSTER = "job_title"
+"""The cluster variable: AI vs comparison is decided by the title, so titles are the independent units."""
+DEFAULT_DRAWS = 999
 DEFAULT_MIN_CELL_SIZE = 30
-QUANTILES = (0.1, 0.5, 0.9)
 SENIOR_LEVELS = ("SE", "EX")
 ENTRY_LEVEL_METRIC = "entry-level (EN) AI pay, percent above (−: below) entry-level software-engineering titles, controlled"
 
@@ -99,48 +105,45 @@ def label_comparison(
 
 @dataclass(frozen=True)
 class Premium:
-    """A coefficient in log points with its cluster-robust standard error, reported as a percent premium."""
+    """A difference in log points with its title-clustered 95% interval, reported as a percent premium.
+
+    ``ci_log`` is the interval in log points (for the wild bootstrap, found by test inversion, so it need
+    not be symmetric); ``se`` is the CRV1 standard error the bootstrap studentises by; ``p_value`` the
+    two-sided p-value of zero; ``inference`` says how the interval was made (method, clusters, effective
+    clusters, draws).
+    """
 
     label: str
     log_points: float
     se: float
+    ci_log: tuple[float, float]
+    p_value: float
     n: int
-    clusters: int
-
-    @classmethod
-    def from_fit(cls, fit: OLSFit, weights: dict[str, float], label: str) -> Premium:
-        """The linear combination ``weights`` of a fit's coefficients (e.g. ``{"is_ai": 1.0}``)."""
-        estimate = fit.contrast(weights)
-        return cls(label, estimate.value, estimate.se, fit.n_obs, fit.n_clusters or fit.n_obs)
+    inference: Inference
 
     @property
-    def _estimate(self) -> Estimate:
-        return Estimate(self.log_points, self.se)
-
-    @property
-    def ci_log(self) -> tuple[float, float]:
-        """95% CI in log points (normal critical value; clusters number in the hundreds or more)."""
-        return self._estimate.interval()
+    def clusters(self) -> int:
+        """Number of clusters (job titles unless another cluster variable was chosen)."""
+        return int(self.inference.clusters)
 
     @property
     def percent(self) -> float:
         """The premium in percent: 100·(exp(b) − 1)."""
-        return self._estimate.percent()[0]
+        return float(log_to_percent(self.log_points))
 
     @property
     def ci_percent(self) -> tuple[float, float]:
-        return self._estimate.percent()[1:]
-
-    @property
-    def p_value(self) -> float:
-        """Two-sided p-value of b = 0."""
-        return self._estimate.p_value
+        """The 95% interval in percent, each end transformed as the estimate."""
+        return float(log_to_percent(self.ci_log[0])), float(log_to_percent(self.ci_log[1]))
 
     def as_row(self) -> dict:
+        """One table row: percent and log-point estimate and interval, sample, clusters and method."""
         low, high = self.ci_percent
         return {
             "label": self.label, "percent": self.percent, "ci_low": low, "ci_high": high,
-            "log_points": self.log_points, "se": self.se, "p_value": self.p_value, "n": self.n, "clusters": self.clusters,
+            "log_points": self.log_points, "ci_low_log": self.ci_log[0], "ci_high_log": self.ci_log[1],
+            "se": self.se, "p_value": self.p_value, "n": self.n, "clusters": self.clusters,
+            "effective_clusters": float(self.inference.effective_clusters), "method": self.inference.method,
         }
 
 
@@ -148,7 +151,7 @@ def _table(premiums: Iterable[Premium]) -> pd.DataFrame:
     return pd.DataFrame([p.as_row() for p in premiums])
 
 
-# --------------------------------------------------------------------------- OLS machinery
+# --------------------------------------------------------------------------- design and inference
 
 def _require(frame: pd.DataFrame, columns: Iterable[str]) -> None:
     missing = [c for c in columns if c not in frame.columns]
@@ -188,11 +191,31 @@ def _design(frame: pd.DataFrame, terms: pd.DataFrame, controls: Sequence[str], m
     return np.ascontiguousarray(design[:, varying]), [name for name, keep in zip(names, varying) if keep]
 
 
-def _fit(frame: pd.DataFrame, terms: pd.DataFrame, controls: Sequence[str], min_cell_size: int, clustered: bool = True) -> OLSFit:
-    """OLS of log salary on the terms and control dummies, clustered by posting (HC1 when ``clustered`` is False)."""
+def _clustered_premiums(
+    frame: pd.DataFrame,
+    terms: pd.DataFrame,
+    controls: Sequence[str],
+    min_cell_size: int,
+    contrasts: dict[str, dict[str, float]],
+    cluster: str,
+    draws: int,
+    seed: int,
+) -> list[Premium]:
+    """One model, each named contrast tested with the wild cluster bootstrap by ``cluster`` (same draws)."""
+    _require(frame, [cluster])
     x, names = _design(frame, terms, controls, min_cell_size)
-    clusters = frame["posting_id"].to_numpy() if clustered else None
-    return fit_ols(x, frame["log_salary_usd"].to_numpy(dtype="float64"), names, clusters=clusters)
+    y = frame["log_salary_usd"].to_numpy(dtype="float64")
+    labels = frame[cluster].to_numpy()
+    premiums = []
+    for label, weights in contrasts.items():
+        missing = [name for name in weights if name not in names]
+        if missing:
+            raise ParameterError(f"term(s) {missing} have no variation in this selection; widen it or drop the contrast {label!r}")
+        vector = np.array([weights.get(name, 0.0) for name in names])
+        result = wild_cluster_bootstrap(y, x, labels, vector, cluster_name=cluster, reps=draws, seed=seed)
+        premiums.append(Premium(label, result.value, result.se, (result.ci_low, result.ci_high), result.p_value,
+                                len(frame), result.inference))
+    return premiums
 
 
 # --------------------------------------------------------------------------- mean premium
@@ -202,28 +225,77 @@ def estimate_premium(
     controls: Sequence[str] = ALL_CONTROLS,
     min_cell_size: int = DEFAULT_MIN_CELL_SIZE,
     label: str = "AI premium",
-    cluster_by_posting: bool = True,
+    cluster: str = DEFAULT_CLUSTER,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
 ) -> Premium:
-    """The AI premium: coefficient on ``is_ai`` in a log-salary OLS with dummy controls, clustered by posting.
+    """The AI premium: coefficient on ``is_ai`` in a log-salary OLS with dummy controls, clustered by ``cluster``.
 
-    Control categories with fewer than ``min_cell_size`` rows are pooled into "other".
-    ``cluster_by_posting=False`` gives heteroskedasticity-robust (HC1) errors that treat
-    every row as independent — only to show what clustering protects against when pair
-    halves or duplicate copies are kept.
+    Control categories with fewer than ``min_cell_size`` rows are pooled into "other". The 95% interval
+    is the wild cluster bootstrap by job title (``draws`` Webb draws, ``seed``); pass another
+    ``cluster`` (e.g. ``"posting_id"``) only to show what clustering below the title misses.
     """
-    _require(frame, ["log_salary_usd", "is_ai", "posting_id", *controls])
-    fit = _fit(frame, frame[["is_ai"]].astype("float64"), controls, min_cell_size, clustered=cluster_by_posting)
-    return Premium.from_fit(fit, {"is_ai": 1.0}, label)
+    _require(frame, ["log_salary_usd", "is_ai", *controls])
+    terms = frame[["is_ai"]].astype("float64")
+    return _clustered_premiums(frame, terms, controls, min_cell_size, {label: {"is_ai": 1.0}}, cluster, draws, seed)[0]
 
 
-def estimate_control_ladder(frame: pd.DataFrame, min_cell_size: int = DEFAULT_MIN_CELL_SIZE) -> pd.DataFrame:
+def estimate_control_ladder(frame: pd.DataFrame, min_cell_size: int = DEFAULT_MIN_CELL_SIZE,
+                            draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """The premium as controls are added (raw → seniority → country → all): how much is composition."""
-    return _table(estimate_premium(frame, controls, min_cell_size, label=step) for step, controls in CONTROL_LADDER.items())
+    return _table(estimate_premium(frame, controls, min_cell_size, label=step, draws=draws, seed=seed)
+                  for step, controls in CONTROL_LADDER.items())
+
+
+def compare_clustering(frame: pd.DataFrame, controls: Sequence[str] = ALL_CONTROLS,
+                       min_cell_size: int = DEFAULT_MIN_CELL_SIZE, draws: int = DEFAULT_DRAWS,
+                       seed: int = DEFAULT_SEED) -> pd.DataFrame:
+    """The same premium under four kinds of standard error, to show what the title clustering protects against.
+
+    Rows: HC1 (every row independent), CR1 by posting (pair halves and duplicate copies together), CR1 by
+    title with normal critical values, and the wild cluster bootstrap by title (the one used for claims).
+    """
+    _require(frame, ["log_salary_usd", "is_ai", "posting_id", DEFAULT_CLUSTER, *controls])
+    x, names = _design(frame, frame[["is_ai"]].astype("float64"), controls, min_cell_size)
+    y = frame["log_salary_usd"].to_numpy(dtype="float64")
+    rows = []
+    for label, clusters in (("HC1, rows independent", None), ("CR1 by posting", frame["posting_id"].to_numpy()),
+                            ("CR1 by title, normal", frame[DEFAULT_CLUSTER].to_numpy())):
+        fit = fit_ols(x, y, names, clusters=clusters)
+        value, low, high = fit.coefficient("is_ai").percent()
+        rows.append({"inference": label, "percent": value, "ci_low": low, "ci_high": high,
+                     "clusters": fit.n_clusters or fit.n_obs})
+    wild = estimate_premium(frame, controls, min_cell_size, draws=draws, seed=seed)
+    rows.append({"inference": f"{wild.inference.method} by title", "percent": wild.percent,
+                 "ci_low": wild.ci_percent[0], "ci_high": wild.ci_percent[1], "clusters": wild.clusters})
+    return pd.DataFrame(rows)
+
+
+def restrict_to_common_support(frame: pd.DataFrame, min_cell_size: int = DEFAULT_MIN_CELL_SIZE) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Like with like: only the (source, year) cells in which both AI and comparison roles have enough postings.
+
+    AI rows come almost only from the AI board and most comparison rows from the security board, whose
+    years also differ; comparing across files mixes the premium with differences between files and
+    periods. Kept are the rows of every (``source``, ``work_year``) cell with at least ``min_cell_size``
+    AI and ``min_cell_size`` comparison postings; with a source fixed effect
+    (:data:`LIKE_WITH_LIKE_CONTROLS`) the premium is then a within-file, within-year comparison. Returns
+    the kept rows and the cell table (postings per group, ``kept``).
+    """
+    _require(frame, ["source", "work_year", "is_ai", "posting_id"])
+    cells = (frame.drop_duplicates("posting_id").groupby(["source", "work_year", "is_ai"]).size().unstack(fill_value=0)
+             .reindex(columns=[0, 1], fill_value=0).rename(columns={0: "comparison_postings", 1: "ai_postings"}))
+    cells["kept"] = (cells["comparison_postings"] >= min_cell_size) & (cells["ai_postings"] >= min_cell_size)
+    if not cells["kept"].any():
+        raise ParameterError(f"no (source, year) cell has {min_cell_size} AI and {min_cell_size} comparison postings, so "
+                             "there is no within-file comparison; lower min_cell_size or load a file with both groups")
+    kept = cells.index[cells["kept"]]
+    keys = pd.MultiIndex.from_frame(frame[["source", "work_year"]])
+    return frame.loc[keys.isin(kept)].reset_index(drop=True), cells.reset_index()
 
 
 @dataclass(frozen=True)
 class GroupPremiums:
-    """Premium per category of one variable, and the Wald test that all are equal."""
+    """Premium per category of one variable, and the test that all are equal."""
 
     by: str
     table: pd.DataFrame
@@ -232,6 +304,8 @@ class GroupPremiums:
     wald_p_value: float
     skipped: tuple[str, ...]
     """Categories left out because the AI or the comparison cell had fewer than ``min_cell_size`` postings."""
+    premiums: dict[str, Premium]
+    """Each category's premium with its inference record, keyed by the category as a string."""
 
 
 def estimate_premium_by(
@@ -239,14 +313,19 @@ def estimate_premium_by(
     by: str,
     controls: Sequence[str] = ALL_CONTROLS,
     min_cell_size: int = DEFAULT_MIN_CELL_SIZE,
+    cluster: str = DEFAULT_CLUSTER,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
 ) -> GroupPremiums:
     """A separate AI premium for each category of ``by`` (e.g. experience level, year) in one model.
 
-    The model has the full controls (``by`` included) and ``is_ai × category``
-    interactions instead of one ``is_ai`` term. Categories where the AI or the
-    comparison group has fewer than ``min_cell_size`` postings are dropped and listed.
+    The model has the full controls (``by`` included) and ``is_ai × category`` interactions instead of
+    one ``is_ai`` term; each category's premium has its own wild-bootstrap interval by title. Categories
+    where the AI or the comparison group has fewer than ``min_cell_size`` postings are dropped and
+    listed. Equality of the premiums is a Wald test with the CR1 covariance by title, referred to
+    F(q, G − 1); with few effective titles it is liberal, so it is descriptive only.
     """
-    _require(frame, ["log_salary_usd", "is_ai", "posting_id", by, *controls])
+    _require(frame, ["log_salary_usd", "is_ai", "posting_id", cluster, by, *controls])
     postings = frame.drop_duplicates("posting_id").groupby([by, "is_ai"]).size().unstack(fill_value=0)
     postings = postings.reindex(columns=[0, 1], fill_value=0)
     kept = sorted(postings.index[(postings[0] >= min_cell_size) & (postings[1] >= min_cell_size)].tolist())
@@ -255,258 +334,110 @@ def estimate_premium_by(
         raise ParameterError(f"no {by} category has {min_cell_size} AI and {min_cell_size} comparison postings; lower min_cell_size")
     subset = frame.loc[frame[by].isin(kept)]
     terms = pd.DataFrame({f"AI × {value}": ((subset[by] == value) & (subset["is_ai"] == 1)).astype("float64") for value in kept})
-    fit = _fit(subset, terms, [c for c in dict.fromkeys([*controls, by])], min_cell_size)
-    premiums = [Premium.from_fit(fit, {f"AI × {value}": 1.0}, str(value)) for value in kept]
+    model_controls = list(dict.fromkeys([*controls, by]))
+    contrasts = {str(value): {f"AI × {value}": 1.0} for value in kept}
+    premiums = _clustered_premiums(subset, terms, model_controls, min_cell_size, contrasts, cluster, draws, seed)
     table = _table(premiums).rename(columns={"label": by})
+    table[by] = kept
     counts = postings.loc[kept].rename(columns={0: "comparison_postings", 1: "ai_postings"}).reset_index(drop=True)
     table = pd.concat([table, counts], axis=1)
-    statistic, df, p_value = fit.wald_equal(list(terms.columns)) if len(kept) > 1 else (float("nan"), 0, float("nan"))
-    return GroupPremiums(by, table, statistic, df, p_value, skipped)
+    statistic, df, p_value = float("nan"), 0, float("nan")
+    if len(kept) > 1:
+        x, names = _design(subset, terms, model_controls, min_cell_size)
+        fit = fit_ols(x, subset["log_salary_usd"].to_numpy(dtype="float64"), names, clusters=subset[cluster].to_numpy())
+        chi2, df, _ = fit.wald_equal(list(terms.columns))
+        statistic = chi2 / df
+        p_value = float(stats.f.sf(statistic, df, fit.n_clusters - 1))
+    return GroupPremiums(by, table, statistic, df, p_value, skipped, {p.label: p for p in premiums})
 
 
 def estimate_premium_trend(
     frame: pd.DataFrame,
     controls: Sequence[str] = ALL_CONTROLS,
     min_cell_size: int = DEFAULT_MIN_CELL_SIZE,
+    cluster: str = DEFAULT_CLUSTER,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
 ) -> Premium:
     """Change of the AI premium per work year (log points per year), from ``is_ai × (year − mean year)``.
 
-    Year fixed effects stay among the controls, so the slope compares AI with
-    comparison pay *within* years; it does not undo changes in who is sampled.
+    Year fixed effects stay among the controls, so the slope compares AI with comparison pay *within*
+    years; it does not undo changes in who is sampled. Wild cluster bootstrap by title.
     """
-    _require(frame, ["log_salary_usd", "is_ai", "posting_id", "work_year", *controls])
+    _require(frame, ["log_salary_usd", "is_ai", "work_year", *controls])
+    if frame["work_year"].nunique() < 2:
+        raise ParameterError(f"a trend needs at least two work years; the selection has {sorted(frame['work_year'].unique())}")
     centred_year = frame["work_year"] - frame["work_year"].mean()
     terms = pd.DataFrame({"is_ai": frame["is_ai"].astype("float64"), "AI × year": frame["is_ai"] * centred_year})
-    return Premium.from_fit(_fit(frame, terms, controls, min_cell_size), {"AI × year": 1.0}, "change of AI premium per year")
-
-
-# --------------------------------------------------------------------------- quantiles
-
-def _quantile_fit(y: np.ndarray, x: np.ndarray, q: float) -> np.ndarray:
-    """Quantile-regression coefficients from the dual linear programme (max y'a s.t. X'a = (1−q)X'1, 0 ≤ a ≤ 1)."""
-    result = linprog(-y, A_eq=x.T, b_eq=(1 - q) * x.sum(axis=0), bounds=(0, 1), method="highs")
-    if result.status != 0:
-        raise ParameterError(f"quantile regression at q={q} did not solve: {result.message}")
-    return -result.eqlin.marginals
-
-
-def estimate_quantile_premiums(
-    frame: pd.DataFrame,
-    quantiles: Sequence[float] = QUANTILES,
-    controls: Sequence[str] = ALL_CONTROLS,
-    min_cell_size: int = DEFAULT_MIN_CELL_SIZE,
-) -> tuple[pd.DataFrame, Premium]:
-    """AI premium at each conditional quantile, and the top-minus-bottom difference.
-
-    Standard errors are cluster-robust (Parente & Santos Silva 2016): a Powell
-    kernel estimate of the density with the Hall–Sheather bandwidth, scores summed
-    by posting. The returned Premium is the premium at the highest minus the lowest
-    quantile in log points (its ``percent`` is not meaningful; use ``log_points``).
-    """
-    _require(frame, ["log_salary_usd", "is_ai", "posting_id", *controls])
-    x, names = _design(frame, frame[["is_ai"]].astype("float64"), controls, min_cell_size)
-    y = frame["log_salary_usd"].to_numpy(dtype="float64")
-    clusters = frame["posting_id"].to_numpy()
-    n, g = len(y), len(pd.unique(clusters))
-    column = names.index("is_ai")
-    fits = {q: _quantile_fit(y, x, q) for q in quantiles}
-    breads, scores = {}, {}
-    for q, params in fits.items():
-        residuals = y - x @ params
-        spread = min(np.std(residuals), stats.iqr(residuals) / 1.34)
-        h = spread * (stats.norm.ppf(min(q + hall_sheather(n, q), 0.999)) - stats.norm.ppf(max(q - hall_sheather(n, q), 0.001)))
-        density = (np.abs(residuals) < h) / (2 * h)
-        breads[q] = np.linalg.pinv(x.T @ (x * density[:, None]))
-        scores[q] = cluster_sums(x * (q - (residuals < 0))[:, None], clusters)
-
-    def covariance(a: float, b: float) -> float:
-        return float((breads[a] @ scores[a].T @ scores[b] @ breads[b])[column, column])
-
-    premiums = [Premium(f"q{round(q * 100)}", float(fits[q][column]), np.sqrt(covariance(q, q)), n, g) for q in quantiles]
-    low, high = min(quantiles), max(quantiles)
-    spread_se = np.sqrt(covariance(high, high) + covariance(low, low) - 2 * covariance(high, low))
-    difference = Premium(
-        f"q{round(high * 100)} − q{round(low * 100)}", float(fits[high][column] - fits[low][column]), float(spread_se), n, g,
-    )
-    return _table(premiums).rename(columns={"label": "quantile"}), difference
-
-
-# --------------------------------------------------------------------------- dispersion
-
-def _weighted_quantile(sorted_values: np.ndarray, sorted_weights: np.ndarray, q: float) -> float:
-    cumulative = np.cumsum(sorted_weights)
-    return float(sorted_values[np.searchsorted(cumulative, q * cumulative[-1])])
-
-
-def _cluster_weights(codes: np.ndarray, n_clusters: int, rng: np.random.Generator) -> np.ndarray:
-    """Row weights of one cluster-bootstrap draw: each cluster weighted by how often it was drawn."""
-    drawn = np.bincount(rng.integers(0, n_clusters, n_clusters), minlength=n_clusters)
-    return drawn[codes].astype("float64")
-
-
-def _dispersion(values: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
-    """(weighted SD, weighted 90th − 10th percentile) of values already sorted."""
-    mean = np.average(values, weights=weights)
-    sd = float(np.sqrt(np.average((values - mean) ** 2, weights=weights)))
-    return sd, _weighted_quantile(values, weights, 0.9) - _weighted_quantile(values, weights, 0.1)
-
-
-def measure_dispersion(
-    frame: pd.DataFrame,
-    controls: Sequence[str] = tuple(c for c in ALL_CONTROLS if c != "work_year"),
-    min_cell_size: int = DEFAULT_MIN_CELL_SIZE,
-    n_boot: int = 199,
-    seed: int = 20260101,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Within-group pay dispersion per year, net of composition, and its trend.
-
-    Log salaries are residualised on ``controls`` (no year) separately for AI and
-    comparison rows, so a change in the mix of countries or levels does not show up
-    as dispersion. Per group and year: SD and 90/10 spread of residuals (log points)
-    with cluster-bootstrap 95% CIs. Trends: the least-squares slope of the yearly SD
-    over years for each group, and for ``"AI − comparison"`` (over the years both
-    have), which nets out changes common to both groups — such as the files moving
-    from survey answers to posted ranges. Years with fewer than ``min_cell_size``
-    postings in a group are left out.
-    """
-    _require(frame, ["log_salary_usd", "is_ai", "posting_id", "work_year", *controls])
-    rng = np.random.default_rng(seed)
-    cells, draws_by_group = [], {}
-    for group, rows in frame.groupby("group", sort=True):
-        x, _ = _design(rows, pd.DataFrame(index=rows.index), controls, min_cell_size)
-        _, residuals = solve_least_squares(x, rows["log_salary_usd"].to_numpy(dtype="float64"))
-        draws_by_group[group] = {}
-        for year in sorted(rows["work_year"].unique()):
-            in_year = (rows["work_year"] == year).to_numpy()
-            codes, uniques = pd.factorize(rows["posting_id"].to_numpy()[in_year])
-            if len(uniques) < min_cell_size:
-                continue
-            order = np.argsort(residuals[in_year])
-            values, codes = residuals[in_year][order], codes[order]
-            sd, spread = _dispersion(values, np.ones(len(values)))
-            draws = np.array([_dispersion(values, _cluster_weights(codes, len(uniques), rng)) for _ in range(n_boot)])
-            cells.append({
-                "group": group, "work_year": int(year), "postings": len(uniques), "sd": sd,
-                "sd_ci_low": np.quantile(draws[:, 0], 0.025), "sd_ci_high": np.quantile(draws[:, 0], 0.975),
-                "p90_p10": spread, "p90_p10_ci_low": np.quantile(draws[:, 1], 0.025), "p90_p10_ci_high": np.quantile(draws[:, 1], 0.975),
-            })
-            draws_by_group[group][int(year)] = (sd, draws[:, 0])
-    return pd.DataFrame(cells), _dispersion_trends(draws_by_group)
-
-
-def _dispersion_trends(draws_by_group: dict[str, dict[int, tuple[float, np.ndarray]]]) -> pd.DataFrame:
-    """Slope of the yearly SD per group and AI minus comparison, with percentile-bootstrap CIs (needs 3+ years)."""
-    def slopes(by_year: dict[int, tuple[float, np.ndarray]], years: list[int]) -> tuple[float, np.ndarray]:
-        point = float(np.polyfit(years, [by_year[y][0] for y in years], 1)[0])
-        return point, np.polyfit(years, np.vstack([by_year[y][1] for y in years]), 1)[0]
-
-    def row(label: str, years: list[int], point: float, boot: np.ndarray) -> dict:
-        return {"group": label, "years": len(years), "slope": point,
-                "ci_low": float(np.quantile(boot, 0.025)), "ci_high": float(np.quantile(boot, 0.975))}
-
-    rows = []
-    for group, by_year in draws_by_group.items():
-        years = sorted(by_year)
-        rows.append(row(group, years, *slopes(by_year, years)) if len(years) >= 3
-                    else {"group": group, "years": len(years), "slope": np.nan, "ci_low": np.nan, "ci_high": np.nan})
-    common = sorted(set.intersection(*(set(v) for v in draws_by_group.values()))) if len(draws_by_group) == 2 else []
-    if len(common) >= 3:
-        (ai_point, ai_boot), (other_point, other_boot) = (slopes(draws_by_group[g], common) for g in ("AI", "comparison"))
-        rows.append(row("AI − comparison", common, ai_point - other_point, ai_boot - other_boot))
-    return pd.DataFrame(rows)
-
-
-# --------------------------------------------------------------------------- Oaxaca–Blinder
-
-def decompose_gap(
-    frame: pd.DataFrame,
-    controls: Sequence[str] = ALL_CONTROLS,
-    min_cell_size: int = DEFAULT_MIN_CELL_SIZE,
-    n_boot: int = 199,
-    seed: int = 20260101,
-) -> pd.DataFrame:
-    """Two-fold Oaxaca–Blinder decomposition of the mean log-salary gap, AI minus comparison.
-
-    The reference coefficients come from the pooled regression *with* a group
-    indicator (Fortin 2008; Jann 2008), so the explained part is the gap the
-    characteristics (seniority, country, year, size, remote, contract) account for
-    at common prices, and the unexplained part is the rest — what the controlled
-    premium measures. CIs: cluster bootstrap over postings (percentile, ``n_boot`` draws).
-    Rows: total, explained, unexplained; columns in log points and percent.
-    """
-    _require(frame, ["log_salary_usd", "is_ai", "posting_id", *controls])
-    x, names = _design(frame, frame[["is_ai"]].astype("float64"), controls, min_cell_size)
-    y = frame["log_salary_usd"].to_numpy(dtype="float64")
-    codes, uniques = pd.factorize(frame["posting_id"])
-    # Every regressor is a dummy, so rows share a few thousand distinct design rows ("patterns"):
-    # weighted sums per pattern make each bootstrap draw cheap.
-    patterns, pattern_of_row = np.unique(x, axis=0, return_inverse=True)
-    pattern_of_row = pattern_of_row.ravel()
-    pattern_is_ai = patterns[:, names.index("is_ai")] == 1
-    characteristics = [i for i, name in enumerate(names) if name not in ("const", "is_ai")]
-
-    def parts(weights: np.ndarray) -> np.ndarray:
-        mass = np.bincount(pattern_of_row, weights=weights, minlength=len(patterns))
-        weighted_y = np.bincount(pattern_of_row, weights=weights * y, minlength=len(patterns))
-        beta = np.linalg.pinv(patterns.T @ (patterns * mass[:, None])) @ (patterns.T @ weighted_y)
-        means = {
-            side: (patterns[mask].T @ mass[mask] / mass[mask].sum(), weighted_y[mask].sum() / mass[mask].sum())
-            for side, mask in (("ai", pattern_is_ai), ("other", ~pattern_is_ai))
-        }
-        gap = means["ai"][1] - means["other"][1]
-        explained = float((means["ai"][0] - means["other"][0])[characteristics] @ beta[characteristics])
-        return np.array([gap, explained, gap - explained])
-
-    point = parts(np.ones(len(y)))
-    rng = np.random.default_rng(seed)
-    draws = np.array([parts(_cluster_weights(codes, len(uniques), rng)) for _ in range(n_boot)])
-    table = pd.DataFrame({
-        "component": ["total gap", "explained by characteristics", "unexplained (premium)"],
-        "log_points": point,
-        "ci_low_log": np.quantile(draws, 0.025, axis=0),
-        "ci_high_log": np.quantile(draws, 0.975, axis=0),
-    })
-    for column in ("log_points", "ci_low_log", "ci_high_log"):
-        table[column.replace("log_points", "percent").replace("_log", "")] = log_to_percent(table[column])
-    table["share_of_gap"] = table["log_points"] / point[0]
-    table["n"], table["clusters"] = len(y), len(uniques)
-    return table
+    contrasts = {"change of AI premium per year": {"AI × year": 1.0}}
+    return _clustered_premiums(frame, terms, controls, min_cell_size, contrasts, cluster, draws, seed)[0]
 
 
 # --------------------------------------------------------------------------- company size
+
+COMPANY_SIZES = ("S", "M", "L")
+
+
+@dataclass(frozen=True)
+class CompanySizeGaps:
+    """AI pay by employer size band: the comparisons that could be estimated, and the size bands left out."""
+
+    table: pd.DataFrame
+    postings: dict[str, int]
+    skipped: tuple[str, ...]
+    """Size bands with fewer than ``min_cell_size`` AI postings: their comparisons are not estimated."""
+    premiums: dict[str, Premium]
+    """Each comparison ("L vs M", …) with its inference record."""
+
+    @property
+    def note(self) -> str:
+        """One sentence on the bands left out ('' when none)."""
+        if not self.skipped:
+            return ""
+        return (f"Size band(s) {list(self.skipped)} left out: fewer AI postings than the minimum cell size "
+                f"(AI postings by band: {self.postings}).")
+
 
 def estimate_company_size_gaps(
     frame: pd.DataFrame,
     controls: Sequence[str] = tuple(c for c in ALL_CONTROLS if c != "company_size"),
     min_cell_size: int = DEFAULT_MIN_CELL_SIZE,
-) -> pd.DataFrame:
+    cluster: str = DEFAULT_CLUSTER,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+) -> CompanySizeGaps:
     """Pay of AI roles at large (L, > 250 staff) and small (S, < 50) vs medium (M) employers, and L vs S.
 
-    Rows with ``is_ai == 1`` only, controls for everything but size, clustered by
-    posting. ``company_size`` is the publisher's head-count band — L is any employer
-    above 250 people, not "Big Tech". p-values are Holm-adjusted over the two
-    tests the claim rests on (L vs M, L vs S).
+    Rows with ``is_ai == 1`` only, controls for everything but size, wild cluster bootstrap by title.
+    ``company_size`` is the publisher's head-count band — L is any employer above 250 people, not "Big
+    Tech". A band with fewer than ``min_cell_size`` AI postings is left out (its rows too) and named in
+    ``skipped``; without M or without L there is nothing to compare and the table is empty. ``p_holm``:
+    two-sided p-values Holm-adjusted over the tests the claim rests on (L vs M, L vs S).
     """
     _require(frame, ["log_salary_usd", "is_ai", "posting_id", "company_size", *controls])
     ai_rows = frame.loc[frame["is_ai"] == 1]
     counts = ai_rows.drop_duplicates("posting_id")["company_size"].value_counts()
-    too_small = [size for size in ("S", "M", "L") if counts.get(size, 0) < min_cell_size]
-    if too_small:
-        raise ParameterError(f"company_size {too_small} has fewer than {min_cell_size} AI postings ({counts.to_dict()}); lower min_cell_size")
-    terms = pd.DataFrame({f"size={s}": (ai_rows["company_size"] == s).astype("float64") for s in ("L", "S")})
-    fit = _fit(ai_rows, terms, controls, min_cell_size)
-    premiums = [
-        Premium.from_fit(fit, {"size=L": 1.0}, "L vs M"),
-        Premium.from_fit(fit, {"size=S": 1.0}, "S vs M"),
-        Premium.from_fit(fit, {"size=L": 1.0, "size=S": -1.0}, "L vs S"),
-    ]
+    postings = {size: int(counts.get(size, 0)) for size in COMPANY_SIZES}
+    kept = [size for size in COMPANY_SIZES if postings[size] >= min_cell_size]
+    skipped = tuple(size for size in COMPANY_SIZES if size not in kept)
+    columns = ["comparison", "percent", "ci_low", "ci_high", "log_points", "ci_low_log", "ci_high_log", "se", "p_value",
+               "n", "clusters", "effective_clusters", "method", "p_holm", "postings_first", "postings_second"]
+    if not {"L", "M"} <= set(kept):
+        return CompanySizeGaps(pd.DataFrame(columns=columns), postings, skipped, {})
+    rows = ai_rows.loc[ai_rows["company_size"].isin(kept)]
+    others = [s for s in ("L", "S") if s in kept]
+    terms = pd.DataFrame({f"size={s}": (rows["company_size"] == s).astype("float64") for s in others})
+    contrasts = {"L vs M": {"size=L": 1.0}}
+    if "S" in kept:
+        contrasts |= {"S vs M": {"size=S": 1.0}, "L vs S": {"size=L": 1.0, "size=S": -1.0}}
+    premiums = _clustered_premiums(rows, terms, controls, min_cell_size, contrasts, cluster, draws, seed)
     table = _table(premiums).rename(columns={"label": "comparison"})
     claim_tests = table["comparison"].isin(["L vs M", "L vs S"])
     table["p_holm"] = np.nan
-    table.loc[claim_tests, "p_holm"] = multipletests(table.loc[claim_tests, "p_value"], method="holm")[1]
-    table["postings_first"] = [counts.get(c.split(" vs ")[0], 0) for c in table["comparison"]]
-    table["postings_second"] = [counts.get(c.split(" vs ")[1], 0) for c in table["comparison"]]
-    return table
+    table.loc[claim_tests, "p_holm"] = holm(table.loc[claim_tests, "p_value"])
+    table["postings_first"] = [postings[c.split(" vs ")[0]] for c in table["comparison"]]
+    table["postings_second"] = [postings[c.split(" vs ")[1]] for c in table["comparison"]]
+    return CompanySizeGaps(table[columns], postings, skipped, {p.label: p for p in premiums})
 
 
 # --------------------------------------------------------------------------- specification curve
@@ -519,14 +450,18 @@ def run_specification_curve(
     drop_exact_duplicates: Sequence[bool] = (True,),
     controls: Sequence[str] = ALL_CONTROLS,
     min_cell_size: int = DEFAULT_MIN_CELL_SIZE,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
 ) -> pd.DataFrame:
     """The controlled premium under every combination of AI definition, comparison group and pair handling.
 
     ``raw`` is the frame :func:`talentmarket.data.salaries.load_salaries` returns (file
     order), already filtered to the years/countries under study. ``comparisons``
     maps a label to keyword arguments of :func:`label_comparison` (``comparison_group``,
-    ``comparison_sources``); the default is all non-AI tech titles. Combinations whose
-    groups come out empty are skipped. Sorted by the estimate, for a curve plot.
+    ``comparison_sources``) plus, optionally, ``"like_with_like": True`` for the within-file design
+    (:func:`restrict_to_common_support` and a source fixed effect); the default is all non-AI tech
+    titles. Every specification has the same inference (wild cluster bootstrap by title).
+    Combinations whose groups come out empty are skipped. Sorted by the estimate, for a curve plot.
     """
     comparisons = comparisons or {"non-AI tech, all files": {}}
     rows = []
@@ -535,11 +470,16 @@ def run_specification_curve(
             prepared = prepare_salaries(raw, handling, drop)
             for definition in ai_definitions:
                 for comparison_label, options in comparisons.items():
+                    options = dict(options)
+                    like_with_like = options.pop("like_with_like", False)
                     try:
                         labelled = label_comparison(prepared, definition, **options)
+                        if like_with_like:
+                            labelled, _ = restrict_to_common_support(labelled, min_cell_size)
                     except ParameterError:
                         continue
-                    premium = estimate_premium(labelled, controls, min_cell_size, label=comparison_label)
+                    used = LIKE_WITH_LIKE_CONTROLS if like_with_like else controls
+                    premium = estimate_premium(labelled, used, min_cell_size, label=comparison_label, draws=draws, seed=seed)
                     rows.append({"ai_definition": definition, "comparison": comparison_label, "pair_handling": handling,
                                  "drop_exact_duplicates": drop, **premium.as_row()})
     curve = pd.DataFrame(rows).drop(columns="label")
@@ -550,11 +490,15 @@ def run_specification_curve(
 class SpecificationStudy:
     """Two specification curves and their union: ``definitions`` varies the AI definition and the
     comparison group (chosen pair handling); ``handling`` varies pair and duplicate handling (chosen
-    definition and comparison); ``curve`` holds both once each, sorted by the estimate."""
+    definition, headline design); ``curve`` holds both once each, sorted by the estimate."""
 
     definitions: pd.DataFrame
     handling: pd.DataFrame
     curve: pd.DataFrame
+
+
+HEADLINE_COMPARISON = "within file, common years"
+"""The specification-curve label of the headline design (like with like)."""
 
 
 def run_specification_study(
@@ -566,36 +510,23 @@ def run_specification_study(
     pair_handling: str,
     drop_exact_duplicates: bool,
     min_cell_size: int = DEFAULT_MIN_CELL_SIZE,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
 ) -> SpecificationStudy:
-    """The notebook's specification curve: every AI definition against non-AI tech (all files and
-    each file alone) and software engineering, plus every pair/duplicate handling of the chosen one."""
-    comparisons = {"non-AI tech, all files": {}, "software engineering, all files": {"comparison_group": "software_engineering"}}
+    """The notebook's specification curve: every AI definition in the headline design (within file, common
+    years) and against non-AI tech of all files, of each file alone, and software engineering; plus every
+    pair/duplicate handling of the chosen definition in the headline design."""
+    chosen = {"comparison_group": comparison_group, "comparison_sources": comparison_sources or None}
+    comparisons = {HEADLINE_COMPARISON: {**chosen, "like_with_like": True}, "non-AI tech, all files": {},
+                   "software engineering, all files": {"comparison_group": "software_engineering"}}
     comparisons |= {f"non-AI tech, {source} only": {"comparison_sources": [source]} for source in sources}
+    common = {"min_cell_size": min_cell_size, "draws": draws, "seed": seed}
     definitions = run_specification_curve(raw, comparisons=comparisons, pair_handlings=[pair_handling],
-                                          drop_exact_duplicates=[drop_exact_duplicates], min_cell_size=min_cell_size)
-    chosen = {"chosen comparison": {"comparison_group": comparison_group, "comparison_sources": comparison_sources or None}}
-    handling = run_specification_curve(raw, ai_definitions=[ai_definition], comparisons=chosen,
-                                       drop_exact_duplicates=[True, False], min_cell_size=min_cell_size)
+                                          drop_exact_duplicates=[drop_exact_duplicates], **common)
+    handling = run_specification_curve(raw, ai_definitions=[ai_definition],
+                                       comparisons={HEADLINE_COMPARISON: comparisons[HEADLINE_COMPARISON]},
+                                       drop_exact_duplicates=[True, False], **common)
     is_chosen = (handling["pair_handling"] == pair_handling) & (handling["drop_exact_duplicates"] == drop_exact_duplicates)
     curve = (pd.concat([definitions, handling[~is_chosen]], ignore_index=True)  # the chosen one is already in
              .sort_values("percent", kind="stable").reset_index(drop=True))
     return SpecificationStudy(definitions, handling, curve)
-
-
-def clustered_and_row_level_se(
-    raw: pd.DataFrame,
-    ai_definition: str,
-    comparison_group: str,
-    comparison_sources: Sequence[str] | None,
-    min_cell_size: int = DEFAULT_MIN_CELL_SIZE,
-) -> tuple[float, float, int]:
-    """Keeping every raw row (pair halves and duplicates): the premium's standard error clustered by
-    posting, the one that wrongly treats rows as independent, and the number of rows."""
-    every_row = label_comparison(prepare_salaries(raw, "all_rows", drop_exact_duplicates=False),
-                                 ai_definition, comparison_group, comparison_sources or None)
-    clustered, row_level = (estimate_premium(every_row, min_cell_size=min_cell_size, cluster_by_posting=flag).se
-                            for flag in (True, False))
-    return clustered, row_level, len(every_row)
-
-
-# --------------------------------------------------------------------------- verdicts

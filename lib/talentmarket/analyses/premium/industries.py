@@ -7,12 +7,6 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from talentmarket.analyses.premium.judges import (
-    _claim_result,
-    _holm_directions,
-    _p_value_from_interval,
-    _verdict_from_directions,
-)
 from talentmarket.data.oews import (
     INDUSTRY_GROUPS,
     TECH_GROUP,
@@ -25,7 +19,11 @@ from talentmarket.data.taxonomy import (
 )
 from talentmarket.errors import ParameterError
 from talentmarket.results.contract import ClaimResult
+from talentmarket.results.judging import inconclusive_claim, judge_claim
+from talentmarket.results.registry import claim_rule
+from talentmarket.stats.inference import Inference
 from talentmarket.stats.regression import Estimate
+from talentmarket.stats.verdicts import FamilyMember, judge_family, support_p_value
 
 
 def _log_ratio(mean_a: float, se_a: float, mean_b: float, se_b: float) -> tuple[float, float, float]:
@@ -126,13 +124,15 @@ def _group_mean_wage(parts: pd.DataFrame) -> dict:
 def judge_traditional_industries(industry_pay: pd.DataFrame, all_occupations_mean_wage: float) -> ClaimResult:
     """``salary.traditional_industries_below_tech``: AI-adjacent pay in traditional industries vs tech (OEWS).
 
-    The claim has two parts: traditional employers pay well, but below tech. Test:
-    the pooled traditional-vs-tech gap for each AI-adjacent occupation, Holm-adjusted
-    over the occupations. Contradicted when traditional pay is not above the
-    all-occupation mean, or when gaps are significantly positive and none negative;
-    supported when some gap is significantly negative and none positive; mixed when
-    both occur; inconclusive when no gap is significant (e.g. too few jobs).
+    The claim has two parts: traditional employers pay well, but below tech. The test is the pooled
+    traditional-vs-tech gap of the first AI-adjacent occupation against the registry's threshold (below
+    0); the occupations form the family ('mixed' when, after Holm adjustment, one is significantly below
+    and one significantly above). When traditional pay is not above the all-occupation mean the 'pays
+    well' part fails and the claim is inconclusive, with that reason. Intervals come from BLS's relative
+    standard errors (normal, industries treated as independent), not from a clustered model.
     """
+    claim_id = "salary.traditional_industries_below_tech"
+    metric_tail = "mean wage in traditional industries, percent above (−: below) tech industries (OEWS May 2025)"
     traditional = industry_pay[industry_pay["group"] == "All traditional"]
     pooled = traditional.dropna(subset=["gap_percent"]).reset_index(drop=True)
     left_out = "".join(
@@ -140,33 +140,39 @@ def judge_traditional_industries(industry_pay: pd.DataFrame, all_occupations_mea
         for _, r in traditional[traditional["gap_percent"].isna()].iterrows()
     )
     if pooled.empty:
-        return _claim_result(
-            "salary.traditional_industries_below_tech",
-            metric="mean wage of AI-adjacent occupations in traditional industries, percent above (−: below) tech industries",
-            estimate=None, ci_low=None, ci_high=None, unit="percent", verdict="inconclusive", n=0, section="OEWS by industry",
-            rationale="OEWS did not publish the wages needed for the industry groups; a finer industry breakdown would settle it.",
+        return inconclusive_claim(
+            claim_id, metric=f"AI-adjacent occupations: {metric_tail}", unit="percent", n=0, section="OEWS by industry",
+            reason="OEWS did not publish the wages needed for the industry groups; a finer industry breakdown would settle it.",
         )
-    log_gaps = [np.log1p(pooled[column] / 100) for column in ("gap_percent", "ci_low", "ci_high")]
-    p_values = [_p_value_from_interval(*gap) for gap in zip(*log_gaps)]
-    above, below, pooled["p_holm"] = _holm_directions(log_gaps[0], p_values)
-    pays_well = bool((pooled["mean_wage"] > all_occupations_mean_wage).all())
-    verdict = _verdict_from_directions(supporting=below, opposing=above) if pays_well else "contradicted"
+    rule = claim_rule(claim_id)
+    threshold_log = float(np.log1p(rule.threshold / 100))
+    log_gaps = pooled[["gap_percent", "ci_low", "ci_high"]].apply(lambda column: np.log1p(column / 100))
+    members = [FamilyMember.from_interval(r["occupation"], *log_gaps.loc[i]) for i, r in pooled.iterrows()]
+    family = judge_family(members, threshold=threshold_log, direction=rule.direction) if len(members) > 1 else None
     lines = "; ".join(
-        f"{r['occupation']}: ${r['mean_wage']:,.0f} vs tech, {r['gap_percent']:+.1f}% [{r['ci_low']:.1f}, {r['ci_high']:.1f}], "
-        f"Holm p = {r['p_holm']:.3g}"
+        f"{r['occupation']}: ${r['mean_wage']:,.0f} vs tech, {r['gap_percent']:+.1f}% [{r['ci_low']:.1f}, {r['ci_high']:.1f}]"
         for _, r in pooled.iterrows()
     )
     head = pooled.iloc[0]
+    inference = Inference("BLS relative standard errors, normal", None, len(pooled), float(len(pooled)), None, None)
     rationale = (
         f"BLS OEWS, May 2025, mean annual wages in finance, health care and manufacturing (without computer and "
-        f"electronic products) against tech industries. {lines}. All-occupation mean: ${all_occupations_mean_wage:,.0f}. "
-        f"Verdict rests on {len(pooled)} Holm-adjusted test(s).{left_out} Industries are not employers: 'tech industries' is not "
-        "'big tech', and OEWS wages exclude stock compensation, where big-tech pay differs most."
+        f"electronic products) against tech industries. {lines}. All-occupation mean: ${all_occupations_mean_wage:,.0f}.{left_out} "
+        "Industries are not employers: 'tech industries' is not 'big tech', and OEWS wages exclude stock compensation, "
+        "where big-tech pay differs most."
     )
-    return _claim_result(
-        "salary.traditional_industries_below_tech",
-        metric=(f"{head['occupation']}: mean wage in traditional industries, percent above (−: below) tech industries "
-                "(OEWS May 2025)"),
-        estimate=float(head["gap_percent"]), ci_low=float(head["ci_low"]), ci_high=float(head["ci_high"]), unit="percent",
-        verdict=verdict, rationale=rationale, n=int(pooled["employment"].sum()), section="OEWS by industry",
+    metric = f"{head['occupation']}: {metric_tail}"
+    if not bool((pooled["mean_wage"] > all_occupations_mean_wage).all()):
+        return inconclusive_claim(
+            claim_id, metric=metric, unit="percent", n=int(pooled["employment"].sum()), section="OEWS by industry",
+            estimate=float(head["gap_percent"]), ci_low=float(head["ci_low"]), ci_high=float(head["ci_high"]),
+            inference=inference,
+            reason=f"The 'pays well' part fails: traditional industries do not pay above the all-occupation mean. {rationale}",
+        )
+    first = members[0]
+    return judge_claim(
+        claim_id, metric=metric, unit="percent", estimate=float(head["gap_percent"]), ci_low=float(head["ci_low"]),
+        ci_high=float(head["ci_high"]), inference=inference, rationale=rationale, n=int(pooled["employment"].sum()),
+        section="OEWS by industry", family=family,
+        p_value=support_p_value(first.estimate, first.se, threshold=threshold_log, direction=rule.direction),
     )

@@ -1,213 +1,229 @@
-"""Salary claims → verdicts: each judge turns premium estimates into a ClaimResult."""
+"""Salary claims → verdicts: each judge turns premium estimates into a ClaimResult through the one verdict rule.
+
+Every judge hands its estimate, 95% interval, inference record and one-sided p-value to
+:func:`talentmarket.results.judging.judge_claim`, which reads the claim's threshold and direction from
+the registry. Percent claims are tested on the log scale, where the intervals are made: a threshold of
++5% is ``log(1.05)`` log points. The one-sided p-value of 'not beyond the threshold' uses the standard
+error implied by the interval's half-width (the wild bootstrap interval need not be symmetric, so this
+p-value is approximate; the verdict comes from the interval itself).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.stats.multitest import multipletests
 
 from talentmarket.analyses.premium.estimates import (
     ENTRY_LEVEL_METRIC,
+    CompanySizeGaps,
     GroupPremiums,
     Premium,
 )
 from talentmarket.results.contract import ClaimResult
-from talentmarket.results.registry import claim_text
-from talentmarket.stats.regression import Z_95
-from talentmarket.stats.verdicts import verdict_from_interval
+from talentmarket.results.judging import inconclusive_claim, judge_claim
+from talentmarket.results.registry import claim_rule
+from talentmarket.stats.verdicts import FamilyMember, judge_family, support_p_value
+
+TITLE_CLUSTERING = (
+    "Intervals are a wild cluster bootstrap by job title (Webb weights): AI vs comparison is decided by the "
+    "title, titles carry their own pay effects and a few titles hold most postings, so postings of one title "
+    "are not independent evidence."
+)
+BLOCK_JACKKNIFE = (
+    "The interval is a jackknife over blocks of job titles with t(B−1) critical values, because AI vs comparison "
+    "is decided by the title and a few titles hold most postings."
+)
 
 
-def _claim_result(claim_id: str, **fields) -> ClaimResult:
-    """The result of one of this notebook's claims, worded as in the claims registry."""
-    return ClaimResult(id=claim_id, claim=claim_text(claim_id), **fields)
+def _threshold_log(claim_id: str) -> float:
+    """The claim's percent threshold in log points (``log(1 + t/100)``)."""
+    return float(np.log1p(claim_rule(claim_id).threshold / 100))
 
 
-def _p_value_from_interval(estimate: float, ci_low: float, ci_high: float) -> float:
-    """Two-sided normal p-value of ``estimate = 0``, its standard error read off a 95% CI."""
-    return float(2 * stats.norm.sf(abs(estimate) / ((ci_high - ci_low) / (2 * Z_95))))
+def _se_from_interval(ci_low: float, ci_high: float, df: float | None) -> float:
+    return FamilyMember.from_interval("", 0.0, ci_low, ci_high, df).se
 
 
-def _holm_directions(estimates: Sequence[float], p_values: Sequence[float]) -> tuple[bool, bool, np.ndarray]:
-    """Holm-adjusted p-values of a family of tests, and whether some test is significantly positive or negative."""
-    adjusted = multipletests(list(p_values), method="holm")[1]
-    significant, signs = adjusted < 0.05, np.sign(np.asarray(estimates, dtype=float))
-    return bool((significant & (signs > 0)).any()), bool((significant & (signs < 0)).any()), adjusted
+def _percent_claim_p_value(claim_id: str, premium: Premium) -> float:
+    """One-sided p-value of 'the premium is not beyond the claim's percent threshold', on the log scale."""
+    rule = claim_rule(claim_id)
+    se = _se_from_interval(*premium.ci_log, premium.inference.df)
+    return support_p_value(premium.log_points, se, threshold=_threshold_log(claim_id), direction=rule.direction,
+                           df=premium.inference.df)
 
 
-def _verdict_from_directions(*, supporting: bool, opposing: bool) -> str:
-    """Supported when significant evidence goes only the claim's way, contradicted when only against it,
-    mixed when both, inconclusive when no test is significant."""
-    return {(True, False): "supported", (False, True): "contradicted", (True, True): "mixed"}.get((supporting, opposing), "inconclusive")
+def _points_claim_p_value(claim_id: str, estimate: float, ci_low: float, ci_high: float, df: float | None) -> float:
+    """One-sided p-value against a threshold in the estimate's own unit (log points per year)."""
+    rule = claim_rule(claim_id)
+    return support_p_value(estimate, _se_from_interval(ci_low, ci_high, df), threshold=rule.threshold,
+                           direction=rule.direction, df=df)
+
+
+def _clusters_text(premium: Premium) -> str:
+    return (f"{premium.n:,} postings in {premium.clusters} titles "
+            f"({premium.inference.effective_clusters:.1f} effective titles)")
 
 
 def judge_ai_premium(primary: Premium, curve: pd.DataFrame, ai_definition: str, context: str = "") -> ClaimResult:
-    """``salary.ai_premium``: the controlled premium's CI above zero, and robust to the analyst's choices.
+    """``salary.ai_premium``: the headline (within-file, common-years) premium against the +5% threshold.
 
-    ``curve`` holds specifications (:func:`run_specification_curve`); robustness is
-    judged on those with the same AI definition (other comparison groups, pair and
-    duplicate handling), since another definition asks about other jobs — those are
-    reported in the rationale. Supported when the main CI lies above 0 and at least
-    80% of those specifications agree; mixed when the main CI is above 0 but fewer
-    agree; contradicted when the main CI lies below 0; inconclusive when it straddles 0.
+    The family of sub-tests is the specification curve's rows with the same AI definition (other
+    comparison groups and designs, pair and duplicate handling; ``curve`` from
+    :func:`run_specification_curve`, with log-point intervals): 'mixed' when, after Holm adjustment, at
+    least one is beyond the threshold and one short of it. Other AI definitions ask about other jobs, so
+    they are reported in the rationale, not judged.
     """
+    claim_id = "salary.ai_premium"
     low, high = primary.ci_percent
-    verdict = verdict_from_interval(low, high)
     same = curve[curve["ai_definition"] == ai_definition]
-    agreeing = float((same["ci_low"] > 0).mean()) if len(same) else 0.0
-    if verdict == "supported" and agreeing < 0.8:
-        verdict = "mixed"
+    family = None
+    if len(same):
+        labels = [f"{r.comparison}, {r.pair_handling}{'' if r.drop_exact_duplicates else ', duplicates kept'}"
+                  for r in same.itertuples(index=False)]
+        members = [FamilyMember.from_interval(label, r.log_points, r.ci_low_log, r.ci_high_log)
+                   for label, r in zip(labels, same.itertuples(index=False))]
+        family = judge_family(members, threshold=_threshold_log(claim_id), direction=claim_rule(claim_id).direction)
     others = "; ".join(
         f"AI = {definition}: {rows['percent'].min():.1f}% to {rows['percent'].max():.1f}%"
         for definition, rows in curve[curve["ai_definition"] != ai_definition].groupby("ai_definition")
     )
     rationale = (
-        f"With all controls, AI roles ({ai_definition}) earn {primary.percent:.1f}% [{low:.1f}, {high:.1f}] more than "
-        f"comparison roles ({primary.clusters:,} postings). {agreeing:.0%} of {len(same)} specifications with this AI "
-        f"definition (other comparison groups, pair and duplicate handling) have a CI above zero, ranging from "
-        f"{same['percent'].min():.1f}% to {same['percent'].max():.1f}%. Other definitions: {others or 'none run'}. "
-        + context
+        f"Within the same file and in the years both groups are posted there, with all controls, AI roles "
+        f"({ai_definition}) earn {primary.percent:.1f}% [{low:.1f}, {high:.1f}] more than comparison roles "
+        f"({_clusters_text(primary)}). {TITLE_CLUSTERING} Across {len(same)} specifications with this AI definition "
+        f"the premium ranges from {same['percent'].min():.1f}% to {same['percent'].max():.1f}%. "
+        f"Other definitions: {others or 'none run'}. " + context
     )
-    return _claim_result(
-        "salary.ai_premium",
-        metric="AI roles' pay premium over comparison tech roles (percent of their pay), all controls, clustered by posting",
-        estimate=primary.percent, ci_low=low, ci_high=high, unit="percent", verdict=verdict, rationale=rationale.strip(),
-        n=primary.clusters,
-        section="Controlled premium",
+    return judge_claim(
+        claim_id,
+        metric="AI roles' pay premium over non-AI tech roles of the same file and years (percent of their pay), all controls",
+        unit="percent", estimate=primary.percent, ci_low=low, ci_high=high, inference=primary.inference,
+        rationale=rationale, n=primary.n, section="Controlled premium",
+        p_value=_percent_claim_p_value(claim_id, primary), family=family,
     )
 
 
 def judge_entry_level_premium(by_level: GroupPremiums) -> ClaimResult:
-    """``salary.entry_level_premium``: the EN-level premium over general software engineering, CI vs zero."""
+    """``salary.entry_level_premium``: the EN-level premium over general software engineering, against 0."""
+    claim_id = "salary.entry_level_premium"
     rows = by_level.table.set_index("experience_level")
     if "EN" not in rows.index:
-        return _claim_result(
-            "salary.entry_level_premium", metric=ENTRY_LEVEL_METRIC, estimate=None, ci_low=None,
-            ci_high=None, unit="percent", verdict="inconclusive", n=0, section="Premium by experience level",
-            rationale="Too few entry-level postings in the AI or software-engineering group to estimate a premium; "
-                      "more entry-level salary records (or a lower minimum cell size) would settle it.",
+        return inconclusive_claim(
+            claim_id, metric=ENTRY_LEVEL_METRIC, unit="percent", n=0, section="Premium by experience level",
+            reason="Too few entry-level postings in the AI or software-engineering group to estimate a premium; "
+                   "more entry-level salary records (or a lower minimum cell size) would settle it.",
         )
     entry = rows.loc["EN"]
-    verdict = verdict_from_interval(entry["ci_low"], entry["ci_high"])
+    premium = by_level.premiums["EN"]
     rationale = (
         f"Entry-level (EN) AI roles earn {entry['percent']:.1f}% [{entry['ci_low']:.1f}, {entry['ci_high']:.1f}] more than "
         f"entry-level software-engineering roles with the same country, year, size, remote and contract "
-        f"({int(entry['ai_postings'])} AI vs {int(entry['comparison_postings'])} comparison postings). "
-        f"Premiums differ across levels: Wald χ²({by_level.wald_df}) = {by_level.wald_statistic:.1f}, p = {by_level.wald_p_value:.3g}."
+        f"({int(entry['ai_postings'])} AI vs {int(entry['comparison_postings'])} comparison postings; "
+        f"{premium.clusters} titles, {premium.inference.effective_clusters:.1f} effective). {TITLE_CLUSTERING} "
+        f"Premiums by level, equal in every level: F({by_level.wald_df}, G−1) = {by_level.wald_statistic:.1f}, "
+        f"p = {by_level.wald_p_value:.3g} (title-clustered, descriptive)."
     )
-    return _claim_result(
-        "salary.entry_level_premium", metric=ENTRY_LEVEL_METRIC,
-        estimate=float(entry["percent"]), ci_low=float(entry["ci_low"]), ci_high=float(entry["ci_high"]), unit="percent", verdict=verdict,
-        rationale=rationale, n=int(entry["ai_postings"] + entry["comparison_postings"]), section="Premium by experience level",
+    return judge_claim(
+        claim_id, metric=ENTRY_LEVEL_METRIC, unit="percent", estimate=float(entry["percent"]),
+        ci_low=float(entry["ci_low"]), ci_high=float(entry["ci_high"]), inference=premium.inference,
+        rationale=rationale, n=int(entry["ai_postings"] + entry["comparison_postings"]),
+        section="Premium by experience level", p_value=_percent_claim_p_value(claim_id, premium),
     )
 
 
-def judge_senior_premium_trend(trend: Premium, decline_margin_pp: float = 1.0, context: str = "") -> ClaimResult:
-    """``salary.senior_premium_not_decreasing``: slope of the senior (SE/EX) premium per year.
-
-    Contradicted when the whole CI is below zero (a measurable decline). Supported
-    only when the CI also rules out a decline faster than ``decline_margin_pp``
-    percentage points per year (absence of evidence is not evidence of absence).
-    Otherwise inconclusive.
-    """
+def judge_senior_premium_trend(trend: Premium, context: str = "") -> ClaimResult:
+    """``salary.senior_premium_not_decreasing``: slope of the senior (SE/EX) premium per year against −1 point a year."""
+    claim_id = "salary.senior_premium_not_decreasing"
     estimate, (low, high) = 100 * trend.log_points, (100 * v for v in trend.ci_log)
-    if high < 0:
-        verdict = "contradicted"
-    elif low > -decline_margin_pp:
-        verdict = "supported"
-    else:
-        verdict = "inconclusive"
     rationale = (
         f"Among senior and executive postings the AI premium changes by {estimate:+.1f} log points per year "
-        f"[{low:+.1f}, {high:+.1f}] ({trend.clusters:,} postings). A decline would show as a CI below zero; "
-        f"'not decreasing' is accepted only if the CI excludes declines faster than {decline_margin_pp:.1f} point(s) per year. "
-        + context
+        f"[{low:+.1f}, {high:+.1f}] ({_clusters_text(trend)}). {TITLE_CLUSTERING} " + context
     )
-    return _claim_result(
-        "salary.senior_premium_not_decreasing",
+    return judge_claim(
+        claim_id,
         metric="change of the senior (SE/EX) AI pay premium per work year, in log points (≈ percentage points of premium)",
-        estimate=estimate, ci_low=low, ci_high=high, unit="log points per year", verdict=verdict,
-        rationale=rationale.strip(), n=trend.clusters, section="Premium by year",
+        unit="log points per year", estimate=estimate, ci_low=low, ci_high=high, inference=trend.inference,
+        rationale=rationale, n=trend.n, section="Premium by year",
+        p_value=_points_claim_p_value(claim_id, estimate, low, high, trend.inference.df),
     )
 
 
-def judge_stratification(quantile_spread: Premium, dispersion_trends: pd.DataFrame) -> ClaimResult:
-    """``salary.stratification``: does the AI premium widen up the pay distribution, and does AI pay spread out?
+def judge_stratification(dispersion_trends: pd.DataFrame, quantile_spread: Premium) -> ClaimResult:
+    """``salary.stratification``: is the spread of AI pay widening over time, faster than that of comparison roles?
 
-    Two tests, Holm-adjusted: (1) premium at the 90th minus the 10th percentile;
-    (2) slope over years of the within-AI residual pay SD *minus* that of the
-    comparison group (so changes common to both, like the switch from survey answers
-    to posted ranges, cancel). Supported when a test is significantly positive and
-    none negative, contradicted when one is significantly negative and none positive,
-    mixed when both directions occur, inconclusive when neither test is significant.
+    The test is the yearly trend of the 90th-minus-10th-percentile spread of composition-adjusted log pay
+    among AI roles *minus* that among comparison roles (log points per year), so changes common to both —
+    the files moving from survey answers to posted ranges — cancel. The cross-sectional quantile
+    contrast (premium at the 90th minus the 10th percentile) says where the premium sits, not whether gaps
+    widen; it is reported, not judged.
     """
+    claim_id = "salary.stratification"
+    metric = ("trend of the P90−P10 spread of adjusted log pay, AI minus comparison roles, in log points per year")
     spread_low, spread_high = (100 * v for v in quantile_spread.ci_log)
-    trends = dispersion_trends.set_index("group")
-    tests = [(quantile_spread.log_points, quantile_spread.p_value)]
-    trend_text = "the dispersion trend could not be estimated (fewer than 3 years with enough postings in both groups)"
-    if "AI − comparison" in trends.index:
-        difference = trends.loc["AI − comparison"]
-        tests.append((float(difference["slope"]), _p_value_from_interval(difference["slope"], difference["ci_low"], difference["ci_high"])))
-        trend_text = (
-            f"the within-AI residual pay SD changes by {100 * trends.loc['AI', 'slope']:+.2f} log points per year and the "
-            f"comparison group's by {100 * trends.loc['comparison', 'slope']:+.2f}; the difference is "
-            f"{100 * difference['slope']:+.2f} [{100 * difference['ci_low']:+.2f}, {100 * difference['ci_high']:+.2f}] "
-            f"over {int(difference['years'])} years"
+    cross_section = (
+        f"At one point in time, the AI premium at the 90th percentile minus the one at the 10th is "
+        f"{100 * quantile_spread.log_points:+.1f} log points [{spread_low:+.1f}, {spread_high:+.1f}]; that is where "
+        "the premium sits, not whether gaps widen."
+    )
+    limits = ("The files have no credential field, so a 'certificate holder' tier cannot be seen, and titles give "
+              "no expert/practitioner split beyond the four levels.")
+    trends = dispersion_trends.set_index(["measure", "group"]) if len(dispersion_trends) else None
+    if trends is None or ("p90_p10", "AI − comparison") not in trends.index:
+        return inconclusive_claim(
+            claim_id, metric=metric, unit="log points per year", n=quantile_spread.n, section="Stratification",
+            reason=("The dispersion trend could not be estimated: fewer than 3 years with enough postings in both "
+                    f"groups. {cross_section} {limits}"),
         )
-    positive, negative, adjusted = _holm_directions(*zip(*tests))
-    verdict = _verdict_from_directions(supporting=positive, opposing=negative)
+    difference = trends.loc[("p90_p10", "AI − comparison")]
+    ai_only = trends.loc[("p90_p10", "AI")] if ("p90_p10", "AI") in trends.index else None
+    estimate, low, high = (100 * float(difference[c]) for c in ("slope", "ci_low", "ci_high"))
+    inference = difference["inference"]
+    ai_text = (f"The P90−P10 spread of adjusted AI pay changes by {100 * ai_only['slope']:+.2f} log points per year "
+               f"[{100 * ai_only['ci_low']:+.2f}, {100 * ai_only['ci_high']:+.2f}]; " if ai_only is not None else "")
     rationale = (
-        f"The AI premium at the 90th percentile minus the one at the 10th is {100 * quantile_spread.log_points:+.1f} "
-        f"log points [{spread_low:+.1f}, {spread_high:+.1f}] (positive would mean the top pulls away); {trend_text}. Verdict rests on {len(tests)} test(s), "
-        f"Holm-adjusted p = {', '.join(f'{p:.3g}' for p in adjusted)}. The files have no credential field, so a "
-        "'certificate holder' tier cannot be seen, and titles give no expert/practitioner split beyond the four levels."
+        f"{ai_text}relative to comparison roles, whose pay went through the same change of record type, it changes by "
+        f"{estimate:+.2f} [{low:+.2f}, {high:+.2f}] log points per year over {int(difference['years'])} years. "
+        f"{BLOCK_JACKKNIFE} {cross_section} {limits}"
     )
-    return _claim_result(
-        "salary.stratification",
-        metric="AI pay premium at the 90th minus the 10th percentile, in log points (quantile regression, all controls)",
-        estimate=100 * quantile_spread.log_points, ci_low=spread_low, ci_high=spread_high,
-        unit="log points", verdict=verdict, rationale=rationale, n=quantile_spread.clusters,
-        section="Stratification",
+    return judge_claim(
+        claim_id, metric=metric, unit="log points per year", estimate=estimate, ci_low=low, ci_high=high,
+        inference=inference, rationale=rationale, n=quantile_spread.n, section="Stratification",
+        p_value=_points_claim_p_value(claim_id, estimate, low, high, inference.df),
     )
 
 
-def judge_company_size(size_gaps: pd.DataFrame) -> ClaimResult:
-    """``salary.big_employers_pay_most``: AI pay at large (L) employers vs medium and small, 2 Holm-adjusted tests.
+def judge_company_size(size_gaps: CompanySizeGaps) -> ClaimResult:
+    """``salary.big_employers_pay_most``: AI pay at large (L) vs medium employers, against 0.
 
-    Supported when L pays significantly more than both M and S; contradicted when L
-    pays significantly less than either; mixed when only one comparison is
-    significantly positive; inconclusive when neither is significant.
+    The family is L vs M and L vs S (when small employers have enough AI postings): 'mixed' when one is
+    significantly positive and the other significantly negative after Holm adjustment.
     """
-    rows = size_gaps.set_index("comparison")
-    tests = rows.loc[["L vs M", "L vs S"]]
-    positive = ((tests["p_holm"] < 0.05) & (tests["log_points"] > 0)).sum()
-    negative = ((tests["p_holm"] < 0.05) & (tests["log_points"] < 0)).sum()
-    if negative:
-        verdict = "contradicted"
-    elif positive == 2:
-        verdict = "supported"
-    elif positive == 1:
-        verdict = "mixed"
-    else:
-        verdict = "inconclusive"
+    claim_id = "salary.big_employers_pay_most"
+    metric = "AI pay at large (> 250 staff) employers, percent above (−: below) medium employers (50–250), controlled"
+    caveat = ("The size band is head count only: 'large' is not 'Big Tech', and no field says which firms are big tech; "
+              "startups are not identified either (small ≠ startup).")
+    rows = size_gaps.table.set_index("comparison")
+    if "L vs M" not in rows.index:
+        return inconclusive_claim(claim_id, metric=metric, unit="percent", n=sum(size_gaps.postings.values()),
+                                  section="Company size", reason=f"{size_gaps.note} {caveat}")
     main = rows.loc["L vs M"]
+    tests = rows.loc[[c for c in ("L vs M", "L vs S") if c in rows.index]]
+    family = None
+    if len(tests) > 1:
+        members = [FamilyMember.from_interval(label, r["log_points"], r["ci_low_log"], r["ci_high_log"])
+                   for label, r in tests.iterrows()]
+        family = judge_family(members, threshold=claim_rule(claim_id).threshold, direction=claim_rule(claim_id).direction)
+    small = (f" and {rows.loc['L vs S', 'percent']:.1f}% [{rows.loc['L vs S', 'ci_low']:.1f}, "
+             f"{rows.loc['L vs S', 'ci_high']:.1f}] vs small (< 50)" if "L vs S" in rows.index else "")
+    premium = size_gaps.premiums["L vs M"]
     rationale = (
         f"AI roles at large employers (> 250 staff) earn {main['percent']:.1f}% [{main['ci_low']:.1f}, {main['ci_high']:.1f}] "
-        f"vs medium (50–250) and {rows.loc['L vs S', 'percent']:.1f}% [{rows.loc['L vs S', 'ci_low']:.1f}, "
-        f"{rows.loc['L vs S', 'ci_high']:.1f}] vs small (< 50), with the same level, country, year, remote and contract; "
-        f"Holm-adjusted over 2 tests (p = {tests['p_holm'].iloc[0]:.3g}, {tests['p_holm'].iloc[1]:.3g}). "
-        f"Postings: L {int(main['postings_first'])}, M {int(main['postings_second'])}, S {int(rows.loc['S vs M', 'postings_first'])}. "
-        "The size band is head count only: 'large' is not 'Big Tech', and no field says which firms are big tech; "
-        "startups are not identified either (small ≠ startup)."
+        f"vs medium (50–250){small}, with the same level, country, year, remote and contract "
+        f"({int(main['clusters'])} titles, {main['effective_clusters']:.1f} effective). {TITLE_CLUSTERING} "
+        f"AI postings by size: {size_gaps.postings}. {size_gaps.note} {caveat}"
     )
-    return _claim_result(
-        "salary.big_employers_pay_most",
-        metric="AI pay at large (> 250 staff) employers, percent above (−: below) medium employers (50–250), controlled",
-        estimate=float(main["percent"]), ci_low=float(main["ci_low"]), ci_high=float(main["ci_high"]), unit="percent",
-        verdict=verdict, rationale=rationale, n=int(main["n"]), section="Company size",
+    return judge_claim(
+        claim_id, metric=metric, unit="percent", estimate=float(main["percent"]), ci_low=float(main["ci_low"]),
+        ci_high=float(main["ci_high"]), inference=premium.inference, rationale=rationale, n=int(main["n"]),
+        section="Company size", p_value=_percent_claim_p_value(claim_id, premium), family=family,
     )
-
-
-# --------------------------------------------------------------------------- OEWS cross-section
