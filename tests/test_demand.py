@@ -13,7 +13,7 @@ from talentmarket.stats import trends
 from talentmarket.errors import ParameterError
 from talentmarket.data.store import DataStore
 from talentmarket.data.postings import ai_postings_index, monthly_ai_share, monthly_sector_postings, monthly_total_postings
-from talentmarket.data.synthetic import synthetic_truth
+from talentmarket.data.synthetic import ar1_noise, synthetic_truth
 
 MONTHS = pd.date_range("2019-01-01", periods=72, freq="MS")
 
@@ -40,18 +40,6 @@ def test_log_trend_recovers_a_known_slope() -> None:
     assert trend.slope == pytest.approx(0.10, abs=0.01)
     assert trend.pct_per_year == pytest.approx(100 * math.expm1(trend.slope))
     assert trend.ci_low < 0.10 < trend.ci_high
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("months", [24, 72])
-def test_trend_interval_covers_the_truth_about_95_percent_of_the_time(months: int) -> None:
-    rng = np.random.default_rng(2026 + months)
-    draws = 400
-    covered = 0
-    for _ in range(draws):
-        trend = trends.estimate_log_trend(_ar1_series(rng, 0.08, rho=0.6).iloc[:months])
-        covered += trend.ci_low <= 0.08 <= trend.ci_high
-    assert 0.90 <= covered / draws <= 0.98
 
 
 def test_level_shift_recovers_a_known_ratio() -> None:
@@ -98,47 +86,210 @@ def test_single_sector_p_values_are_holm_adjusted_within_tech(synthetic_comparis
     assert (comparison["gap_pct_ci_low"] < comparison["gap_pct_per_year"]).all()
 
 
-def _comparison(cis: dict[str, list[tuple[float, float]]]) -> pd.DataFrame:
-    rows = [
-        {"country": c, "sector": f"S{i}", "is_tech": True, "gap_log_per_year": 0.1 + i, "gap_pct_per_year": (low + high) / 2,
-         "gap_pct_ci_low": low, "gap_pct_ci_high": high, "months": 24}
-        for c, intervals in cis.items() for i, (low, high) in enumerate(intervals)
-    ]
+def _tech_comparison(gaps: dict[str, list[tuple[float, float]]], months: int = 24, dof: int = 3) -> pd.DataFrame:
+    """A comparison table from (log gap, se) per tech sector and country."""
+    rows = []
+    for country, cells in gaps.items():
+        for i, (gap, se) in enumerate(cells):
+            low, high = gap - 3.182 * se, gap + 3.182 * se  # t(3) 97.5% quantile
+            rows.append({"country": country, "sector": f"S{i}", "is_tech": True, "gap_log_per_year": gap, "gap_se": se,
+                         "dof": dof, "months": months, "start": pd.Timestamp("2022-12-01"), "end": pd.Timestamp("2024-11-01"),
+                         "gap_pct_per_year": 100 * math.expm1(gap), "gap_pct_ci_low": 100 * math.expm1(low),
+                         "gap_pct_ci_high": 100 * math.expm1(high)})
     return pd.DataFrame(rows)
 
 
+_AI_TREND = trends.Trend(slope=0.1, se=0.01, ci_low=0.08, ci_high=0.12, p_value=0.01, n=24, level=0.95, dof=6)
+
+
+def test_binding_tech_sector_has_the_smallest_t_statistic_against_the_threshold() -> None:
+    comparison = _tech_comparison({"US": [(0.20, 0.01), (0.25, 0.10)]})
+    # S0 has the smaller gap, but S1 the smaller t against log 1.1 (≈ 1.5 against ≈ 10): S1 decides the IU test
+    assert demand.binding_tech_sectors(comparison).loc["US", "sector"] == "S1"
+
+
 @pytest.mark.parametrize(
-    ("cis", "ai_ci", "verdict"),
+    ("gaps", "verdict"),
     [
-        ({"US": [(1, 9), (2, 9)], "DE": [(1, 9), (3, 9)]}, (0.05, 0.2), "supported"),
-        ({"US": [(1, 9), (2, 9)], "DE": [(1, 9), (3, 9)]}, (-0.2, 0.05), "mixed"),
-        ({"US": [(1, 9), (2, 9)], "DE": [(-1, 9), (3, 9)]}, (0.05, 0.2), "mixed"),
-        ({"US": [(-9, -1), (2, 9)], "DE": [(-9, -2), (3, 9)]}, (0.05, 0.2), "contradicted"),
-        ({"US": [(-9, 1), (2, 9)], "DE": [(-9, -2), (3, 9)]}, (0.05, 0.2), "inconclusive"),
+        ({"US": [(0.5, 0.05), (0.6, 0.05)], "DE": [(0.5, 0.05)]}, "supported"),
+        ({"US": [(0.5, 0.05), (0.0, 0.02)], "DE": [(0.1, 0.05)]}, "contradicted"),
+        ({"US": [(0.5, 0.05), (0.1, 0.05)], "DE": [(0.5, 0.05)]}, "inconclusive"),
+        ({"US": [(0.5, 0.05)], "DE": [(-0.5, 0.05)]}, "mixed"),
     ],
 )
-def test_ai_vs_tech_verdict_rules(cis: dict, ai_ci: tuple[float, float], verdict: str) -> None:
-    trend = trends.Trend(slope=sum(ai_ci) / 2, se=0.01, ci_low=ai_ci[0], ci_high=ai_ci[1], p_value=0.01, n=24, level=0.95, dof=6)
-    claim = demand.judge_ai_vs_tech_sectors(_comparison(cis), trend, "US", "2022-12-01")
+def test_ai_vs_tech_verdict_follows_the_one_rule_with_countries_as_a_family(gaps: dict, verdict: str) -> None:
+    claim = demand.judge_ai_vs_tech_sectors(_tech_comparison(gaps), _AI_TREND, "US", "2022-12-01")
     assert claim.verdict == verdict
-    assert (claim.ci_low, claim.ci_high) == cis["US"][0]  # the closest tech sector in the primary country
+    assert claim.threshold == 10 and claim.direction == "above"
+    assert "Nov 2024" in claim.rationale, "each country's comparison window end is stated"
+    assert claim.inference["degrees_of_freedom"] == 3 and 0 <= claim.p_value <= 1
 
 
-def test_ai_share_rise_is_judged_on_the_primary_country() -> None:
-    shifts = pd.DataFrame({"country": ["DE", "US"], "ratio": [1.5, 2.0], "ci_low": [1.2, 1.4], "ci_high": [1.9, 2.8]})
-    claim = demand.judge_ai_share_rise(shifts, "US", "2019-12-31")
-    assert claim.verdict == "supported" and claim.estimate == pytest.approx(100.0) and claim.ci_low == pytest.approx(40.0)
-    shifts["ci_low"] = [0.8, 0.7]
-    assert demand.judge_ai_share_rise(shifts, "US", "2019-12-31").verdict == "inconclusive"
+def test_one_country_passing_alone_is_not_enough_after_holm() -> None:
+    # France-like: one-sided p ≈ 0.012 alone, ≈ 0.07 after Holm over six countries → no 'mixed' and no support
+    gaps = {c: [(math.log1p(0.10), 0.05)] for c in ["AU", "CA", "DE", "GB", "US"]}
+    gaps["FR"] = [(math.log1p(0.10) + 2.25 * 0.05, 0.05)]
+    family = demand.judge_tech_sector_family(_tech_comparison(gaps, dof=1000))
+    france = family.set_index("label").loc["FR"]
+    assert france["p_support"] == pytest.approx(0.012, abs=0.001) and france["p_support_holm"] == pytest.approx(0.073, abs=0.003)
+    assert set(family["verdict"]) == {"inconclusive"}
+
+
+def _shifts(rows: dict[str, tuple[float, float]]) -> pd.DataFrame:
+    """Level-shift table from (log ratio, se) per country, t(3) intervals."""
+    out = []
+    for country, (log_ratio, se) in rows.items():
+        out.append({"country": country, "ratio": math.exp(log_ratio), "ci_low": math.exp(log_ratio - 3.182 * se),
+                    "ci_high": math.exp(log_ratio + 3.182 * se), "log_ratio": log_ratio, "se": se, "dof": 3,
+                    "start": pd.Timestamp("2019-01-01"), "end": pd.Timestamp("2026-06-01")})
+    return pd.DataFrame(out)
+
+
+def test_ai_share_rise_is_judged_on_the_primary_country_against_ten_percent() -> None:
+    claim = demand.judge_ai_share_rise(_shifts({"DE": (0.4, 0.05), "US": (math.log(2.0), 0.05)}), "US", "2019-12-31")
+    assert claim.verdict == "supported" and claim.estimate == pytest.approx(100.0)
+    assert "Jul 2025–Jun 2026" in claim.metric
+    assert demand.judge_ai_share_rise(_shifts({"DE": (0.4, 0.05), "US": (0.05, 0.05)}), "US", "2019-12-31").verdict == "inconclusive"
+    assert demand.judge_ai_share_rise(_shifts({"DE": (0.4, 0.01), "US": (-0.3, 0.01)}), "US", "2019-12-31").verdict == "mixed"
 
 
 def test_genai_takeoff_needs_a_doubling() -> None:
-    shifts = pd.DataFrame({"country": ["US"], "ratio": [1.8], "ci_low": [1.2], "ci_high": [2.5]})
-    assert demand.judge_genai_takeoff(shifts, "US", "2022-11-30").verdict == "inconclusive"
-    shifts.loc[0, ["ratio", "ci_low", "ci_high"]] = [40.0, 20.0, 80.0]
-    assert demand.judge_genai_takeoff(shifts, "US", "2022-11-30").verdict == "supported"
+    assert demand.judge_genai_takeoff(_shifts({"US": (math.log(1.8), 0.1)}), "US", "2022-11-30").verdict == "inconclusive"
+    assert demand.judge_genai_takeoff(_shifts({"US": (math.log(40), 0.1)}), "US", "2022-11-30").verdict == "supported"
+    assert demand.judge_genai_takeoff(_shifts({"US": (math.log(1.2), 0.05)}), "US", "2022-11-30").verdict == "contradicted"
 
 
-def test_outgrew_every_tech_sector_needs_every_gap_above_zero() -> None:
-    result = demand.outgrew_every_tech_sector(_comparison({"US": [(1, 9), (2, 9)], "DE": [(-1, 9), (3, 9)]}))
-    assert result.to_dict() == {"DE": False, "US": True}
+def test_dropping_a_country_changes_only_the_family() -> None:
+    comparison = _tech_comparison({"US": [(0.5, 0.05)], "DE": [(0.5, 0.05)], "CA": [(-0.5, 0.05)]})
+    shifts = _shifts({"US": (1.0, 0.05), "DE": (1.0, 0.05), "CA": (1.0, 0.05)})
+    args = dict(start="2022-12-01", baseline_end="2019-12-31", event="2022-11-30")
+    everything = demand.judge_demand(comparison, _AI_TREND, shifts, shifts, "US", **args)
+    without = demand.judge_demand(comparison, _AI_TREND, shifts, shifts, "US", exclude=["CA", "US"], **args)
+    table = demand.compare_verdicts(everything, without, ["CA"])
+    assert table.set_index("claim").loc["demand.ai_vs_tech_sectors", ["all countries", "without CA", "changed"]].tolist() == ["mixed", "supported", True]
+
+
+# --- Parameters ----------------------------------------------------------------------------------------
+
+def test_bad_parameters_raise_parameter_errors_naming_the_parameter(synthetic_comparison: tuple[pd.DataFrame, DataStore]) -> None:
+    comparison, store = synthetic_comparison
+    sectors = monthly_sector_postings(store, ["DE", "US"])
+    ai_index = ai_postings_index(monthly_ai_share(store, ["DE", "US"]), monthly_total_postings(store, ["DE", "US"]))
+    with pytest.raises(ParameterError, match=r"comparison_start = 'not-a-date' is not a date; write it as 'YYYY-MM-DD'"):
+        demand.compare_ai_with_sectors(ai_index, sectors, "not-a-date", ["Software Development"])
+    with pytest.raises(ParameterError, match=r"tech_sectors.*\['Quantum'\] not available; choose from"):
+        demand.compare_ai_with_sectors(ai_index, sectors, "2022-12-01", ["Quantum"])
+    with pytest.raises(ParameterError, match=r"primary_country = 'JP' has no AI-against-sector comparison; choose one of \['DE', 'US'\]"):
+        demand.judge_ai_vs_tech_sectors(comparison, _AI_TREND, "JP", "2020-02-01")
+    with pytest.raises(ParameterError, match=r"ai_measure = 'llm' is not one of \['ai', 'genai'\]"):
+        demand.check_ai_measure("llm")
+    assert demand.DEMAND_COUNTRIES == ("AU", "CA", "DE", "FR", "GB", "US")
+
+
+def test_series_starting_with_zeros_start_at_their_first_sustained_positive_month() -> None:
+    series = pd.Series(np.r_[0.0, 0.1, 0.0, np.linspace(0.1, 1.0, 20)], index=MONTHS[:23])
+    assert demand.from_sustained_positive(series).index[0] == MONTHS[3]
+
+
+def test_a_series_that_cannot_be_fitted_is_named() -> None:
+    share = pd.DataFrame({"country": "GB", "month": MONTHS[:30], "share_pct": np.r_[np.zeros(24), np.ones(6)]})
+    with pytest.raises(ParameterError, match=r"GB \(AI share\): a trend needs at least 12 monthly values; got 6"):
+        demand.estimate_share_trends(share, "2019-01-01")
+
+
+# --- Series breaks -------------------------------------------------------------------------------------
+
+def _panel(rng: np.random.Generator, break_at: int | None, jump: float = 0.8, n: int = 90) -> pd.DataFrame:
+    """Six countries sharing a common AI boom plus their own AR(1) noise; one may get a level shift."""
+    months = pd.date_range("2019-01-01", periods=n, freq="MS")
+    common = np.linspace(0, 1.2, n) + ar1_noise(rng, n, 0.7, 0.04)
+    frames = []
+    for i, country in enumerate(["AU", "CA", "DE", "FR", "GB", "US"]):
+        log_share = 0.5 + common + ar1_noise(rng, n, 0.5, 0.03)
+        if break_at is not None and country == "CA":
+            log_share[break_at:] += jump
+        frames.append(pd.DataFrame({"country": country, "month": months, "share_pct": np.exp(log_share)}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_break_rule_flags_a_persistent_level_shift_and_only_it() -> None:
+    rng = np.random.default_rng(12)
+    flagged = demand.detect_breaks(_panel(rng, break_at=83))
+    assert flagged["country"].tolist() == ["CA"] and flagged["start"].iloc[0] == pd.Timestamp("2025-12-01")
+
+
+def test_break_rule_stays_quiet_without_a_break_and_ignores_a_spike_that_reverts() -> None:
+    rng = np.random.default_rng(13)
+    false_alarms = sum(len(demand.detect_breaks(_panel(rng, break_at=None))) for _ in range(30))
+    assert false_alarms <= 1, f"{false_alarms} false alarms in 30 panels of 6 countries × 90 months"
+    spiky = _panel(rng, break_at=None)
+    spiky.loc[(spiky["country"] == "CA") & (spiky["month"] == "2024-03-01"), "share_pct"] *= 2.5
+    assert demand.detect_breaks(spiky).empty
+
+
+def test_break_rule_finds_the_canada_break_in_the_real_tracker(real_store: DataStore) -> None:
+    flagged = demand.detect_breaks(monthly_ai_share(real_store, list(demand.DEMAND_COUNTRIES)))
+    assert flagged["country"].tolist() == ["CA"]
+    assert flagged["start"].iloc[0] == pd.Timestamp("2025-12-01")
+
+
+# --- Coverage of the headline intervals (Monte Carlo) ---------------------------------------------------
+
+DRAWS = 1000
+COVERAGE_BAND = (0.90, 0.985)
+"""A test fails outside this band; the target is 0.93–0.97 around the nominal 0.95."""
+
+
+def _coverage(hits: int) -> tuple[float, float]:
+    share = hits / DRAWS
+    return share, math.sqrt(share * (1 - share) / DRAWS)
+
+
+def _trend_coverage(rng: np.random.Generator, months: int, rho: float) -> tuple[float, float]:
+    index = pd.date_range("2022-12-01", periods=months, freq="MS")
+    years = (index - index[0]).days.to_numpy() / trends.DAYS_PER_YEAR
+    hits = 0
+    for _ in range(DRAWS):
+        ratio = pd.Series(np.exp(1 + 0.08 * years + ar1_noise(rng, months, rho, 0.05)), index=index)
+        gap = trends.estimate_log_trend(ratio)
+        hits += gap.ci_low <= 0.08 <= gap.ci_high
+    return _coverage(hits)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rho", [0.0, 0.5, 0.8, 0.9])
+@pytest.mark.parametrize("months", [18, 31, 65])
+def test_gap_trend_interval_covers_about_95_percent_under_ar1_errors(months: int, rho: float) -> None:
+    """The trend gap (log AI ÷ sector index) over the data's window lengths: 18 (AU) and 31 (DE, FR) months
+    since Dec 2022, 65 since Feb 2020. Coverage is asserted for ρ ≤ 0.8; ρ = 0.9 under-covers (about 0.87–0.91)
+    and is printed with a floor, not the band: read intervals of the windows since 2020 (residual ρ near 0.9) as too narrow."""
+    rng = np.random.default_rng([2026, months, int(10 * rho)])
+    share, mcse = _trend_coverage(rng, months, rho)
+    print(f"trend gap, T={months}, rho={rho}: coverage {share:.3f} ± {mcse:.3f}")
+    if rho <= 0.8:
+        assert COVERAGE_BAND[0] <= share <= COVERAGE_BAND[1], (months, rho, share)
+    else:
+        assert share >= 0.85, f"rho=0.9 coverage {share:.3f} fell below its documented level (about 0.87–0.91)"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rho", [0.0, 0.5, 0.8, 0.9])
+def test_level_shift_interval_covers_about_95_percent_for_moderate_autocorrelation(rho: float) -> None:
+    """The level ratio (12 months after ÷ 12 months before, two separate windows years apart, as the data's
+    2019 baseline and latest 12 months). Twelve strongly autocorrelated months cannot pin down a level: at
+    ρ = 0.8 coverage is about 0.84 and at 0.9 about 0.74, printed and documented in notebook 01; the band
+    is asserted for ρ ≤ 0.5."""
+    rng = np.random.default_rng([99, int(10 * rho)])
+    index = pd.date_range("2019-01-01", periods=12, freq="MS").append(pd.date_range("2025-07-01", periods=12, freq="MS"))
+    hits = 0
+    for _ in range(DRAWS):
+        noise = np.r_[ar1_noise(rng, 12, rho, 0.05), ar1_noise(rng, 12, rho, 0.05)]
+        series = pd.Series(np.exp(np.r_[np.zeros(12), np.full(12, math.log(2.5))] + noise), index=index)
+        shift = demand.estimate_level_shift(series, "2019-12-31")
+        hits += shift.ci_low <= 2.5 <= shift.ci_high
+    share, mcse = _coverage(hits)
+    print(f"level ratio, 12+12 months, rho={rho}: coverage {share:.3f} ± {mcse:.3f}")
+    if rho <= 0.5:
+        assert COVERAGE_BAND[0] <= share <= COVERAGE_BAND[1], (rho, share)
+    else:
+        assert share >= 0.65, f"rho={rho} coverage {share:.3f} fell below its documented level (0.84 at 0.8, 0.74 at 0.9)"

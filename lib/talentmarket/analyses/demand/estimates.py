@@ -8,56 +8,85 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.multitest import multipletests
 
+from talentmarket.analyses.demand.parameters import check_ai_measure, check_tech_sectors, parse_date
 from talentmarket.data.store import DataStore
 from talentmarket.errors import ParameterError
-from talentmarket.stats.trends import MIN_MONTHS, estimate_log_trend, fit_ewc, window
+from talentmarket.stats.multiplicity import holm
+from talentmarket.stats.trends import MIN_MONTHS, Trend, estimate_log_trend, fit_ewc, window
 
 if TYPE_CHECKING:
     from talentmarket.scale import PostingSeries
 
+
+def from_sustained_positive(series: pd.Series) -> pd.Series:
+    """The series from the month after its last non-positive value: logs need positive values throughout.
+
+    GenAI shares are zero in some early months (no posting mentioned GenAI); a log-linear trend or level
+    ratio starts at the first month from which every value is positive, and tables report that month.
+    """
+    clean = series.dropna().sort_index()
+    bad = clean.index[~(clean > 0) | ~np.isfinite(clean)]
+    return clean if bad.empty else clean.loc[clean.index > bad.max()]
+
+
+def _named_trend(series: pd.Series, name: str, level: float) -> Trend:
+    """:func:`estimate_log_trend` whose errors name the series that could not be fitted."""
+    try:
+        return estimate_log_trend(series, level)
+    except ParameterError as error:
+        raise ParameterError(f"{name}: {error} (months {_span(series)})") from None
+
+
+def _span(series: pd.Series) -> str:
+    return "none" if series.empty else f"{series.index.min():%Y-%m} to {series.index.max():%Y-%m}"
 
 
 def compare_ai_with_sectors(
     ai_index: pd.DataFrame,
     sector_index: pd.DataFrame,
     start: str,
-    tech_sectors: list[str],
+    tech_sectors: Sequence[str],
     level: float = 0.95,
+    *,
+    parameter: str = "comparison_start",
 ) -> pd.DataFrame:
     """Trend of the AI postings index against every sector, per country, from ``start`` to the sector data's end.
 
-    For each country and sector: the sector's trend, the AI trend over the same
-    months, and the gap (trend of log(AI/sector)) with an EWC CI.
-
-    "AI outgrew *every* tech sector" is an intersection–union hypothesis: it holds when
-    each gap's own 95% CI lies above zero, and that test has level 5% without any
-    multiplicity correction (Berger 1982). Statements about individual sectors ("AI
-    outgrew Mathematics") are a union of tests, so their p-values are Holm-adjusted
-    within each country's tech family (``gap_p_holm``).
+    For each country and sector: the sector's trend, the AI trend over the same months, and the gap
+    (trend of log(AI/sector)) with an EWC CI and its t degrees of freedom (``dof``). The AI series starts
+    at its first sustained positive month (``ai_start``; matters for GenAI keywords, zero in early months).
+    Each row's ``end`` is the last month both series cover: the sector files end years before the AI
+    series, so every comparison is about its own window. Gap p-values against zero are Holm-adjusted
+    within each country's tech sectors (``gap_p_holm``) for statements about single sectors.
+    ``parameter`` names ``start`` in errors (``comparison_start`` or ``sensitivity_start`` in notebook 01).
     """
+    begin = parse_date(parameter, start)
+    check_tech_sectors(sector_index, tech_sectors)
     rows = []
     for (country, sector), group in sector_index.groupby(["country", "sector"], sort=True):
-        sector_series = window(group.set_index("month")["index"], start)
-        ai_series = window(ai_index.loc[ai_index["country"] == country].set_index("month")["index"], start, sector_series.index.max())
+        sector_series = window(group.set_index("month")["index"], begin)
+        ai_all = ai_index.loc[ai_index["country"] == country].set_index("month")["index"]
+        ai_series = from_sustained_positive(window(ai_all, begin, sector_series.index.max()))
         common = sector_series.index.intersection(ai_series.index)
         if len(common) < MIN_MONTHS:
             continue
-        sector_trend = estimate_log_trend(sector_series.loc[common], level)
-        ai_trend = estimate_log_trend(ai_series.loc[common], level)
-        gap = estimate_log_trend(ai_series.loc[common] / sector_series.loc[common], level)
+        name = f"{country} / {sector}"
+        sector_trend = _named_trend(sector_series.loc[common], f"{name} (sector index)", level)
+        ai_trend = _named_trend(ai_series.loc[common], f"{country} (AI postings index)", level)
+        gap = _named_trend(ai_series.loc[common] / sector_series.loc[common], f"{name} (AI ÷ sector)", level)
         rows.append({
             "country": country, "sector": sector, "is_tech": sector in tech_sectors,
-            "start": common.min(), "end": common.max(), "months": len(common),
+            "start": common.min(), "end": common.max(), "months": len(common), "ai_start": ai_series.index.min(),
             "sector_pct_per_year": sector_trend.pct_per_year,
             "sector_pct_ci_low": sector_trend.pct_ci[0], "sector_pct_ci_high": sector_trend.pct_ci[1],
             "ai_pct_per_year": ai_trend.pct_per_year,
-            "gap_log_per_year": gap.slope, "gap_se": gap.se, "gap_p": gap.p_value,
+            "gap_log_per_year": gap.slope, "gap_se": gap.se, "gap_p": gap.p_value, "dof": gap.dof,
             "gap_ci_low": gap.ci_low, "gap_ci_high": gap.ci_high,
         })
     if not rows:
-        raise ParameterError(f"no country has {MIN_MONTHS}+ months of both AI and sector data after {start}")
+        raise ParameterError(f"{parameter} = {start!r}: no country has {MIN_MONTHS}+ months of both AI and sector data "
+                             "after it; choose an earlier date (the sector files end between 2024-05 and 2025-06)")
     return _add_holm_for_tech(pd.DataFrame(rows))
 
 
@@ -67,63 +96,112 @@ def _add_holm_for_tech(table: pd.DataFrame) -> pd.DataFrame:
     for _, group in table.groupby("country"):
         tech = group.index[group["is_tech"]]
         if len(tech):
-            table.loc[tech, "gap_p_holm"] = multipletests(table.loc[tech, "gap_p"], method="holm")[1]
+            table.loc[tech, "gap_p_holm"] = holm(table.loc[tech, "gap_p"])
     for column in ("gap_log_per_year", "gap_ci_low", "gap_ci_high"):
         table[column.replace("log", "pct").replace("gap_ci", "gap_pct_ci")] = 100 * np.expm1(table[column])
     return table.sort_values(["country", "sector"], ignore_index=True)
 
 
+def ai_trend_in_window(ai_index: pd.DataFrame, comparison: pd.DataFrame, country: str, start: str, level: float = 0.95) -> Trend:
+    """The AI postings index's own trend in ``country`` over the window its sector comparison used."""
+    series = ai_index.loc[ai_index["country"] == country].set_index("month")["index"]
+    end = comparison.loc[comparison["country"] == country, "end"].max()
+    return _named_trend(from_sustained_positive(window(series, parse_date("comparison_start", start), end)),
+                        f"{country} (AI postings index)", level)
+
+
+def ai_growth_after_sector_end(ai_index: pd.DataFrame, comparison: pd.DataFrame, months: int = 3) -> pd.DataFrame:
+    """Descriptive only: how much the AI postings index moved after each country's sector data end.
+
+    Per country: the sector data's last month, the AI index's last month, and the change (%) of the AI
+    index's mean over its latest ``months`` months against its mean over the ``months`` months to the
+    sector end. No interval: nothing is compared with a sector, and no claim rests on it.
+    """
+    rows = []
+    for country, end in comparison.groupby("country")["end"].max().items():
+        series = ai_index.loc[ai_index["country"] == country].set_index("month")["index"].sort_index()
+        at_end, latest = series.loc[:end].iloc[-months:], series.iloc[-months:]
+        rows.append({"country": country, "sector_data_end": end, "ai_index_end": series.index.max(),
+                     "months_after": len(series.loc[end:]) - 1,
+                     "ai_change_pct": 100 * (latest.mean() / at_end.mean() - 1)})
+    return pd.DataFrame(rows)
+
+
 @dataclass(frozen=True)
 class LevelShift:
-    """Ratio of a series' mean level after an event to its mean level before, with a CI."""
+    """Ratio of a series' geometric mean level after an event to before, with its EWC interval.
+
+    ``log_ratio`` and ``se`` are on the log scale the interval is built on, ``dof`` its t degrees of
+    freedom; ``start``/``end`` the first and last month of the two windows.
+    """
 
     ratio: float
     ci_low: float
     ci_high: float
     months_before: int
     months_after: int
+    log_ratio: float
+    se: float
+    dof: int
+    start: pd.Timestamp
+    end: pd.Timestamp
 
 
-def estimate_level_shift(series: pd.Series, event: str | pd.Timestamp, months: int = 12, level: float = 0.95) -> LevelShift:
+def estimate_level_shift(series: pd.Series, event: str | pd.Timestamp, months: int = 12, level: float = 0.95,
+                         *, name: str = "series", parameter: str = "event_date") -> LevelShift:
     """Compare the ``months`` before ``event`` with the latest ``months`` of the series.
 
-    Fits ``log(y) = a + b·after + e`` on those two windows with EWC errors; the ratio
-    is ``exp(b)`` (geometric mean after / geometric mean before).
+    Fits ``log(y) = a + b·after + e`` on those two windows with EWC errors; the ratio is ``exp(b)``
+    (geometric mean after / geometric mean before). ``name`` and ``parameter`` name the series and the
+    date parameter in errors.
     """
     clean = series.dropna().sort_index()
-    when = pd.Timestamp(event)
+    when = parse_date(parameter, event)
     before = clean.loc[:when].iloc[-months:]
     after = clean.loc[when:].iloc[-months:]
     if len(before) < months or len(after) < months:
-        raise ParameterError(f"a level shift needs {months} months before and after {when.date()}; got {len(before)} and {len(after)}")
-    if (pd.concat([before, after]) <= 0).any():
-        raise ParameterError("a level shift in logs needs strictly positive values")
-    values = np.log(pd.concat([before, after]).to_numpy(dtype=float))
+        raise ParameterError(f"{name}: a level shift needs {months} months before and after {parameter} = {when.date()}; "
+                             f"got {len(before)} and {len(after)} (data {_span(clean)})")
+    both = pd.concat([before, after])
+    if not (both > 0).all():
+        zero = both.index[~(both > 0)]
+        raise ParameterError(f"{name}: a level shift in logs needs strictly positive values; {len(zero)} month(s) are not, "
+                             f"first {zero[0]:%Y-%m}; choose a later {parameter}")
+    values = np.log(both.to_numpy(dtype=float))
     design = np.column_stack([np.ones(len(values)), np.r_[np.zeros(len(before)), np.ones(len(after))]])
     fit = fit_ewc(values, design)
     low, high = fit.interval(1, 1 - level)
-    return LevelShift(float(np.exp(fit.params[1])), float(np.exp(low)), float(np.exp(high)), len(before), len(after))
+    return LevelShift(float(np.exp(fit.params[1])), float(np.exp(low)), float(np.exp(high)), len(before), len(after),
+                      float(fit.params[1]), float(fit.se[1]), fit.dof, before.index.min(), after.index.max())
 
 
 def estimate_share_trends(ai_share: pd.DataFrame, start: str, end: str | None = None, level: float = 0.95) -> pd.DataFrame:
-    """Log-linear trend of the AI share of postings per country, with Holm-adjusted p-values across countries."""
+    """Log-linear trend of the AI share of postings per country, with Holm-adjusted p-values across countries.
+
+    Descriptive: the share was flat for years and then rose, so no claim rests on this straight line.
+    """
+    begin = parse_date("share_trend_start", start)
     rows = []
     for country, group in ai_share.groupby("country", sort=True):
-        trend = estimate_log_trend(window(group.set_index("month")["share_pct"], start, end), level)
+        series = from_sustained_positive(window(group.set_index("month")["share_pct"], begin, end))
+        trend = _named_trend(series, f"{country} (AI share)", level)
         low, high = trend.pct_ci
-        rows.append({"country": country, "months": trend.n, "pct_per_year": trend.pct_per_year,
-                     "ci_low": low, "ci_high": high, "p": trend.p_value})
+        rows.append({"country": country, "start": series.index.min(), "end": series.index.max(), "months": trend.n,
+                     "pct_per_year": trend.pct_per_year, "ci_low": low, "ci_high": high, "p": trend.p_value})
     table = pd.DataFrame(rows)
-    table["p_holm"] = multipletests(table["p"], method="holm")[1]
+    table["p_holm"] = holm(table["p"])
     return table
 
 
-def estimate_level_shifts(share: pd.DataFrame, event: str, months: int = 12, level: float = 0.95) -> pd.DataFrame:
-    """:func:`estimate_level_shift` of the share series of every country."""
+def estimate_level_shifts(share: pd.DataFrame, event: str, months: int = 12, level: float = 0.95,
+                          *, parameter: str = "event_date") -> pd.DataFrame:
+    """:func:`estimate_level_shift` of the share series of every country, with its log-scale SE and window."""
     rows = []
     for country, group in share.groupby("country", sort=True):
-        shift = estimate_level_shift(group.set_index("month")["share_pct"], event, months, level)
-        rows.append({"country": country, "ratio": shift.ratio, "ci_low": shift.ci_low, "ci_high": shift.ci_high})
+        shift = estimate_level_shift(group.set_index("month")["share_pct"], event, months, level,
+                                     name=f"{country} (share)", parameter=parameter)
+        rows.append({"country": country, "ratio": shift.ratio, "ci_low": shift.ci_low, "ci_high": shift.ci_high,
+                     "log_ratio": shift.log_ratio, "se": shift.se, "dof": shift.dof, "start": shift.start, "end": shift.end})
     return pd.DataFrame(rows)
 
 
@@ -134,7 +212,7 @@ def load_own_postings(store: DataStore, path: str, countries: Sequence[str], ai_
     the file may be far larger than memory; the file is cited in the store's provenance. Posting
     files carry one AI flag, not a GenAI flag, so ``ai_measure`` must be ``"ai"``.
     """
-    if ai_measure != "ai":
+    if check_ai_measure(ai_measure) != "ai":
         raise ParameterError("posting-level files carry an AI flag but no GenAI flag: use ai_measure='ai' with postings_path")
     from talentmarket.scale import (
         posting_series,  # optional extra: pip install -e .[scale]
