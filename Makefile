@@ -4,9 +4,10 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-# Two install levels: the main job's dependencies, and those plus what tests and benchmarks need.
+# Install levels: the main job's dependencies; those plus what tests and benchmarks need; JupyterLab.
 MAIN_STAMP := $(VENV)/.installed-main
 DEV_STAMP := $(VENV)/.installed-dev
+LAB_STAMP := $(VENV)/.installed-lab
 # The real-data mirror beside the clone (as in CI); elsewhere data come from the cache or a download.
 MIRROR := $(abspath ../shared/data/real)
 export TALENTMARKET_DATA_DIR ?= $(if $(wildcard $(MIRROR)),$(MIRROR),)
@@ -21,6 +22,10 @@ $(DEV_STAMP): pyproject.toml .ci/install.sh
 	bash .ci/install.sh $(VENV) '.[dev,scale,spark]' $(PYTHON)
 	touch $@ $(MAIN_STAMP)
 
+$(LAB_STAMP): pyproject.toml .ci/install.sh
+	bash .ci/install.sh $(VENV) '.[lab]' $(PYTHON)
+	touch $@
+
 all: $(MAIN_STAMP)
 	$(PY) -m talentmarket all
 
@@ -33,7 +38,7 @@ notebooks: $(MAIN_STAMP)  ## refresh the outputs stored in notebooks/ (default p
 	$(PY) -m talentmarket run --update-notebook
 	$(PY) -m talentmarket site
 
-lab: $(DEV_STAMP)
+lab: $(LAB_STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
 
 bench: $(DEV_STAMP)
