@@ -10,7 +10,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from talentmarket import paths
 from talentmarket.data.store import DataStore
 
@@ -27,7 +26,45 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     """Cache and reports go to temporary folders; the mirror variable points at the shared real data."""
     monkeypatch.setenv(paths.CACHE_ENV_VAR, str(tmp_path_factory.mktemp("cache")))
     monkeypatch.setenv(paths.REPORTS_ENV_VAR, str(tmp_path_factory.mktemp("reports")))
+    monkeypatch.setenv(paths.RUNS_ENV_VAR, str(tmp_path_factory.mktemp("runs")))
     monkeypatch.setenv(paths.MIRROR_ENV_VAR, str(_mirror()))
+
+
+TINY_PARAMETERS = ("fail = False\ncountries = ['US']\nsleep = 0\nown_file = None\n"
+                   "data_dir = None\nsynthetic = False\nseed = 1\noutput_dir = None")
+TINY_BODY = (
+    "import time\nfrom pathlib import Path\nfrom talentmarket import paths\n"
+    "out_dir = Path(output_dir or paths.report_dir(STEM))\n"
+    "(out_dir / 'figures').mkdir(parents=True, exist_ok=True)\n"
+    "for country in countries:\n    (out_dir / 'figures' / f'{country}.png').write_text(country)\n"
+    "time.sleep(sleep)\n(out_dir / 'results.json').write_text(repr(sorted(countries)))"
+)
+
+
+def write_tiny_notebook(path: Path) -> Path:
+    """A runnable notebook in seconds: parameters like the real ones, writes results.json and a figure per country
+    into its report folder, sleeps ``sleep`` seconds, and its last cell fails when ``fail`` is set."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    notebook = new_notebook(cells=[
+        new_markdown_cell("# Tiny notebook", id="title"),
+        new_code_cell(TINY_PARAMETERS, metadata={"tags": ["parameters"]}, id="parameters"),
+        new_code_cell(TINY_BODY.replace("STEM", repr(path.stem)), id="body"),
+        new_code_cell("# NBVAL_CHECK_OUTPUT\nif fail:\n    raise ValueError('asked to fail.')\n"
+                      "print(sorted(countries), own_file and Path(own_file).read_text())", id="last"),
+    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, path)
+    return path
+
+
+@pytest.fixture
+def tiny_notebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``42_tiny`` in a temporary notebooks directory the runner discovers instead of ``notebooks/``."""
+    directory = tmp_path / "notebooks"
+    monkeypatch.setattr(paths, "NOTEBOOKS_DIR", directory)
+    return write_tiny_notebook(directory / "42_tiny.ipynb")
 
 
 @pytest.fixture(scope="session")

@@ -1,39 +1,51 @@
-"""The papermill runner: parameters are checked before a kernel starts; failures name the cell."""
+"""The papermill runner: checks before a kernel starts, staged and locked publishing, clean re-runs, parallel runs.
+
+Runner tests use the tiny notebook of ``conftest.py`` (seconds per run); the ones that start a kernel are
+marked ``slow``.
+"""
 
 from __future__ import annotations
 
 import html
+import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
-
+from conftest import write_tiny_notebook
 from talentmarket import paths
 from talentmarket.__main__ import main
 from talentmarket.errors import ParameterError
-from talentmarket.report.runner import NotebookFailed, discover_notebooks, notebook_parameters, run_notebook, validate_parameters
+from talentmarket.report.runner import (
+    NotebookFailed,
+    choose_reports_root,
+    discover_notebooks,
+    notebook_parameters,
+    plan_run,
+    run_many,
+    run_notebook,
+    validate_parameters,
+)
 
 
-@pytest.fixture
-def tiny_notebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A two-parameter notebook in a temporary notebooks directory; its second cell fails when ``fail`` is set."""
-    notebook = new_notebook(cells=[
-        new_code_cell("fail = False\ncountries = ['US']\ndata_dir = None\nsynthetic = False\noutput_dir = None",
-                      metadata={"tags": ["parameters"]}),
-        new_code_cell("# NBVAL_CHECK_OUTPUT\nif fail:\n    raise ValueError('asked to fail')\nprint(sorted(countries))"),
-    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
-    directory = tmp_path / "notebooks"
-    directory.mkdir()
-    path = directory / "42_tiny.ipynb"
-    nbformat.write(notebook, path)
-    monkeypatch.setattr(paths, "NOTEBOOKS_DIR", directory)
-    return path
+def _cli(*args: str, cwd: Path) -> subprocess.Popen[str]:
+    """The real command line in its own process (as a user starts it), stderr captured."""
+    return subprocess.Popen([sys.executable, "-m", "talentmarket", *args], cwd=cwd, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and not p.name.endswith(".lock")}
 
 
 def test_parameters_are_read_from_the_tagged_cell(tiny_notebook: Path) -> None:
-    assert notebook_parameters(tiny_notebook) == {"fail": False, "countries": ["US"], "data_dir": None,
-                                                 "synthetic": False, "output_dir": None}
+    assert notebook_parameters(tiny_notebook) == {"fail": False, "countries": ["US"], "sleep": 0, "own_file": None,
+                                                 "data_dir": None, "synthetic": False, "seed": 1, "output_dir": None}
 
 
 @pytest.mark.parametrize(
@@ -60,6 +72,71 @@ def test_unknown_notebook_lists_known_ones(tiny_notebook: Path) -> None:
         run_notebook("07")
 
 
+def test_only_the_main_job_writes_reports_and_others_go_to_runs(tiny_notebook: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(paths.REPORTS_ENV_VAR)
+    assert choose_reports_root({}, False, None) == paths.MAIN_REPORTS_DIR
+    assert choose_reports_root({}, True, None) == paths.runs_dir() / "synthetic"
+    custom = choose_reports_root({"countries": ["GB"]}, False, None)
+    assert custom.parent == paths.runs_dir() and custom.name.startswith("params-")
+    assert custom == choose_reports_root({"countries": ["GB"]}, False, None) != choose_reports_root({"countries": ["DE"]}, False, None)
+
+
+def test_a_notebook_outside_the_runner_never_defaults_to_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain papermill and JupyterLab kernels have no runner environment: they write under runs/."""
+    monkeypatch.delenv(paths.REPORTS_ENV_VAR)
+    assert paths.report_dir("02_salary_premium") == paths.runs_dir() / "02_salary_premium"
+
+
+def test_relative_out_is_resolved_against_the_working_directory(tiny_notebook: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert plan_run("42", reports_root=Path("mine")).reports_root == tmp_path / "mine"
+
+
+def test_mirror_is_found_without_exporting_anything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Environment variable first, then talentmarket.toml, then ../shared/data/real beside the clone."""
+    config = tmp_path / "talentmarket.toml"
+    monkeypatch.setattr(paths, "CONFIG_FILE", config)
+    monkeypatch.delenv(paths.MIRROR_ENV_VAR)
+    sibling = paths.SIBLING_MIRROR if paths.SIBLING_MIRROR.is_dir() else None
+    assert paths.mirror_dir() == sibling
+    paths.write_config(tmp_path)
+    assert paths.mirror_dir() == tmp_path.resolve()
+    monkeypatch.setenv(paths.MIRROR_ENV_VAR, str(tmp_path / "elsewhere"))
+    assert paths.mirror_dir() == tmp_path / "elsewhere"
+
+
+def test_update_notebook_refuses_custom_parameters(tiny_notebook: Path) -> None:
+    with pytest.raises(ParameterError, match="default-parameter runs on real data into reports/ only"):
+        run_notebook("42", {"fail": True}, update_notebook=True)
+
+
+def test_parameters_papermill_cannot_parse_are_reported(tiny_notebook: Path) -> None:
+    notebook = nbformat.read(tiny_notebook, as_version=4)
+    notebook.cells[1].source += "\nextra = 1  # None = random"
+    nbformat.write(notebook, tiny_notebook)
+    with pytest.raises(ParameterError, match=r"cannot see parameter\(s\) \[.extra.\]"):
+        notebook_parameters(tiny_notebook)
+
+
+@pytest.mark.parametrize("notebook", discover_notebooks(), ids=lambda p: p.stem)
+def test_every_real_notebook_has_overridable_literal_parameters(notebook: Path) -> None:
+    parameters = notebook_parameters(notebook)
+    assert {"data_dir", "synthetic", "seed", "output_dir"} <= set(parameters)
+
+
+@pytest.mark.parametrize("notebook", discover_notebooks(), ids=lambda p: p.stem)
+def test_every_rule_names_a_parameter_of_its_notebook(notebook: Path) -> None:
+    from talentmarket.report.parameter_rules import rules_for
+
+    assert set(rules_for(notebook.stem)) <= set(notebook_parameters(notebook))
+
+
+def test_real_notebooks_are_discovered_with_the_scorecard_last() -> None:
+    names = [p.stem for p in discover_notebooks()]
+    assert names[0].startswith("01_") and names[-1].startswith("00_")
+
+
 @pytest.mark.slow
 def test_run_writes_executed_notebook_and_both_html_versions(tiny_notebook: Path, tmp_path: Path) -> None:
     run = run_notebook("42", {"countries": ["GB", "DE"]}, reports_root=tmp_path / "reports")
@@ -69,6 +146,7 @@ def test_run_writes_executed_notebook_and_both_html_versions(tiny_notebook: Path
     full, reader = (html.unescape(p.read_text()) for p in (run.html, run.reader_html))
     assert "['DE', 'GB']" in full and "['DE', 'GB']" in reader
     assert "NBVAL_CHECK_OUTPUT" in full and "NBVAL_CHECK_OUTPUT" not in reader
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir() if not p.name.endswith(".lock")) == ["42_tiny"]
 
 
 @pytest.mark.slow
@@ -80,30 +158,105 @@ def test_synthetic_run_is_bannered_first_and_titled(tiny_notebook: Path, tmp_pat
 
 
 @pytest.mark.slow
-def test_failing_cell_is_named(tiny_notebook: Path, tmp_path: Path) -> None:
-    with pytest.raises(NotebookFailed, match=r"42_tiny: cell .* raised ValueError: asked to fail"):
-        run_notebook("42", {"fail": True}, reports_root=tmp_path / "reports")
+def test_failing_cell_is_named_the_same_way_whatever_is_injected(tiny_notebook: Path, tmp_path: Path) -> None:
+    """Cells are numbered as in the committed notebook: papermill's injected and error-marker cells do not count."""
+    messages = []
+    for extra in ({}, {"countries": ["GB"], "seed": 2}):
+        with pytest.raises(NotebookFailed) as failure:
+            run_notebook("42", {"fail": True} | extra, reports_root=tmp_path / "reports")
+        messages.append(str(failure.value))
+    for message in messages:
+        assert "42_tiny: cell 4 of 4 ('if fail:') raised ValueError: asked to fail. " in message
+        assert ".." not in message and str(paths.REPO_ROOT) not in message and sys.prefix not in message
+        assert "\n" not in message and "Traceback" not in message
+    assert not (tmp_path / "reports" / "42_tiny").exists()  # nothing published
+    assert (paths.runs_dir() / "failed" / "42_tiny" / "42_tiny.html").is_file()
 
 
-def test_update_notebook_refuses_custom_parameters(tiny_notebook: Path) -> None:
-    with pytest.raises(ParameterError, match="default-parameter runs on real data only"):
-        run_notebook("42", {"fail": True}, update_notebook=True)
+@pytest.mark.slow
+def test_failed_run_leaves_the_previous_report_intact(tiny_notebook: Path, tmp_path: Path) -> None:
+    root = tmp_path / "reports"
+    run_notebook("42", {"countries": ["GB"]}, reports_root=root)
+    before = _files(root)
+    with pytest.raises(NotebookFailed, match="previous report in .*42_tiny is unchanged"):
+        run_notebook("42", {"countries": ["DE"], "fail": True}, reports_root=root)
+    assert _files(root) == before
 
 
-def test_parameters_papermill_cannot_parse_are_reported(tiny_notebook: Path) -> None:
-    notebook = nbformat.read(tiny_notebook, as_version=4)
-    notebook.cells[0].source += "\nseed = 1  # None = random"
-    nbformat.write(notebook, tiny_notebook)
-    with pytest.raises(ParameterError, match=r"cannot see parameter\(s\) \['seed'\]"):
-        notebook_parameters(tiny_notebook)
+@pytest.mark.slow
+def test_a_run_killed_mid_way_leaves_the_old_report_intact(tmp_path: Path) -> None:
+    notebook = write_tiny_notebook(tmp_path / "nb" / "42_tiny.ipynb")
+    out = tmp_path / "out"
+    assert _cli("run", str(notebook), "-p", "countries", "[GB]", "--out", str(out), cwd=tmp_path).wait(120) == 0
+    before = _files(out)
+    killed = _cli("run", str(notebook), "-p", "countries", "[DE]", "-p", "sleep", "60", "--out", str(out), cwd=tmp_path)
+    deadline = time.monotonic() + 60
+    while not list(out.glob(".42_tiny.*.partial/figures/DE.png")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    killed.send_signal(signal.SIGTERM)
+    assert killed.wait(60) == 130
+    assert "previous reports are unchanged" in killed.stderr.read()
+    assert _files(out) == before
+    assert not list(out.glob(".*.partial"))
 
 
-@pytest.mark.parametrize("notebook", discover_notebooks(), ids=lambda p: p.stem)
-def test_every_real_notebook_has_overridable_literal_parameters(notebook: Path) -> None:
-    parameters = notebook_parameters(notebook)
-    assert {"data_dir", "synthetic", "seed", "output_dir"} <= set(parameters)
+@pytest.mark.slow
+def test_concurrent_runs_into_one_folder_never_mix_files(tmp_path: Path) -> None:
+    notebook = write_tiny_notebook(tmp_path / "nb" / "42_tiny.ipynb")
+    out = tmp_path / "out"
+    runs = [_cli("run", str(notebook), "-p", "countries", f"[{country}]", "-p", "sleep", "1", "--out", str(out), cwd=tmp_path)
+            for country in ("GB", "DE")]
+    assert [run.wait(180) for run in runs] == [0, 0]
+    report = out / "42_tiny"
+    figures = sorted(p.name for p in (report / "figures").iterdir())
+    assert len(figures) == 1
+    executed = nbformat.read(report / "42_tiny.ipynb", as_version=4)
+    country = figures[0].removesuffix(".png")
+    assert executed.metadata.papermill.parameters["countries"] == [country]
+    assert (report / "results.json").read_text() == repr([country])
+    assert f"['{country}'] None" in html.unescape((report / "42_tiny.html").read_text())
 
 
-def test_real_notebooks_are_discovered_with_the_scorecard_last() -> None:
-    names = [p.stem for p in discover_notebooks()]
-    assert names[0].startswith("01_") and names[-1].startswith("00_")
+@pytest.mark.slow
+def test_relative_paths_start_from_the_users_directory(tmp_path: Path) -> None:
+    notebook = write_tiny_notebook(tmp_path / "nb" / "42_tiny.ipynb")
+    work = tmp_path / "work"
+    (work / "data").mkdir(parents=True)
+    (work / "data" / "mine.txt").write_text("my own data")
+    run = _cli("run", str(notebook), "-p", "own_file", "data/mine.txt", "--out", "reports_here", cwd=work)
+    assert run.wait(120) == 0, run.stderr.read()
+    executed = (work / "reports_here" / "42_tiny" / "42_tiny.ipynb").read_text()
+    assert "my own data" in executed
+    assert sorted(p.name for p in work.iterdir()) == ["data", "reports_here"]
+
+
+@pytest.mark.slow
+def test_rerun_gives_byte_identical_files_without_machine_paths(tiny_notebook: Path, tmp_path: Path) -> None:
+    """What keeps `git status` clean after `make all`: no timestamps, random ids or absolute paths in the output."""
+    first = run_notebook("42", {"countries": ["GB"]}, reports_root=tmp_path / "a")
+    second = run_notebook("42", {"countries": ["GB"]}, reports_root=tmp_path / "b")
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")
+    text = first.executed.read_text()
+    assert str(tmp_path) not in text and "start_time" not in text and "iopub" not in text
+    injected = [c for c in json.loads(second.executed.read_text())["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+    assert [c["id"] for c in injected] == ["injected-parameters-2"]
+
+
+@pytest.mark.slow
+def test_parallel_run_matches_a_sequential_run_byte_for_byte(tiny_notebook: Path, tmp_path: Path) -> None:
+    write_tiny_notebook(tiny_notebook.with_name("43_other.ipynb"))
+    write_tiny_notebook(tiny_notebook.with_name("00_last.ipynb"))
+    sequential = run_many(None, parameters={"countries": ["FR"]}, reports_root=tmp_path / "one", jobs=1)
+    parallel = run_many(None, parameters={"countries": ["FR"]}, reports_root=tmp_path / "two", jobs=2)
+    assert [r.name for r in sequential] == [r.name for r in parallel] == ["42_tiny", "43_other", "00_last"]
+    assert _files(tmp_path / "one") == _files(tmp_path / "two")
+    assert len(_files(tmp_path / "one")) == 3 * 5
+
+
+@pytest.mark.slow
+def test_cell_timeout_is_one_line_naming_the_cell_and_the_option(tiny_notebook: Path, capsys: pytest.CaptureFixture[str],
+                                                                 tmp_path: Path) -> None:
+    assert main(["run", "42", "-p", "sleep", "30", "--timeout", "2", "--out", str(tmp_path / "out")]) == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "42_tiny: cell 3 of 4" in error and "CellTimeoutError" in error and "raise --timeout" in error
+

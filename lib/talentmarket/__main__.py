@@ -1,16 +1,21 @@
-"""Command line: ``python -m talentmarket {run,all,list,sources,site}``.
+"""Command line: ``python -m talentmarket {run,all,list,sources,site,configure}``.
 
 Examples::
 
     python -m talentmarket all                      # every notebook on real data, then the report site
-    python -m talentmarket run 02 -p countries '[US]' --data-dir ../shared/data/real
-    python -m talentmarket run 01 --synthetic       # offline demo on the synthetic twins
+    python -m talentmarket run 02 -p countries '[US]' --out my_reports
+    python -m talentmarket run 01 --synthetic       # offline demo on the synthetic twins (writes runs/synthetic/)
     python -m talentmarket list                     # notebooks and their parameters
+    python -m talentmarket configure --data-dir ../shared/data/real   # where the real data live (talentmarket.toml)
+
+Only the main job (default parameters, real data) writes reports/; any other run writes runs/<label>/
+or --out. Every problem with the command line ends in one line naming the culprit and the fix, exit 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,38 +24,87 @@ import yaml
 
 from talentmarket import paths
 from talentmarket.data.sources import SOURCES
-from talentmarket.errors import TalentMarketError
+from talentmarket.errors import ParameterError, TalentMarketError
 from talentmarket.report.runner import (
     CELL_TIMEOUT_SECONDS,
+    RunInterrupted,
     discover_notebooks,
+    interrupt_on_sigterm,
     notebook_parameters,
     run_many,
 )
+
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+def _yaml(text: str, where: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        problem = " ".join(str(error).split())
+        raise ParameterError(f"{where}: not valid YAML ({problem}); quote the value, e.g. '[GB, DE]' or '\"text\"'") from None
 
 
 def _parameters(pairs: list[list[str]], files: list[str]) -> dict[str, Any]:
     """Merge ``-f params.yaml`` files and ``-p NAME VALUE`` pairs (values parsed as YAML)."""
     merged: dict[str, Any] = {}
     for file in files:
-        loaded = yaml.safe_load(Path(file).read_text(encoding="utf-8")) or {}
-        if not isinstance(loaded, dict):
-            raise TalentMarketError(f"{file}: expected a mapping of parameter names to values")
+        path = Path(file).expanduser()
+        if not path.is_file():
+            raise ParameterError(f"-f {file}: {'is a directory' if path.is_dir() else 'no such file'}; "
+                                 "give a YAML file of parameter names and values")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ParameterError(f"-f {file}: cannot be read ({error}); give a UTF-8 YAML file") from None
+        loaded = _yaml(text, f"-f {file}") or {}
+        if not isinstance(loaded, dict) or not all(isinstance(k, str) for k in loaded):
+            raise ParameterError(f"-f {file}: expected a mapping of parameter names to values, e.g. 'min_cell_size: 30'")
         merged |= loaded
     for name, value in pairs:
-        merged[name] = yaml.safe_load(value)
+        merged[name] = _yaml(value, f"-p {name}")
     return merged
 
 
+def _positive_seconds(text: str) -> int:
+    """argparse type of ``--timeout``: a whole number of seconds above zero."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of seconds") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{value} must be above 0 seconds (default {CELL_TIMEOUT_SECONDS})")
+    return value
+
+
+def _positive_jobs(text: str) -> int:
+    """argparse type of ``--jobs``: at least one worker."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of workers ≥ 1")
+    return int(text)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with the project's one-line error format and exit status."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"{self.prog}: error: {message}; see --help", file=sys.stderr)
+        sys.exit(EXIT_ERROR)
+
+
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", help=f"local mirror laid out as <source>/<file> (default: ${paths.MIRROR_ENV_VAR}, cache, download)")
+    parser.add_argument("--data-dir", help="real-data mirror laid out as <source>/<file> (default: "
+                        f"${paths.MIRROR_ENV_VAR}, {paths.CONFIG_FILE.name}, ../shared/data/real, cache, download)")
     parser.add_argument("--synthetic", action="store_true", help="offline demo on the seeded synthetic twins (never a finding)")
-    parser.add_argument("--out", type=Path, help="reports root (default: reports/)")
-    parser.add_argument("--timeout", type=int, default=CELL_TIMEOUT_SECONDS, help="per-cell execution timeout in seconds")
+    parser.add_argument("--out", type=Path, help="reports root (default: reports/ for the main job, runs/<label>/ otherwise)")
+    parser.add_argument("--timeout", type=_positive_seconds, default=CELL_TIMEOUT_SECONDS, help="per-cell execution timeout in seconds")
+    parser.add_argument("--jobs", type=_positive_jobs, help="notebooks run at once (default: one per core; the scorecard last)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="talentmarket", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="talentmarket", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = commands.add_parser("run", help="execute notebooks with papermill and render HTML")
     run.add_argument("notebooks", nargs="*", help="names like 01 or 01_demand_growth (default: all)")
     run.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
@@ -63,20 +117,36 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("sources", help="list registered data sources")
     site = commands.add_parser("site", help="build reports/index.html from the executed notebooks")
     site.add_argument("--out", type=Path, help="reports root (default: reports/)")
+    configure = commands.add_parser("configure", help=f"write {paths.CONFIG_FILE.name}: where the real-data mirror is")
+    configure.add_argument("--data-dir", help="the mirror (default: ../shared/data/real beside the clone, if present)")
     return parser
 
 
 def _build_site(reports_root: Path | None) -> None:
-    """Write reports/index.html; for the default reports, also refresh the README's findings section."""
+    """Write <root>/index.html; for the main reports, also refresh the README's findings section."""
     from talentmarket.report.site import build_site, write_readme_findings
 
-    print(f"site: {build_site(reports_root or paths.reports_dir())}", file=sys.stderr)
-    if reports_root is None:
-        print(f"findings: {write_readme_findings(paths.reports_dir())}", file=sys.stderr)
+    root = reports_root.expanduser().resolve() if reports_root else paths.main_reports_dir()
+    if not root.is_dir():
+        raise ParameterError(f"--out {reports_root or root}: no such reports folder; run the notebooks first or name the folder they wrote")
+    print(f"site: {build_site(root)}", file=sys.stderr)
+    if root == paths.MAIN_REPORTS_DIR:
+        print(f"findings: {write_readme_findings(root)}", file=sys.stderr)
+
+
+def _configure(data_dir: str | None) -> None:
+    mirror = Path(data_dir) if data_dir else paths.SIBLING_MIRROR
+    if data_dir is None and not mirror.is_dir():
+        print(f"configure: no mirror at {mirror}; data will come from the cache or a download "
+              f"(name one with --data-dir)", file=sys.stderr)
+        return
+    print(f"configure: {paths.write_config(mirror)} names the mirror {mirror.resolve()}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    previous = signal.getsignal(signal.SIGTERM)
+    interrupt_on_sigterm()
     try:
         if args.command == "list":
             for notebook in discover_notebooks():
@@ -88,8 +158,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{source.name}: {source.title} [{source.license}] — {len(source.files)} file(s)")
         elif args.command == "site":
             _build_site(args.out)
+        elif args.command == "configure":
+            _configure(args.data_dir)
         else:
-            options = dict(data_dir=args.data_dir, synthetic=args.synthetic, reports_root=args.out, timeout=args.timeout)
+            options = {"data_dir": args.data_dir, "synthetic": args.synthetic, "reports_root": args.out,
+                       "timeout": args.timeout, "jobs": args.jobs}
             if args.command == "run":
                 parameters = _parameters(args.parameter, args.parameters_file)
                 run_many(args.notebooks, parameters=parameters, update_notebook=args.update_notebook, **options)
@@ -98,7 +171,13 @@ def main(argv: list[str] | None = None) -> int:
                 _build_site(args.out)
     except TalentMarketError as error:
         print(f"talentmarket: error: {error}", file=sys.stderr)
-        return 2
+        return EXIT_ERROR
+    except (RunInterrupted, KeyboardInterrupt) as stop:
+        print(f"talentmarket: interrupted ({stop or 'Ctrl-C'}); unfinished runs were discarded and the previous "
+              "reports are unchanged", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return 0
 
 

@@ -1,21 +1,41 @@
-"""Execute notebooks headlessly with papermill and render them to HTML.
+"""Execute notebooks headlessly with papermill and render them to HTML, in runs a user can trust.
 
-Parameters are checked against the notebook's ``parameters`` cell before any
-kernel starts: unknown names and values of the wrong type are refused with a
-message that lists what the notebook accepts.
+- Parameters are checked before any kernel starts: names and types against the
+  notebook's ``parameters`` cell, values against :mod:`talentmarket.report.parameter_rules`.
+- Only the main job (default parameters, real data) writes ``reports/``; any other
+  run writes ``runs/<label>/`` or ``--out``, and the runner says where.
+- Each notebook runs into a fresh staging folder beside its target and replaces the
+  target only when every cell succeeded, under a lock: a failed, interrupted or
+  concurrent run never leaves one run's results.json beside another's HTML.
+- Executed notebooks carry no timestamps, random ids or machine paths, so re-running an
+  unchanged checkout leaves ``git status`` clean.
+- Independent notebooks run in parallel (one worker per core), the scorecard last.
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import signal
 import sys
 import time
-from dataclasses import dataclass
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import active_children, get_context
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import nbformat
 import papermill
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.exceptions import PapermillExecutionError
 
 from talentmarket import paths
@@ -27,10 +47,35 @@ KERNEL_NAME = "python3"
 CELL_TIMEOUT_SECONDS = 1800
 LAST_NOTEBOOK_PREFIX = "00_"
 """Notebooks whose names start with this (the claims scorecard) read the others' results, so run last."""
+INJECTED_TAG = "injected-parameters"
+ERROR_MARKER_TAG = "papermill-error-cell-tag"
+"""Papermill's markdown cells pointing at the failed cell: not part of the notebook, so not counted."""
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+"""Keeps the kernel's own log lines ("running over TCP without encryption", "KeyboardInterrupt caught in kernel"
+at shutdown) out of the run's output; errors in cells still reach papermill through the notebook."""
+FAILED_FOLDER = "failed"
+"""``runs/failed/<stem>/``: where the partly executed copy of a failed notebook goes (never into a report folder)."""
+VOLATILE_RUN_METADATA = ("start_time", "end_time", "duration")
 
 
 class NotebookFailed(TalentMarketError, RuntimeError):
-    """A cell raised while papermill executed the notebook."""
+    """A cell raised, timed out or lost its kernel while papermill executed the notebook."""
+
+
+class RunInterrupted(BaseException):
+    """SIGTERM or Ctrl-C: unwinds a run so its staging folder is removed and the previous report stays."""
+
+
+def interrupt_on_sigterm() -> None:
+    """Turn SIGTERM into :class:`RunInterrupted` in this process (the CLI and every worker), so runs clean up."""
+    def _raise(signum: int, frame: FrameType | None) -> None:
+        raise RunInterrupted(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGTERM, _raise)
+
+
+class OutputError(TalentMarketError):
+    """The reports folder cannot be created or written."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +87,21 @@ class NotebookRun:
     html: Path
     reader_html: Path
     seconds: float
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """One checked notebook run, ready to execute (picklable, so a worker process can run it)."""
+
+    notebook: Path
+    injected: dict[str, Any]
+    reports_root: Path
+    synthetic: bool
+    data_dir: Path | None
+    cwd: Path
+    timeout: int
+    update_notebook: bool = False
+    kernel_env: dict[str, str] = field(default_factory=dict)
 
 
 def discover_notebooks() -> list[Path]:
@@ -106,8 +166,16 @@ def _type_matches(value: Any, default: Any) -> bool:
     return isinstance(value, type(default))
 
 
-def validate_parameters(notebook: Path, parameters: dict[str, Any]) -> None:
-    """Refuse unknown parameter names and values whose type differs from the default's."""
+def validate_parameters(notebook: Path, parameters: dict[str, Any], *, data_dir: str | Path | None = None,
+                        synthetic: bool = False, cwd: Path | None = None) -> dict[str, Any]:
+    """Refuse unknown names, values whose type differs from the default's, and values the rules refuse.
+
+    Returns the parameters with normalised values (see ``parameter_rules``); paths are checked
+    relative to ``cwd`` (default: the current directory), where the kernel will run.
+    """
+    # imported here: the rules read the analyses' constants, which `list`, `site` and `sources` do not need
+    from talentmarket.report.parameter_rules import check_parameter_values
+
     defaults = notebook_parameters(notebook)
     unknown = sorted(set(parameters) - set(defaults))
     if unknown:
@@ -121,53 +189,222 @@ def validate_parameters(notebook: Path, parameters: dict[str, Any]) -> None:
                 f"{notebook.stem}: parameter {name!r} expects a value like {defaults[name]!r} "
                 f"({type(defaults[name]).__name__}), got {value!r} ({type(value).__name__})"
             )
+    return check_parameter_values(notebook.stem, defaults, parameters,
+                                  data_dir=str(data_dir) if data_dir else None, synthetic=synthetic,
+                                  cwd=cwd or Path.cwd())
 
 
-def run_notebook(
+def run_label(parameters: dict[str, Any], synthetic: bool) -> str:
+    """The ``runs/`` folder of a non-default run: ``synthetic`` or ``params-<hash>`` (same options, same folder)."""
+    if not parameters:
+        return "synthetic"
+    digest = hashlib.sha256(json.dumps(parameters, sort_keys=True, default=str).encode()).hexdigest()[:8]
+    return f"{'synthetic-' if synthetic else ''}params-{digest}"
+
+
+def is_main_job(parameters: dict[str, Any], synthetic: bool) -> bool:
+    """The main job: default parameters on real data (the only run that writes ``reports/``)."""
+    return not parameters and not synthetic
+
+
+def choose_reports_root(parameters: dict[str, Any], synthetic: bool, reports_root: Path | None) -> Path:
+    """``--out`` when given; ``reports/`` for the main job; ``runs/<label>`` for any other run."""
+    if reports_root is not None:
+        return Path(reports_root).expanduser().resolve()
+    return paths.main_reports_dir() if is_main_job(parameters, synthetic) else paths.runs_dir() / run_label(parameters, synthetic)
+
+
+def check_data_dir(data_dir: str | Path | None) -> Path | None:
+    """An existing mirror directory (resolved against the current directory), or an error that says what is wrong."""
+    if data_dir is None:
+        return None
+    path = Path(data_dir).expanduser().resolve()
+    if not path.exists():
+        raise ParameterError(f"--data-dir {data_dir}: does not exist; name a mirror directory laid out as <source>/<file>")
+    if not path.is_dir():
+        raise ParameterError(f"--data-dir {data_dir}: is not a directory; name a mirror directory laid out as <source>/<file>")
+    return path
+
+
+def prepare_output_root(root: Path) -> None:
+    """Create the reports root, or say why it cannot be used (a file in the way, no permission)."""
+    if root.exists() and not root.is_dir():
+        raise OutputError(f"--out {root}: is a file, not a directory; name a folder for the reports")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"--out {root}: cannot create it ({error.strerror}); name a folder you can write to") from None
+    if not os.access(root, os.W_OK | os.X_OK):
+        raise OutputError(f"--out {root}: not writable; name a folder you can write to")
+
+
+def plan_run(
     name: str,
     parameters: dict[str, Any] | None = None,
     *,
-    data_dir: str | None = None,
+    data_dir: str | Path | None = None,
     synthetic: bool = False,
     reports_root: Path | None = None,
     timeout: int = CELL_TIMEOUT_SECONDS,
     update_notebook: bool = False,
-) -> NotebookRun:
-    """Execute one notebook into ``reports/<stem>/`` and render full and reader (code-free) HTML.
-
-    ``update_notebook`` copies the executed cells back into ``notebooks/`` (dropping
-    papermill's injected cell) so the committed notebook carries current outputs; it is
-    refused when parameters other than the data location were changed.
-    """
+    cwd: Path | None = None,
+) -> RunPlan:
+    """Check everything about one run that can be checked without a kernel, and say where it will write."""
     notebook = resolve_notebook(name)
     given = dict(parameters or {})
-    if update_notebook and (given or synthetic):
-        raise ParameterError("--update-notebook stores default-parameter runs on real data only")
-    injected = given | ({"data_dir": str(data_dir)} if data_dir else {}) | ({"synthetic": True} if synthetic else {})
-    out_dir = paths.report_dir(notebook.stem, reports_root)
-    if reports_root is not None:
-        injected["output_dir"] = str(out_dir)
-    validate_parameters(notebook, injected)
+    if update_notebook and (given or synthetic or reports_root is not None):
+        raise ParameterError("--update-notebook stores default-parameter runs on real data into reports/ only; "
+                             "drop -p/-f, --synthetic and --out")
+    if timeout <= 0:
+        raise ParameterError(f"--timeout {timeout}: must be a positive number of seconds per cell (default {CELL_TIMEOUT_SECONDS})")
+    mirror = check_data_dir(data_dir)
+    working_dir = (cwd or Path.cwd()).resolve()
+    injected = validate_parameters(notebook, given | ({"synthetic": True} if synthetic else {}),
+                                   data_dir=mirror, synthetic=synthetic, cwd=working_dir)
     is_synthetic = bool(injected.get("synthetic", notebook_parameters(notebook)["synthetic"]))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    executed = out_dir / notebook.name
+    root = choose_reports_root(given, is_synthetic, reports_root)
+    prepare_output_root(root)
+    kernel_env = {paths.REPORTS_ENV_VAR: str(root)} | ({paths.MIRROR_ENV_VAR: str(mirror)} if mirror else {})
+    return RunPlan(notebook, injected, root, is_synthetic, mirror, working_dir, timeout, update_notebook, kernel_env)
+
+
+def run_notebook(name: str, parameters: dict[str, Any] | None = None, **options: Any) -> NotebookRun:
+    """Check, execute into a staging folder, render full and reader (code-free) HTML, then publish.
+
+    ``options`` are those of :func:`plan_run`. ``update_notebook`` copies the executed cells back
+    into ``notebooks/`` (dropping papermill's injected cell) so the committed notebook carries current
+    outputs; it is refused for anything but the main job.
+    """
+    return execute_plan(plan_run(name, parameters, **options))
+
+
+def execute_plan(plan: RunPlan) -> NotebookRun:
+    """Run a checked plan: stage, execute, normalise, render, and replace the target only on success."""
+    stem = plan.notebook.stem
+    staging = plan.reports_root / f".{stem}.{uuid.uuid4().hex[:12]}.partial"
+    staging.mkdir()
+    executed = staging / plan.notebook.name
     started = time.monotonic()
     try:
-        papermill.execute_notebook(
-            str(notebook), str(executed), parameters=injected, kernel_name=KERNEL_NAME,
-            progress_bar=False, cwd=str(notebook.parent), execution_timeout=timeout,
-        )
-    except PapermillExecutionError as error:
-        render_html(executed, synthetic=is_synthetic)
-        raise NotebookFailed(
-            f"{notebook.stem}: cell {error.exec_count} (index {error.cell_index}) raised {error.ename}: "
-            f"{error.evalue}. The partly executed notebook is {executed} (and its .html)."
-        ) from None
-    drop_machine_paths(executed)
-    html, reader_html = render_html(executed, synthetic=is_synthetic)
-    if update_notebook:
-        store_outputs(executed, notebook)
-    return NotebookRun(notebook.stem, executed, html, reader_html, time.monotonic() - started)
+        with _kernel_environment(plan.kernel_env | {paths.STAGING_ENV_VAR: f"{stem}={staging}"}):
+            try:
+                papermill.execute_notebook(
+                    str(plan.notebook), str(executed), parameters=plan.injected or None, kernel_name=KERNEL_NAME,
+                    progress_bar=False, cwd=str(plan.cwd), execution_timeout=plan.timeout,
+                    extra_arguments=KERNEL_ARGUMENTS,
+                )
+            except PapermillExecutionError as error:
+                raise NotebookFailed(_failure_message(plan, executed, error.ename, error.evalue)) from None
+            except CellTimeoutError:
+                raise NotebookFailed(_failure_message(
+                    plan, executed, "CellTimeoutError", f"still running after {plan.timeout} s",
+                    fix=f"raise --timeout (seconds per cell, now {plan.timeout})")) from None
+            except DeadKernelError as error:
+                raise NotebookFailed(_failure_message(plan, executed, "DeadKernelError", str(error),
+                                                      fix="the kernel died: check free memory and re-run")) from None
+        normalise_executed(executed)
+        render_html(executed, synthetic=plan.synthetic)
+        target = publish(staging, plan.reports_root / stem)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    if plan.update_notebook:
+        store_outputs(target / plan.notebook.name, plan.notebook)
+    final = target / plan.notebook.name
+    return NotebookRun(stem, final, final.with_suffix(".html"), final.with_name(f"{stem}_reader.html"),
+                       time.monotonic() - started)
+
+
+@contextlib.contextmanager
+def _kernel_environment(variables: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the kernel papermill starts (it inherits this process's environment)."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def publish(staging: Path, target: Path) -> Path:
+    """Replace ``target`` by the finished ``staging`` folder, under a per-target lock so two runs never mix files."""
+    with open(target.parent / f".{target.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        retired = target.parent / f".{target.name}.{uuid.uuid4().hex[:12]}.old"
+        if target.exists():
+            target.rename(retired)
+        staging.rename(target)
+        shutil.rmtree(retired, ignore_errors=True)
+    return target
+
+
+def _failure_message(plan: RunPlan, executed: Path, ename: str, evalue: str, fix: str | None = None) -> str:
+    """One paragraph: notebook, cell (numbered as in the committed notebook), error, fix, where the partial copy is."""
+    where = "an unknown cell"
+    if executed.is_file():
+        notebook = nbformat.read(executed, as_version=4)
+        cells = [c for c in notebook.cells if not {INJECTED_TAG, ERROR_MARKER_TAG} & set(c.metadata.get("tags", []))]
+        failing = next((i for i, c in enumerate(cells) if c.metadata.get("papermill", {}).get("status") in ("failed", "running")
+                        or any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+        if failing is not None:
+            first_line = next((line for line in cells[failing].source.splitlines() if line.strip() and not line.startswith("#")), "")
+            where = f"cell {failing + 1} of {len(cells)} ({first_line.strip()[:60]!r})"
+        kept = paths.runs_dir() / FAILED_FOLDER / plan.notebook.stem
+        shutil.rmtree(kept, ignore_errors=True)
+        kept.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(executed, kept / executed.name)
+        normalise_executed(kept / executed.name)
+        render_html(kept / executed.name, synthetic=plan.synthetic)
+        copy_note = f" The partly executed notebook is {_shown(kept / executed.with_suffix('.html').name)}."
+    else:
+        copy_note = ""
+    detail = _without_machine_paths(" ".join(str(evalue).split())).rstrip(".")
+    advice = f" Fix: {fix}." if fix else ""
+    return (f"{plan.notebook.stem}: {where} raised {ename}: {detail}.{advice}{copy_note} "
+            f"The previous report in {_shown(plan.reports_root / plan.notebook.stem)} is unchanged.")
+
+
+def _shown(path: Path) -> str:
+    """A path as a user should read it: relative to the working directory or the repository when inside them."""
+    for base in (Path.cwd(), paths.REPO_ROOT):
+        with contextlib.suppress(ValueError):
+            return str(path.resolve().relative_to(base.resolve())) or "."
+    return str(path)
+
+
+def _without_machine_paths(text: str) -> str:
+    """Text with the repository and Python prefixes removed (so outputs do not reveal or depend on them)."""
+    for prefix in sorted({str(paths.REPO_ROOT), sys.prefix, sys.base_prefix}, key=len, reverse=True):
+        text = text.replace(prefix + os.sep, "").replace(prefix, ".")
+    return text
+
+
+def normalise_executed(executed: Path) -> None:
+    """Make an executed notebook depend only on its inputs: no timestamps or durations, fixed ids for injected
+    cells, file names instead of absolute paths in papermill's metadata and no machine paths in outputs."""
+    notebook = nbformat.read(executed, as_version=4)
+    run_metadata = notebook.metadata.get("papermill", {})
+    for key in VOLATILE_RUN_METADATA:
+        run_metadata.pop(key, None)
+    for key in ("input_path", "output_path"):
+        if run_metadata.get(key):
+            run_metadata[key] = Path(run_metadata[key]).name
+    for index, cell in enumerate(notebook.cells):
+        cell.metadata.pop("execution", None)
+        for key in VOLATILE_RUN_METADATA:
+            cell.metadata.get("papermill", {}).pop(key, None)
+        if INJECTED_TAG in cell.metadata.get("tags", []):
+            cell["id"] = f"{INJECTED_TAG}-{index}"
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                output["text"] = _without_machine_paths(output["text"])
+            elif output.get("output_type") == "error":
+                output["evalue"] = _without_machine_paths(output["evalue"])
+                output["traceback"] = [_without_machine_paths(line) for line in output["traceback"]]
+    nbformat.write(notebook, executed)
 
 
 def render_html(executed: Path, synthetic: bool = False) -> tuple[Path, Path]:
@@ -180,7 +417,7 @@ def render_html(executed: Path, synthetic: bool = False) -> tuple[Path, Path]:
     title = _first_heading(notebook) or executed.stem
     if synthetic:
         title = f"SYNTHETIC DATA — {title}"
-        notebook.cells.insert(0, nbformat.v4.new_markdown_cell(SYNTHETIC_BANNER))
+        notebook.cells.insert(0, nbformat.v4.new_markdown_cell(SYNTHETIC_BANNER, id="synthetic-banner"))
     resources = {"metadata": {"name": title}}
     full = executed.with_suffix(".html")
     reader = executed.with_name(f"{executed.stem}_reader.html")
@@ -198,21 +435,10 @@ def _first_heading(notebook: nbformat.NotebookNode) -> str | None:
     return None
 
 
-def drop_machine_paths(executed: Path) -> None:
-    """Replace papermill's absolute input and output paths with their file names, so a shared
-    executed notebook does not reveal (or depend on) where the project lived."""
-    notebook = nbformat.read(executed, as_version=4)
-    run_metadata = notebook.metadata.get("papermill", {})
-    for key in ("input_path", "output_path"):
-        if run_metadata.get(key):
-            run_metadata[key] = Path(run_metadata[key]).name
-    nbformat.write(notebook, executed)
-
-
 def store_outputs(executed: Path, notebook: Path) -> None:
     """Copy an executed notebook over its source, without papermill's injected cell and run metadata."""
     result = nbformat.read(executed, as_version=4)
-    result.cells = [c for c in result.cells if "injected-parameters" not in c.metadata.get("tags", [])]
+    result.cells = [c for c in result.cells if INJECTED_TAG not in c.metadata.get("tags", [])]
     for cell in result.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
@@ -220,15 +446,62 @@ def store_outputs(executed: Path, notebook: Path) -> None:
     nbformat.write(result, notebook)
 
 
-def run_many(names: list[str] | None, **options: Any) -> list[NotebookRun]:
-    """Run several notebooks (all of them when ``names`` is empty) in run order, printing progress to stderr."""
+def run_many(names: list[str] | None, *, jobs: int | None = None, **options: Any) -> list[NotebookRun]:
+    """Run several notebooks (all when ``names`` is empty): every one is checked before any kernel starts,
+    independent ones run ``jobs`` at a time (default: one per core), the scorecard last."""
     order = {path: rank for rank, path in enumerate(discover_notebooks())}
     notebooks = (sorted({resolve_notebook(n) for n in names}, key=lambda p: (order.get(p, len(order)), p.name))
                  if names else list(order))
-    runs = []
-    for index, notebook in enumerate(notebooks, start=1):
-        print(f"[{index}/{len(notebooks)}] {notebook.stem}: running…", file=sys.stderr, flush=True)
-        run = run_notebook(str(notebook), **options)
-        print(f"[{index}/{len(notebooks)}] {notebook.stem}: done in {run.seconds:.1f} s → {run.html}", file=sys.stderr, flush=True)
-        runs.append(run)
+    plans = [plan_run(str(notebook), **options) for notebook in notebooks]
+    roots = sorted({_shown(plan.reports_root) for plan in plans})
+    note = "" if all(plan.reports_root == paths.main_reports_dir() for plan in plans) else \
+        " (reports/ holds only the main job: default parameters on real data)"
+    print(f"writing to {', '.join(roots)}{note}", file=sys.stderr, flush=True)
+    first = [p for p in plans if not p.notebook.name.startswith(LAST_NOTEBOOK_PREFIX)]
+    last = [p for p in plans if p.notebook.name.startswith(LAST_NOTEBOOK_PREFIX)]
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(first)))
+    runs, failures = _run_batch(first, workers, len(plans))
+    note = ""
+    if last and failures:
+        note = "\nThe scorecard was not run: it reads the other notebooks' results."
+    elif last:
+        more, failures = _run_batch(last, 1, len(plans), offset=len(first))
+        runs += more
+    if failures:
+        raise NotebookFailed("\n".join(failures) + note)
     return runs
+
+
+def _run_batch(plans: list[RunPlan], workers: int, total: int, offset: int = 0) -> tuple[list[NotebookRun], list[str]]:
+    """Execute plans, in worker processes when ``workers`` > 1; collect runs and failure messages in plan order."""
+    for index, plan in enumerate(plans, start=offset + 1):
+        print(f"[{index}/{total}] {plan.notebook.stem}: running…", file=sys.stderr, flush=True)
+    outcomes: list[NotebookRun | NotebookFailed]
+    if workers == 1:
+        outcomes = [_outcome(plan) for plan in plans]
+    else:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                                 initializer=interrupt_on_sigterm) as pool:
+            try:
+                outcomes = list(pool.map(_outcome, plans))
+            except BaseException:
+                for worker in active_children():  # each unwinds its own run (see interrupt_on_sigterm)
+                    worker.terminate()
+                raise
+    runs, failures = [], []
+    for index, (plan, outcome) in enumerate(zip(plans, outcomes), start=offset + 1):
+        if isinstance(outcome, NotebookRun):
+            print(f"[{index}/{total}] {plan.notebook.stem}: done in {outcome.seconds:.1f} s → {_shown(outcome.html)}",
+                  file=sys.stderr, flush=True)
+            runs.append(outcome)
+        else:
+            failures.append(str(outcome))
+    return runs, failures
+
+
+def _outcome(plan: RunPlan) -> NotebookRun | NotebookFailed:
+    """A plan's run, or its failure as a value (so one failing notebook does not stop the others)."""
+    try:
+        return execute_plan(plan)
+    except NotebookFailed as failure:
+        return failure
