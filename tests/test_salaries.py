@@ -181,3 +181,43 @@ def test_twin_pair_and_duplicate_structure_is_recovered(synthetic_store, source:
     assert abs(int(prepared["from_range_pair"].sum()) - truth["range_pairs"]) <= 0.01 * truth["postings"]
     kept = prepare_salaries(load_salaries(synthetic_store, [source]), drop_exact_duplicates=False)
     assert len(kept) - len(prepared) <= truth["duplicate_copies"]
+
+
+def test_implausible_postings_are_excluded_and_counted(paired_frame: pd.DataFrame) -> None:
+    corrupt = _frame([_row(1e12, title="Prompt Engineer"), _row(4_999, title="Intern")])
+    frame = pd.concat([paired_frame, corrupt], ignore_index=True)
+    # the corrupt rows' float salaries only widen the input's integer columns
+    pd.testing.assert_frame_equal(prepare_salaries(frame), prepare_salaries(paired_frame), check_dtype=False)
+    summary = summarize_pair_structure(frame).set_index("work_year")
+    assert summary.loc[2024, "implausible_postings"] == 2
+    assert summarize_pair_structure(paired_frame)["implausible_postings"].sum() == 0
+
+
+@pytest.mark.parametrize(("salary", "salary_in_usd", "currency", "kept"), [
+    (5_000, 5_000, "USD", True), (2_000_000, 2_000_000, "USD", True),      # the bounds themselves are plausible
+    (2_000_001, 2_000_001, "USD", False), (4_000, 4_000, "USD", False),
+    (100_000, 100_900, "USD", True), (100_000, 101_100, "USD", False),     # USD rows agree within 1%
+    (90_000, 100_000, "EUR", True), (5_000_000, 50_000, "INR", True),      # converted currencies may differ
+])
+def test_plausibility_rules(salary: float, salary_in_usd: float, currency: str, kept: bool) -> None:
+    row = _row(120_000, title="ML Engineer") | {"salary": salary, "salary_in_usd": salary_in_usd, "salary_currency": currency}
+    prepared = prepare_salaries(_frame([_row(150_000), row]))
+    assert (len(prepared) == 2) is kept
+
+
+def test_a_range_pair_with_one_implausible_half_is_excluded_whole() -> None:
+    frame = _frame([_row(3e9), _row(100_000), _row(150_000, title="Data Analyst")])
+    prepared = prepare_salaries(frame)
+    assert prepared["job_title"].tolist() == ["Data Analyst"]
+
+
+def test_all_implausible_rows_are_refused_with_the_rule() -> None:
+    with pytest.raises(DataValidationError, match="salary_in_usd.*all 1 postings break the plausibility rules"):
+        prepare_salaries(_frame([_row(1e12)]))
+
+
+def test_corrupt_rows_leave_the_synthetic_sample_unchanged(synthetic_store: DataStore) -> None:
+    """200 rows at 10^12 USD (which changed four of six verdicts before the rules) do not reach the analysis."""
+    clean = load_salaries(synthetic_store)
+    corrupt = pd.concat([clean, clean.tail(200).assign(salary=1e12, salary_in_usd=1e12)], ignore_index=True)
+    pd.testing.assert_frame_equal(prepare_salaries(corrupt), prepare_salaries(clean), check_dtype=False)

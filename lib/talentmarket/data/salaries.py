@@ -47,6 +47,16 @@ POSTING_ATTRIBUTE_COLUMNS: tuple[str, ...] = tuple(c for c in SALARY_COLUMNS if 
 
 PAIR_HANDLINGS = ("midpoint", "max", "min", "all_rows")
 
+PLAUSIBLE_USD_PER_YEAR = (5_000.0, 2_000_000.0)
+"""Annual pay in USD a posting may carry. Below $5,000 a year is under full-time minimum pay in the countries
+that dominate the files (a monthly or hourly figure typed as annual); above $2,000,000 is beyond the top of
+published tech pay (the registered files top out at $800,000). A single row at $10^12 would otherwise move
+means, quantiles and verdicts on its own."""
+
+USD_AGREEMENT = 0.01
+"""When ``salary_currency`` is USD, ``salary_in_usd`` must equal ``salary`` within this relative tolerance
+(1%): the files convert other currencies, so a USD row that disagrees with itself is corrupt."""
+
 
 def load_salaries(
     store: DataStore,
@@ -121,6 +131,11 @@ def prepare_salaries(
 
     Singles contribute their one row under every option.
 
+    Plausibility: a posting any of whose figures breaks a rule of :func:`implausible_postings`
+    (annual USD pay outside :data:`PLAUSIBLE_USD_PER_YEAR`; USD rows whose ``salary_in_usd``
+    disagrees with ``salary`` by more than :data:`USD_AGREEMENT`) is excluded;
+    :func:`summarize_pair_structure` counts the exclusions per source and year.
+
     Duplicates: a posting (pair or single) identical in every column, salaries
     included, to an earlier posting of the same source is an *exact duplicate*.
     With ``drop_exact_duplicates=True`` only the first copy is kept; with ``False``
@@ -135,15 +150,34 @@ def prepare_salaries(
     check_choice("pair_handling", [pair_handling], PAIR_HANDLINGS)
     missing = [c for c in SALARY_COLUMNS if c not in frame.columns]
     if missing:
-        source = ", ".join(sorted(frame["source"].unique())) if "source" in frame else "salary frame"
-        raise DataValidationError(source, missing[0], "missing column; pass the frame load_salaries returns")
+        raise DataValidationError(_source_names(frame), missing[0], "missing column; pass the frame load_salaries returns")
     if frame.empty:
         raise ParameterError("no salary rows to prepare: the selection is empty")
     rows = frame.reset_index(drop=True)
     pair_start = _pair_starts(rows)
     postings = _postings(rows, pair_start)
-    postings = _assign_posting_ids(postings, drop_exact_duplicates)
+    implausible = implausible_postings(postings)
+    if implausible.all():
+        raise DataValidationError(_source_names(frame), "salary_in_usd", f"all {len(postings)} postings break the plausibility "
+                                  "rules (annual USD pay from 5,000 to 2,000,000; salary_in_usd = salary for USD rows); check the file's units")
+    postings = _assign_posting_ids(postings.loc[~implausible].reset_index(drop=True), drop_exact_duplicates)
     return _expand(postings, pair_handling)
+
+
+def implausible_postings(postings: pd.DataFrame) -> pd.Series:
+    """True for postings (one row per posting, with ``salary_max/_min`` and ``salary_in_usd_max/_min``) that
+    break a plausibility rule: a USD figure outside :data:`PLAUSIBLE_USD_PER_YEAR`, or a USD-currency posting
+    whose ``salary_in_usd`` differs from ``salary`` by more than :data:`USD_AGREEMENT` of it."""
+    low, high = PLAUSIBLE_USD_PER_YEAR
+    usd = postings[["salary_in_usd_max", "salary_in_usd_min"]]
+    out_of_range = ((usd < low) | (usd > high)).any(axis=1)
+    local = postings[["salary_max", "salary_min"]].to_numpy(dtype=float)
+    disagree = (abs(usd.to_numpy(dtype=float) - local) > USD_AGREEMENT * local).any(axis=1)
+    return out_of_range | (postings["salary_currency"].eq("USD") & disagree)
+
+
+def _source_names(frame: pd.DataFrame) -> str:
+    return ", ".join(sorted(frame["source"].unique())) if "source" in frame else "salary frame"
 
 
 def _group_keys(frame: pd.DataFrame) -> list[str]:
@@ -248,7 +282,8 @@ def select_salaries(
 
 
 def summarize_pair_structure(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per source and work year: raw rows, rows in range pairs, postings, exact-duplicate postings.
+    """Per source and work year: raw rows, rows in range pairs, postings, exact-duplicate postings, and postings
+    excluded as implausible (see :func:`implausible_postings`).
 
     ``frame`` is raw rows in file order (from :func:`load_salaries`); the counts use
     the same rules as :func:`prepare_salaries`, so the table documents what it does.
@@ -257,13 +292,15 @@ def summarize_pair_structure(frame: pd.DataFrame) -> pd.DataFrame:
     pair_start = _pair_starts(rows)
     postings = _assign_posting_ids(_postings(rows, pair_start), drop_exact_duplicates=False)
     postings["duplicate_copy"] = postings.duplicated("posting_id")
+    postings["implausible"] = implausible_postings(postings)
     keys = ["source", "work_year"] if "source" in rows.columns else ["work_year"]
     raw = rows.groupby(keys).size().rename("rows")
     in_pairs = (
         postings.loc[postings["from_range_pair"]].groupby(keys).size().mul(2).rename("rows_in_range_pairs")
     )
     per_posting = postings.groupby(keys).agg(
-        postings=("posting_id", "size"), exact_duplicate_postings=("duplicate_copy", "sum")
+        postings=("posting_id", "size"), exact_duplicate_postings=("duplicate_copy", "sum"),
+        implausible_postings=("implausible", "sum"),
     )
     summary = pd.concat([raw, in_pairs, per_posting], axis=1).fillna(0).astype("int64")
     summary["unique_postings"] = summary["postings"] - summary["exact_duplicate_postings"]
