@@ -290,20 +290,20 @@ VERDICT_STYLES = {
 
 _VERDICTS = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined).from_string(
     """<style type="text/css">
-.tm-verdicts { border-collapse: collapse; width: 100%; table-layout: auto; font-size: 0.92em; margin: 0.6em 0 1.2em; }
-.tm-verdicts caption { caption-side: top; text-align: left; font-weight: bold; padding: 0 0 6px; }
-.tm-verdicts th { text-align: left; background: #f2f4f8; padding: 5px 8px; border-bottom: 2px solid #ccd; }
-.tm-verdicts td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid #e3e6ee; white-space: normal; overflow-wrap: normal; word-break: normal; }
-.tm-verdicts td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-.tm-verdicts .tm-claim { min-width: 14em; }
-.tm-verdicts .tm-rationale { min-width: 22em; color: #333; line-height: 1.4; }
-.tm-verdicts .tm-sentence { color: #555; }
-.tm-badge { display: inline-block; padding: 2px 8px; border-radius: 10px; font-weight: bold; white-space: nowrap; }
+#tm-verdicts { border-collapse: collapse; width: 100%; table-layout: auto; font-size: 0.92em; margin: 0.6em 0 1.2em; }
+#tm-verdicts caption { caption-side: top; text-align: left; font-weight: bold; padding: 0 0 6px; }
+#tm-verdicts th { text-align: left; background: #f2f4f8; padding: 5px 8px; border-bottom: 2px solid #ccd; }
+#tm-verdicts td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid #e3e6ee; white-space: normal; overflow-wrap: normal; word-break: normal; }
+#tm-verdicts td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+#tm-verdicts td.tm-claim { width: 24%; min-width: 14em; }
+#tm-verdicts td.tm-rationale { width: 46%; min-width: 22em; color: #333; line-height: 1.4; }
+#tm-verdicts .tm-sentence { color: #555; }
+#tm-verdicts .tm-badge { display: inline-block; padding: 2px 8px; border-radius: 10px; font-weight: bold; white-space: nowrap; }
 {% for name, colours in styles.items() %}
-.tm-badge.{{ name }} { background: {{ colours[0] }}; color: {{ colours[1] }}; }
+#tm-verdicts .tm-badge.{{ name }} { background: {{ colours[0] }}; color: {{ colours[1] }}; }
 {% endfor %}
 </style>
-<table class="tm-verdicts">
+<table id="tm-verdicts" class="tm-verdicts">
 <caption>Verdicts{% if synthetic %} — synthetic data, not findings{% endif %}: estimate and 95% CI against each claim's threshold</caption>
 <thead><tr><th>Claim</th><th>Verdict</th><th>Estimate</th><th>95% CI</th><th>Threshold</th><th>Why</th></tr></thead>
 <tbody>
