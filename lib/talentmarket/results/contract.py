@@ -189,11 +189,19 @@ def write_results(out_dir: str | Path, **document: Any) -> Path:
 
 def read_results(path: str | Path) -> dict[str, Any]:
     """Load a results.json and re-validate every claim in it."""
-    document = json.loads(Path(path).read_text(encoding="utf-8"))
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ResultsError(f"{path}: not valid JSON ({error}), e.g. truncated; re-run the notebook that wrote it") from None
+    missing = [key for key in ("notebook", "claims") if key not in document] if isinstance(document, dict) else ["a JSON object"]
+    if missing:
+        raise ResultsError(f"{path}: incomplete, lacks {missing}; re-run the notebook that wrote it")
     if document.get("schema_version") not in READABLE_SCHEMA_VERSIONS:
         raise ResultsError(f"{path}: schema_version {document.get('schema_version')!r}, expected one of {READABLE_SCHEMA_VERSIONS}; re-run the notebook that wrote it")
     try:
         document["claims"] = [ClaimResult(**claim) for claim in document["claims"]]
+    except TypeError as error:  # a claim lacking a field, or not a mapping
+        raise ResultsError(f"{path}: incomplete claim ({error}); re-run the notebook that wrote it") from None
     except ResultsError as error:
         raise ResultsError(f"{path}: {error}; re-run the notebook that wrote it") from None
     return document
