@@ -9,8 +9,8 @@ from urllib.parse import unquote, urlparse
 import matplotlib.pyplot as plt
 import pytest
 from bs4 import BeautifulSoup
+from talentmarket.report import history, site
 from talentmarket.report import scorecard as claims
-from talentmarket.report import site
 from talentmarket.results import registry as claims_registry
 from talentmarket.results.figures import save_figure
 from test_claims import FIXTURE_RESULTS, write_fixture_reports
@@ -193,6 +193,7 @@ def test_how_we_judge_page_is_written_and_linked_from_the_index(index, page):
 
 
 def test_history_page_is_linked_only_once_it_exists(tmp_path):
+    assert site.HISTORY_FILE == history.HISTORY_HTML, "the site links the page report/history.py writes"
     reports_root = write_fixture_reports(tmp_path / "reports")
     first = BeautifulSoup(site.build_site(reports_root).read_text(encoding="utf-8"), "html.parser")
     assert first.find("a", href=site.HISTORY_FILE) is None

@@ -39,7 +39,9 @@ from talentmarket.results.registry import load_registry
 INDEX_FILE = "index.html"
 METHODS_FILE = "how_we_judge.html"
 HISTORY_FILE = "history.html"
-"""The "What changed when the data were updated" page (report/history.py); linked when it exists."""
+"""The "What changed when the data were updated" page (``talentmarket.report.history.HISTORY_HTML``; the
+history imports the runner, which imports this module, so the name is repeated here and a test keeps the
+two equal). The index links it when it exists in the reports folder (``write_history(..., page=reports/history.html)``)."""
 KEY_FIGURE_PREFIX = "key"
 SITE_TITLE = "Does the AI talent market match the story? Claims tested against open data"
 ESSAY = "“The AI Talent Market in 2026”"
