@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from talentmarket.analyses import migration
+from talentmarket.data import j2j
 from talentmarket.data import ncses
 from talentmarket.data import oews
 from talentmarket.data import postings
@@ -17,6 +18,7 @@ from talentmarket.data import wages
 from talentmarket.results.registry import load_registry
 from talentmarket.errors import ParameterError
 from talentmarket.data.store import DataStore
+from talentmarket.data.synthetic import synthetic_truth
 from talentmarket.analyses.migration.estimates import ALL_INDUSTRIES, OUTSIDE_TECH, add_combined_group, aggregate_groups, estimate_annual_trend, parse_groups
 from talentmarket.data.oews import INDUSTRY_GROUPS
 from talentmarket.data.oews import TECH_GROUP as TECH
@@ -271,11 +273,40 @@ def test_real_verdicts_are_valid_and_the_migration_claim_stays_inconclusive(
     claims = [
         migration.judge_ai_spreading(migration.estimate_share_trends(real_berd["ai_rd_companies"], groups), use),
         migration.judge_growth_outside_tech(growth),
-        migration.judge_into_healthcare_finance(growth, ["Health care", "Finance and insurance"]),
+        migration.judge_into_healthcare_finance(growth, ["Health care", "Finance and insurance"], _real_j2j_context(real_store)),
     ]
     assert {c.id for c in claims} == set(load_registry().query("notebook == '04_sector_migration'")["id"])
     assert all(c.verdict in VERDICTS and c.ci_low <= c.estimate <= c.ci_high and c.n == 4 for c in claims)
-    assert claims[2].verdict == "inconclusive" and "No open data follows AI workers" in claims[2].rationale
+    assert all(c.threshold == 0 and c.direction == "above" and c.inference["degrees_of_freedom"] == 2 for c in claims)
+    assert claims[2].verdict == "inconclusive" and claims[2].rationale.startswith("No open data follows AI workers")
+    assert "not origin × destination" in claims[2].rationale and "Health care and social assistance against" in claims[2].rationale
+    assert all(0 <= c.p_value <= 1 for c in claims[:2])
+
+
+def _real_j2j_context(real_store: DataStore) -> pd.DataFrame:
+    sectors = [*migration.J2J_DESTINATIONS, *migration.J2J_REFERENCES.values()]
+    return migration.compare_j2j_hiring(j2j.annual_rates(j2j.load_j2j(real_store), sectors))
+
+
+def test_j2j_hiring_gap_recovers_the_synthetic_truth_and_is_a_holm_family() -> None:
+    store = DataStore(synthetic=True, seed=8)
+    truth = synthetic_truth(j2j.SOURCE, 8)["j2j_rate_log_slope"]
+    rates = j2j.annual_rates(j2j.load_j2j(store), ["62", "52", "51+54", "31-33"])
+    table = migration.compare_j2j_hiring(rates).set_index(["reference", "destination"])
+    row = table.loc[("Manufacturing (31-33)", "62")]
+    true_gap = 100 * math.expm1(truth["62"] - truth["31-33"])
+    assert row["gap_pct_per_year"] == pytest.approx(true_gap, abs=1.0)
+    assert row["gap_ci_low"] < row["gap_pct_per_year"] < row["gap_ci_high"] and row["dof"] == 8
+    assert set(table["verdict_holm"]) <= {"supported", "contradicted", "inconclusive"}
+    with pytest.raises(ParameterError, match=r"lack sectors \['54'\]"):
+        migration.compare_j2j_hiring(rates[rates["sector"] != "51+54"], references={"Professional": "54"})
+
+
+def test_real_j2j_context_reproduces_the_published_rates(real_store: DataStore) -> None:
+    table = _real_j2j_context(real_store).set_index(["reference", "destination"])
+    health = table.loc[("Tech-heavy (51 + 54)", "62")]
+    assert health["rate_first_pct"] == pytest.approx(4.56, abs=0.005) and health["first_year"] == 2015 and health["last_year"] == 2024
+    assert table.loc[("Tech-heavy (51 + 54)", "52"), "rate_first_pct"] == pytest.approx(4.30, abs=0.005)
 
 
 def test_real_shift_share_adds_up(real_berd: dict[str, pd.DataFrame]) -> None:

@@ -4,7 +4,8 @@ No open data follows AI workers from one industry to another (for flows see
 :mod:`talentmarket.analyses.migration`). What exists are *stocks* by industry and their
 changes: AI R&D by industry 2019–2022 (NCSES BERD), AI use by industry in
 2016–18 and 2021 (NCSES ABS), where AI-adjacent occupations work in May 2025
-(BLS OEWS), and postings and posted-wage growth by occupational sector (Indeed).
+(BLS OEWS), postings and posted-wage growth by occupational sector (Indeed), and job-to-job
+hires by destination sector for all workers (Census LEHD J2J, context only: no occupation, no origin).
 
 Industries are grouped by NAICS codes as the NCSES tables print them, by default
 the groups of :data:`talentmarket.data.oews.INDUSTRY_GROUPS`, which notebook 02 compares
@@ -17,7 +18,8 @@ always added: ``All industries`` and ``Outside tech`` (all industries minus the 
 Uncertainty. NCSES publishes these tables without standard errors, so annual
 changes are summarised by a linear trend over the survey years whose 95% CI
 comes from the year-to-year scatter around it (Student t with years − 2 degrees
-of freedom); with four years that interval is wide, and honestly so. Cells
+of freedom, :func:`talentmarket.stats.inference.few_points_trend`); with four years that interval
+is wide, and honestly so. Verdicts go through :func:`talentmarket.results.judging.judge_claim`. Cells
 published as ranges enter as their midpoints and bound the changes; flags
 (``i`` imputed, ``r`` revised) travel with every group value. OEWS employment
 comes with relative standard errors, which give CIs for industry shares.
@@ -63,6 +65,12 @@ from talentmarket.analyses.migration.flows import (
     load_panel,
     transition_tensor,
 )
+from talentmarket.analyses.migration.hiring import (
+    J2J_DESTINATIONS,
+    J2J_REFERENCES,
+    compare_j2j_hiring,
+    sector_label,
+)
 from talentmarket.analyses.migration.judges import (
     judge_ai_spreading,
     judge_growth_outside_tech,
@@ -70,6 +78,7 @@ from talentmarket.analyses.migration.judges import (
 )
 from talentmarket.analyses.migration.plots import (
     plot_ai_use,
+    plot_j2j_rates,
     plot_oews_shares,
     plot_sector_postings,
     plot_shares,
@@ -83,6 +92,8 @@ __all__ = [
     "DestinationTest",
     "FLOW_DATA_NEEDED",
     "FLOW_DEMO_BANNER",
+    "J2J_DESTINATIONS",
+    "J2J_REFERENCES",
     "OUTSIDE_TECH",
     "TransitionEstimate",
     "add_combined_group",
@@ -90,6 +101,7 @@ __all__ = [
     "aggregate_groups",
     "ai_using_companies",
     "compare_destination_growth",
+    "compare_j2j_hiring",
     "compare_sector_postings",
     "compare_wage_growth",
     "compare_with_truth",
@@ -107,12 +119,14 @@ __all__ = [
     "parse_groups",
     "plot_ai_use",
     "plot_flow_diagram",
+    "plot_j2j_rates",
     "plot_net_flows",
     "plot_oews_shares",
     "plot_sector_postings",
     "plot_shares",
     "plot_shift_share",
     "plot_transition_heatmap",
+    "sector_label",
     "summarize_ai_use",
     "summarize_berd",
     "transition_tensor",

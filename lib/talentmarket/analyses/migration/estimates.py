@@ -9,8 +9,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
-from scipy.stats import t as student_t
-from statsmodels.stats.multitest import multipletests
 
 from talentmarket.data.oews import (
     ALL,
@@ -22,6 +20,8 @@ from talentmarket.data.oews import (
     parse_naics_code,
 )
 from talentmarket.errors import ParameterError, check_choice
+from talentmarket.stats.inference import Inference, few_points_trend
+from talentmarket.stats.multiplicity import holm
 from talentmarket.stats.trends import estimate_log_trend, fit_ewc, window
 
 ALL_INDUSTRIES = "All industries"
@@ -135,8 +135,10 @@ def add_shares(group_values: pd.DataFrame, period: str) -> pd.DataFrame:
 class AnnualTrend:
     """OLS trend over survey years; slope in the series' units per year (log points if ``log``).
 
-    The CI uses the scatter around the line with ``years - 2`` degrees of freedom:
-    the only uncertainty measure these published tables allow.
+    The CI uses the scatter around the line with ``years − 2`` degrees of freedom
+    (:func:`talentmarket.stats.inference.few_points_trend`): the only uncertainty measure these
+    published tables allow. ``se`` and ``dof`` let a verdict test the slope against a threshold;
+    ``inference`` records how the interval was made.
     """
 
     slope: float
@@ -145,6 +147,9 @@ class AnnualTrend:
     p_value: float
     years: tuple[int, ...]
     log: bool
+    se: float
+    dof: int
+    inference: Inference
 
     @property
     def per_year(self) -> tuple[float, float, float]:
@@ -155,26 +160,17 @@ class AnnualTrend:
 
 
 def estimate_annual_trend(values: pd.Series, *, log: bool, level: float = 0.95) -> AnnualTrend:
-    """Linear trend of ``values`` (indexed by year) — of their logarithm when ``log`` — with a t-based CI."""
+    """Linear trend of ``values`` (indexed by year) — of their logarithm when ``log`` — with a t(T−2) CI."""
     clean = values.dropna().sort_index()
     if len(clean) < 3:
         raise ParameterError(f"a trend with a confidence interval needs three or more years; got {list(clean.index)}")
     if log and not (clean > 0).all():
         raise ParameterError(f"a growth rate needs positive values; got {clean.to_dict()}")
-    years = clean.index.to_numpy(dtype=float)
     y = np.log(clean.to_numpy(dtype=float)) if log else clean.to_numpy(dtype=float)
-    design = np.column_stack([np.ones_like(years), years - years.mean()])
-    params, *_ = np.linalg.lstsq(design, y, rcond=None)
-    dof = len(y) - 2
-    sigma2 = float(np.sum((y - design @ params) ** 2)) / dof
-    se = math.sqrt(sigma2 / float(np.sum((years - years.mean()) ** 2)))
-    critical = float(student_t.ppf(0.5 + level / 2, dof))
-    if se > 0:
-        p_value = float(2 * student_t.sf(abs(params[1]) / se, dof))
-    else:  # the points lie exactly on a line
-        p_value = 1.0 if params[1] == 0 else 0.0
-    return AnnualTrend(float(params[1]), float(params[1] - critical * se), float(params[1] + critical * se), p_value,
-                       tuple(int(year) for year in clean.index), log)
+    fit = few_points_trend(clean.index.to_numpy(dtype=float), y, level=level)
+    p_value = fit.p_value if math.isfinite(fit.p_value) else (1.0 if fit.value == 0 else 0.0)  # exactly on a line
+    return AnnualTrend(fit.value, fit.ci_low, fit.ci_high, p_value, tuple(int(year) for year in clean.index), log,
+                       fit.se, int(fit.inference.df), fit.inference)
 
 
 def estimate_share_trends(shares: pd.DataFrame, groups: Sequence[str], period: str = "year") -> pd.DataFrame:
@@ -191,7 +187,7 @@ def estimate_share_trends(shares: pd.DataFrame, groups: Sequence[str], period: s
             "change_low_pp": series.at[last, "share_low_pct"] - series.at[first, "share_high_pct"],
             "change_high_pp": series.at[last, "share_high_pct"] - series.at[first, "share_low_pct"],
             "trend_pp_per_year": trend.slope, "trend_ci_low": trend.ci_low, "trend_ci_high": trend.ci_high,
-            "trend_p": trend.p_value, "flags": "".join(sorted(set("".join(series["flags"])))),
+            "trend_p": trend.p_value, "trend_se": trend.se, "dof": trend.dof, "flags": "".join(sorted(set("".join(series["flags"])))),
         })
     return pd.DataFrame(rows)
 
@@ -213,10 +209,10 @@ def estimate_growth(group_values: pd.DataFrame, groups: Sequence[str], reference
             "group": label, "years": len(growth.years),
             **dict(zip(("growth_pct_per_year", "growth_ci_low", "growth_ci_high"), growth.per_year)),
             **dict(zip(("gap_pct_per_year", "gap_ci_low", "gap_ci_high"), gap.per_year)),
-            "gap_p": gap.p_value,
+            "gap_log_per_year": gap.slope, "gap_se": gap.se, "dof": gap.dof, "gap_p": gap.p_value,
         })
     table = pd.DataFrame(rows)
-    table["gap_p_holm"] = multipletests(table["gap_p"], method="holm")[1]
+    table["gap_p_holm"] = holm(table["gap_p"])
     table.attrs["reference_growth"] = reference_trend.per_year
     return table
 
@@ -387,7 +383,7 @@ def compare_sector_postings(sector_index: pd.DataFrame, country: str, sectors: S
             "gap_pct_per_year": gap.pct_per_year, "gap_ci_low": gap.pct_ci[0], "gap_ci_high": gap.pct_ci[1], "gap_p": gap.p_value,
         })
     table = pd.DataFrame(rows)
-    table["gap_p_holm"] = multipletests(table["gap_p"], method="holm")[1]
+    table["gap_p_holm"] = holm(table["gap_p"])
     table.attrs["reference_pct_per_year"] = estimate_log_trend(reference_series, level).pct_per_year
     return table
 

@@ -37,7 +37,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
-from statsmodels.stats.multitest import multipletests
 
 from talentmarket.data.careers import (
     DEFAULT_SECTORS,
@@ -46,6 +45,7 @@ from talentmarket.data.careers import (
     validate_job_history,
 )
 from talentmarket.errors import ParameterError
+from talentmarket.stats.multiplicity import holm
 
 _BOOTSTRAP_BLOCK = 250
 
@@ -294,7 +294,7 @@ def compare_destination_growth(
             "gap_ci_low": gap.quantile(alpha / 2), "gap_ci_high": gap.quantile(1 - alpha / 2), "p_value": p_value,
         })
     comparisons = pd.DataFrame(rows)
-    comparisons["p_holm"] = multipletests(comparisons["p_value"], method="holm")[1]
+    comparisons["p_holm"] = holm(comparisons["p_value"])
     share = draws.idxmax(axis=1).value_counts(normalize=True).reindex(chosen, fill_value=0.0)
     return DestinationTest(
         leader=leader,

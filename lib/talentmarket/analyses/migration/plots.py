@@ -1,4 +1,4 @@
-"""Figures of notebook 04's industry evidence: shares, AI use, the shift-share decomposition, OEWS and postings."""
+"""Figures of notebook 04's industry evidence: shares, AI use, the shift-share decomposition, OEWS, postings and job-to-job hiring."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import pandas as pd
 import seaborn as sns
 
 from talentmarket.analyses.migration.estimates import ALL_INDUSTRIES, OUTSIDE_TECH
+from talentmarket.analyses.migration.hiring import sector_label
+from talentmarket.data.j2j import SOURCE as J2J_SOURCE
 from talentmarket.data.ncses import SOURCE as NCSES_SOURCE
 from talentmarket.data.oews import SOURCE as OEWS_SOURCE
 from talentmarket.data.oews import TECH_GROUP
@@ -119,4 +121,20 @@ def plot_sector_postings(sector_index: pd.DataFrame, country: str, sectors: Sequ
     mark_events(ax)
     ax.legend(fontsize=8)
     add_source_footer(fig, store, [POSTINGS_SOURCE])
+    return fig
+
+
+def plot_j2j_rates(rates: pd.DataFrame, sectors: Sequence[str], store: DataStore) -> plt.Figure:
+    """Annual job-to-job hire rate (J2J hires per 100 main jobs at the start of a quarter, year average) by
+    destination sector: all workers, not AI engineers, and not origin × destination."""
+    fig, ax = plt.subplots(figsize=(10, 5))
+    for sector in sectors:
+        series = rates[rates["sector"] == sector].sort_values("year")
+        ax.plot(series["year"], series["rate_pct"], marker="o", label=sector_label(sector))
+    ax.set(xlabel="year", ylabel="job-to-job hires per 100 jobs, quarterly average (%)")
+    ax.set_xticks(sorted(rates["year"].unique()))
+    ax.set_title("Job-to-job hiring by destination sector, all US workers (Census LEHD J2J, not seasonally adjusted; year sums)",
+                 fontsize=10)
+    ax.legend(fontsize=8)
+    add_source_footer(fig, store, [J2J_SOURCE])
     return fig
