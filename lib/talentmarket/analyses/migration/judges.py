@@ -118,9 +118,10 @@ def _j2j_sentence(j2j_context: pd.DataFrame | None) -> str:
     """The job-to-job flows context, worded for the rationale (empty without it)."""
     if j2j_context is None or j2j_context.empty:
         return ""
+    reading = {"supported": "a significant rise", "contradicted": "a significant fall", "inconclusive": "no significant change"}
     parts = [
         f"{r.destination_name} against {r.reference.lower()}: {r.gap_pct_per_year:+.1f}% per year "
-        f"[{r.gap_ci_low:.1f}, {r.gap_ci_high:.1f}], {r.verdict_holm} after Holm"
+        f"[{r.gap_ci_low:.1f}, {r.gap_ci_high:.1f}], {reading[r.verdict_holm]} after Holm over the destinations"
         for r in j2j_context.itertuples()
     ]
     first, last = int(j2j_context["first_year"].min()), int(j2j_context["last_year"].max())
