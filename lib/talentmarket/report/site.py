@@ -247,9 +247,8 @@ td.claim { min-width: 17em; }
 .synthetic { border: 1px dashed #b00020; }
 .not-run, .not-reported, .untestable { background: #fff; color: #555; border: 1px solid #bbb; }
 .banner { border: 3px solid #b00020; background: #fdecea; color: #b00020; padding: 12px; font-weight: bold; margin: 12px 0; }
-.card { display: grid; grid-template-columns: minmax(0, 11fr) minmax(0, 9fr); gap: 20px; border: 1px solid #ccd; border-radius: 8px;
-        padding: 16px 18px; background: #fbfcfe; margin-bottom: 20px; align-items: start; }
-.card.nofigure { grid-template-columns: minmax(0, 1fr); }
+.card { display: flow-root; border: 1px solid #ccd; border-radius: 8px; padding: 16px 18px; background: #fbfcfe; margin-bottom: 20px; }
+.card .thumb { float: left; width: 56%; margin: 0 22px 10px 0; }
 .card h3 { margin: 0 0 4px; }
 .card ul { padding-left: 1.1em; margin: 8px 0; }
 .card li { margin-bottom: 8px; }
@@ -329,9 +328,8 @@ test) shows how the verdicts stand up to testing many claims at once and changes
 <h2>Notebooks</h2>
 {% if not cards %}<p>No notebook has run yet: run the main job (<code>make all</code>).</p>{% endif %}
 {% for card in cards %}
-<article class="card{% if not card.figure %} nofigure{% endif %}" id="notebook-{{ card.notebook }}">
+<article class="card" id="notebook-{{ card.notebook }}">
 {% if card.figure %}<div class="thumb"><a href="{{ card.figure }}" title="Full-size figure"><img src="{{ card.figure }}" alt="Key figure of {{ card.notebook }}"></a></div>{% endif %}
-<div>
 <h3>{{ card.title }}</h3>
 <p class="muted"><code>{{ card.notebook }}</code> · {% if card.synthetic %}<span class="badge synthetic">synthetic data — not a finding</span>{% else %}real data{% endif %}</p>
 <ul>
@@ -345,7 +343,6 @@ test) shows how the verdicts stand up to testing many claims at once and changes
 {% if "full" in card.links %}<a href="{{ card.links.full }}">Full notebook with code</a>{% endif %}
 {% if "results" in card.links %}<a href="{{ card.links.results }}">results.json</a>{% endif %}
 </p>
-</div>
 </article>
 {% endfor %}
 {% if not_run %}<p class="muted">Not run yet: {{ not_run | join(", ") }}.</p>{% endif %}
