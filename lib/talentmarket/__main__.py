@@ -1,4 +1,4 @@
-"""Command line: ``python -m talentmarket {run,all,list,sources,site,configure}``.
+"""Command line: ``python -m talentmarket {run,all,list,sources,site,configure,history}``.
 
 Examples::
 
@@ -7,6 +7,8 @@ Examples::
     python -m talentmarket run 01 --synthetic       # offline demo on the synthetic twins (writes runs/synthetic/)
     python -m talentmarket list                     # notebooks and their parameters
     python -m talentmarket configure --data-dir ../shared/data/real   # where the real data live (talentmarket.toml)
+    python -m talentmarket run 02 --vintage aijobs_net_salaries=2025-01-19   # an older release (writes runs/vintages-…/)
+    python -m talentmarket history                  # every claim on every vintage set: runs/history/history.html
 
 Only the main job (default parameters, real data) writes reports/; any other run writes runs/<label>/
 or --out. Every problem with the command line ends in one line naming the culprit and the fix, exit 2.
@@ -23,7 +25,13 @@ from typing import Any
 import yaml
 
 from talentmarket import paths
-from talentmarket.data.sources import SOURCES
+from talentmarket.data.sources import (
+    SOURCES,
+    format_vintages,
+    older_vintages,
+    parse_vintages,
+    vintage_environment,
+)
 from talentmarket.errors import ParameterError, TalentMarketError
 from talentmarket.report.runner import (
     CELL_TIMEOUT_SECONDS,
@@ -38,9 +46,20 @@ EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
 
 
+class _DatesAsText(yaml.SafeLoader):
+    """YAML as usual, except that dates stay text: notebooks take ISO date strings (``2022-12-01``), which
+    the parameter rules check, and an impossible date (``2022-13-45``) must not crash the loader."""
+
+
+_DatesAsText.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _yaml(text: str, where: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_DatesAsText)
     except yaml.YAMLError as error:
         problem = " ".join(str(error).split())
         raise ParameterError(f"{where}: not valid YAML ({problem}); quote the value, e.g. '[GB, DE]' or '\"text\"'") from None
@@ -100,6 +119,9 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, help="reports root (default: reports/ for the main job, runs/<label>/ otherwise)")
     parser.add_argument("--timeout", type=_positive_seconds, default=CELL_TIMEOUT_SECONDS, help="per-cell execution timeout in seconds")
     parser.add_argument("--jobs", type=_positive_jobs, help="notebooks run at once (default: one per core; the scorecard last)")
+    parser.add_argument("--vintage", action="append", default=[], metavar="SOURCE=VINTAGE",
+                        help="read an older release of a source, e.g. aijobs_net_salaries=2025-01-19 (default: the newest; "
+                             "see `sources`); such a run writes runs/vintages-<choice>/ unless --out is given")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -119,7 +141,23 @@ def build_parser() -> argparse.ArgumentParser:
     site.add_argument("--out", type=Path, help="reports root (default: reports/)")
     configure = commands.add_parser("configure", help=f"write {paths.CONFIG_FILE.name}: where the real-data mirror is")
     configure.add_argument("--data-dir", help="the mirror (default: ../shared/data/real beside the clone, if present)")
+    history = commands.add_parser("history", help="judge every claim on each vintage set of the data; write history.html")
+    history.add_argument("notebooks", nargs="*", help="claim notebooks like 02 (default: all but the scorecard)")
+    history.add_argument("--data-dir", help="real-data mirror (as for run)")
+    history.add_argument("--out", type=Path, help="root of the runs, one folder per vintage set (default: runs/history/)")
+    history.add_argument("--page", type=Path, help="the HTML page (default: <out>/history.html); reports/history.html puts it on the site")
+    history.add_argument("--timeout", type=_positive_seconds, default=CELL_TIMEOUT_SECONDS, help="per-cell execution timeout in seconds")
+    history.add_argument("--jobs", type=_positive_jobs, help="notebooks run at once (default: one per core)")
     return parser
+
+
+def _vintage_reports_root(out: Path | None) -> Path | None:
+    """``--out``; else, when a source is read at an older vintage, ``runs/vintages-<choice>/`` (reports/ holds only
+    the main job on the newest data); else None, and the runner chooses."""
+    older = older_vintages()
+    if out is not None or not older:
+        return out
+    return paths.runs_dir() / ("vintages-" + format_vintages(older).replace("=", "@").replace(",", "+"))
 
 
 def _build_site(reports_root: Path | None) -> None:
@@ -160,15 +198,23 @@ def main(argv: list[str] | None = None) -> int:
             _build_site(args.out)
         elif args.command == "configure":
             _configure(args.data_dir)
+        elif args.command == "history":
+            from talentmarket.report.history import run_history
+
+            page = run_history(args.notebooks, out=args.out, page=args.page, data_dir=args.data_dir,
+                               timeout=args.timeout, jobs=args.jobs)
+            print(f"history: {page}", file=sys.stderr)
         else:
-            options = {"data_dir": args.data_dir, "synthetic": args.synthetic, "reports_root": args.out,
-                       "timeout": args.timeout, "jobs": args.jobs}
-            if args.command == "run":
-                parameters = _parameters(args.parameter, args.parameters_file)
-                run_many(args.notebooks, parameters=parameters, update_notebook=args.update_notebook, **options)
-            else:
-                run_many(None, **options)
-                _build_site(args.out)
+            with vintage_environment(parse_vintages(",".join(args.vintage))):
+                out = _vintage_reports_root(args.out)
+                options = {"data_dir": args.data_dir, "synthetic": args.synthetic, "reports_root": out,
+                           "timeout": args.timeout, "jobs": args.jobs}
+                if args.command == "run":
+                    parameters = _parameters(args.parameter, args.parameters_file)
+                    run_many(args.notebooks, parameters=parameters, update_notebook=args.update_notebook, **options)
+                else:
+                    run_many(None, **options)
+                    _build_site(out)
     except TalentMarketError as error:
         print(f"talentmarket: error: {error}", file=sys.stderr)
         return EXIT_ERROR
