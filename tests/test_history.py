@@ -7,7 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from talentmarket.data.sources import SOURCES, VINTAGES_ENV_VAR, Source, Vintage
+
+from talentmarket import __main__ as cli
+from talentmarket import paths
+from talentmarket.data.sources import (
+    SOURCES,
+    VINTAGES_ENV_VAR,
+    Source,
+    Vintage,
+    format_vintages,
+    older_vintages,
+)
 from talentmarket.report import history
 from talentmarket.results.contract import ClaimResult, write_results
 
@@ -92,7 +102,7 @@ def test_each_set_runs_with_its_vintages_and_only_the_notebooks_that_read_them(
     calls: list[tuple[list[str], str, Path]] = []
 
     def fake_run_many(names: list[str], *, reports_root: Path, **options: Any) -> list[Any]:
-        selection = os.environ[VINTAGES_ENV_VAR]
+        selection = format_vintages(older_vintages())
         calls.append((sorted(names), selection, reports_root))
         aijobs = "2025-01-19" if selection else "2025-08-03"
         if PREMIUM in names:
@@ -105,11 +115,11 @@ def test_each_set_runs_with_its_vintages_and_only_the_notebooks_that_read_them(
         return []
 
     monkeypatch.setattr(history, "run_many", fake_run_many)
-    monkeypatch.delenv(VINTAGES_ENV_VAR, raising=False)
+    monkeypatch.setenv(VINTAGES_ENV_VAR, "aijobs_net_salaries=2025-01-19")  # an outside selection must not leak into a set
     page = history.run_history(["01", "02", "00"], out=tmp_path, jobs=1)
     assert calls == [([DEMAND, PREMIUM], "", tmp_path / "newest"),
                      ([PREMIUM], "aijobs_net_salaries=2025-01-19", tmp_path / OLDER)]
-    assert VINTAGES_ENV_VAR not in os.environ
+    assert os.environ[VINTAGES_ENV_VAR] == "aijobs_net_salaries=2025-01-19"
     assert [flip["id"] for flip in history.verdict_flips(page.with_name(history.HISTORY_JSON))] == ["salary.ai_premium"]
 
 
@@ -118,3 +128,45 @@ def test_results_that_read_another_vintage_than_their_set_are_refused(tmp_path: 
            [_use("aijobs_net_salaries", "2025-08-03")])
     with pytest.raises(history.HistoryError, match="read aijobs_net_salaries vintage 2025-08-03, but the set .* selects 2025-01-19"):
         history.check_vintages_read(tmp_path / OLDER, history.vintage_sets()[1])
+
+
+def _fake_premium_runs(calls: list[tuple[list[str], str, Path]]) -> Any:
+    """A stand-in for run_many that records each call and writes a premium result citing the vintage it was given."""
+    def fake_run_many(names: list[str], *, reports_root: Path, **options: Any) -> list[Any]:
+        older = older_vintages()
+        calls.append((sorted(names), format_vintages(older), reports_root))
+        verdict = "inconclusive" if older else "supported"
+        _write(reports_root.parent, reports_root.name, PREMIUM, [_claim("salary.ai_premium", verdict, 0.1, 0.0 if older else 0.05, 0.2)],
+               [_use("aijobs_net_salaries", older.get("aijobs_net_salaries", "2025-08-03"))])
+        return []
+    return fake_run_many
+
+
+def test_history_command_writes_the_page_where_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    calls: list[tuple[list[str], str, Path]] = []
+    monkeypatch.setattr(history, "run_many", _fake_premium_runs(calls))
+    page = tmp_path / "site" / "history.html"
+    assert cli.main(["history", "02", "--out", str(tmp_path / "runs"), "--page", str(page), "--jobs", "1"]) == 0
+    assert [c[1] for c in calls] == ["", "aijobs_net_salaries=2025-01-19"]
+    assert page.is_file() and (tmp_path / "site" / history.HISTORY_JSON).is_file()
+    assert f"history: {page}" in capsys.readouterr().err
+
+
+def test_run_on_an_older_vintage_sets_it_for_the_kernels_and_never_writes_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, Any] = {}
+
+    def fake_run_many(names: list[str] | None, **options: Any) -> list[Any]:
+        seen.update(options, vintages=os.environ[VINTAGES_ENV_VAR])
+        return []
+
+    monkeypatch.setattr(cli, "run_many", fake_run_many)
+    monkeypatch.delenv(VINTAGES_ENV_VAR, raising=False)
+    assert cli.main(["run", "02", "--vintage", "aijobs_net_salaries=2025-01-19"]) == 0
+    assert seen["vintages"] == "aijobs_net_salaries=2025-01-19"
+    assert seen["reports_root"] == paths.runs_dir() / "vintages-aijobs_net_salaries@2025-01-19"
+    assert VINTAGES_ENV_VAR not in os.environ
+
+
+def test_unknown_vintage_on_the_command_line_lists_the_known_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["run", "02", "--vintage", "aijobs_net_salaries=2024-01-01"]) == 2
+    assert "known vintages: 2025-01-19, 2025-08-03" in capsys.readouterr().err

@@ -15,7 +15,8 @@ a source's first registered vintage and ``<source>/<vintage>/<file>`` for later 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from talentmarket.errors import ParameterError
@@ -477,3 +478,19 @@ def older_vintages(vintages: Mapping[str, str] | None = None) -> dict[str, str]:
     is what the main job must be."""
     return {source: vintage for source, vintage in selected_vintages(vintages).items()
             if vintage != SOURCES[source].default_vintage.name}
+
+
+@contextmanager
+def vintage_environment(vintages: Mapping[str, str]) -> Iterator[dict[str, str]]:
+    """Select ``vintages`` (checked) in ``TALENTMARKET_VINTAGES`` for this process and the workers and kernels
+    it starts, over any selection already there, and restore the variable afterwards; yields the selection."""
+    before = os.environ.get(VINTAGES_ENV_VAR)
+    chosen = parse_vintages(before or "") | check_vintages(vintages)
+    os.environ[VINTAGES_ENV_VAR] = format_vintages(chosen)
+    try:
+        yield chosen
+    finally:
+        if before is None:
+            os.environ.pop(VINTAGES_ENV_VAR, None)
+        else:
+            os.environ[VINTAGES_ENV_VAR] = before

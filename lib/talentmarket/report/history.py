@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +32,7 @@ from talentmarket.data.sources import (
     VINTAGES_ENV_VAR,
     check_vintages,
     format_vintages,
+    vintage_environment,
 )
 from talentmarket.errors import ParameterError, TalentMarketError
 from talentmarket.report.runner import (
@@ -46,8 +45,6 @@ from talentmarket.report.scorecard import read_all_results
 from talentmarket.results.display import format_interval
 from talentmarket.results.registry import load_registry
 
-HISTORY_DIR = paths.REPO_ROOT / "runs" / "history"
-"""Where ``python -m talentmarket history`` runs each vintage set and writes the history page."""
 HISTORY_JSON, HISTORY_MARKDOWN, HISTORY_HTML = "history.json", "history.md", "history.html"
 NEWEST = "newest"
 """Label of the vintage set that reads every source at its newest vintage (what the main job reads)."""
@@ -58,6 +55,11 @@ class HistoryError(TalentMarketError):
 
 
 TABLE_COLUMNS = ("id", "label", "vintage_set", "verdict", "estimate", "ci_low", "ci_high", "unit", "n", "notebook", "carried_over")
+
+
+def history_dir() -> Path:
+    """Where ``python -m talentmarket history`` runs each vintage set and writes the history page: ``<runs>/history``."""
+    return paths.runs_dir() / "history"
 
 
 @dataclass(frozen=True)
@@ -84,20 +86,6 @@ def vintage_sets() -> list[VintageSet]:
     return [VintageSet(), *older]
 
 
-@contextmanager
-def _vintage_environment(vintage_set: VintageSet) -> Iterator[None]:
-    """Set ``TALENTMARKET_VINTAGES`` for the runner's workers and kernels during one set's runs, then restore it."""
-    before = os.environ.get(VINTAGES_ENV_VAR)
-    os.environ[VINTAGES_ENV_VAR] = format_vintages(vintage_set.older)
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(VINTAGES_ENV_VAR, None)
-        else:
-            os.environ[VINTAGES_ENV_VAR] = before
-
-
 def run_history(
     notebooks: Sequence[str] | None = None,
     *,
@@ -109,11 +97,11 @@ def run_history(
     """Run the claim notebooks on every vintage set, write the history files and return the HTML page.
 
     ``notebooks`` selects claim notebooks (default: all but the scorecard); ``out`` is the root of
-    the runs (default ``runs/history/``); ``page`` is the HTML page (default ``<out>/history.html``;
+    the runs (default :func:`history_dir`); ``page`` is the HTML page (default ``<out>/history.html``;
     ``history.json`` and ``history.md`` go beside it); ``run_options`` (``jobs``, ``timeout``) pass to
     :func:`~talentmarket.report.runner.run_many`.
     """
-    root = (out or HISTORY_DIR).expanduser()
+    root = (out or history_dir()).expanduser()
     chosen = [resolve_notebook(name) for name in notebooks] if notebooks else discover_notebooks()
     stems = sorted({p.stem for p in chosen if not p.name.startswith(LAST_NOTEBOOK_PREFIX)})
     if not stems:
@@ -124,10 +112,15 @@ def run_history(
         print(f"history [{index}/{len(sets)}] {vintage_set.label}: {', '.join(todo) or 'no notebook reads these vintages'}",
               file=sys.stderr, flush=True)
         if todo:
-            with _vintage_environment(vintage_set):
+            with vintage_environment(_newest_except(vintage_set.older)):
                 run_many(todo, data_dir=data_dir, reports_root=root / vintage_set.folder, **run_options)
             check_vintages_read(root / vintage_set.folder, vintage_set)
     return write_history(root, sets, page)
+
+
+def _newest_except(older: dict[str, str]) -> dict[str, str]:
+    """Every source at its newest vintage but those in ``older``, so no outside selection leaks into a set."""
+    return {name: source.default_vintage.name for name, source in SOURCES.items()} | older
 
 
 def check_vintages_read(results_root: Path, vintage_set: VintageSet) -> None:
@@ -198,9 +191,11 @@ def write_history(root: Path, sets: Sequence[VintageSet], page: Path | None = No
     return target
 
 
-def verdict_flips(history: Path = HISTORY_DIR / HISTORY_JSON) -> list[dict[str, str]]:
-    """The claims whose verdict changed between vintage sets, from a written ``history.json``: each a dict of
-    ``id``, ``label`` and the verdict per vintage set label (for the README findings)."""
+def verdict_flips(history: Path | None = None) -> list[dict[str, str]]:
+    """The claims whose verdict changed between vintage sets, from a written ``history.json`` (default:
+    the one in :func:`history_dir`): each a dict of ``id``, ``label`` and the verdict per vintage set
+    label, newest first (for the README findings)."""
+    history = history or history_dir() / HISTORY_JSON
     if not history.is_file():
         raise HistoryError(f"{history}: no verdict history yet; run `python -m talentmarket history`")
     return json.loads(history.read_text(encoding="utf-8"))["flips"]
