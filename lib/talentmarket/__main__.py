@@ -46,9 +46,20 @@ EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
 
 
+class _DatesAsText(yaml.SafeLoader):
+    """YAML as usual, except that dates stay text: notebooks take ISO date strings (``2022-12-01``), which
+    the parameter rules check, and an impossible date (``2022-13-45``) must not crash the loader."""
+
+
+_DatesAsText.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _yaml(text: str, where: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_DatesAsText)
     except yaml.YAMLError as error:
         problem = " ".join(str(error).split())
         raise ParameterError(f"{where}: not valid YAML ({problem}); quote the value, e.g. '[GB, DE]' or '\"text\"'") from None
