@@ -319,8 +319,8 @@ def _premium_rules() -> dict[str, Rule]:
         "trend_years": SubsetOf(_value_of("years"), min_items=2),
         "drop_exact_duplicates": OneOf([True, False]),
         "min_cell_size": Whole(2, why=" (a cell of one posting has no spread)"),
-        "senior_decline_margin_pp": Number(0),
-        "bootstrap_draws": Whole(MIN_BOOTSTRAP_DRAWS, why=" (enough draws for a 95% percentile interval)"),
+        "bootstrap_draws": Whole(premium.MIN_WILD_DRAWS, why=" (the wild cluster bootstrap's minimum)"),
+        "title_blocks": Whole(3, why=" (a jackknife needs at least 3 blocks of titles)"),
         "industry_groups": Groups(),
         "tech_group": OneOf(_industry_group_names),
     }
@@ -336,7 +336,6 @@ def _convergence_rules() -> dict[str, Rule]:
         "country_groups": Groups(member=CountryCodes(min_items=1)),
         "reference_country": OneOf(_reference_countries),
         "min_cell": Whole(2, why=" (a cell of one posting has no spread)"),
-        "comparable_margin_percent": Number(0, 100, strict=True),
         "top_title_pattern": Pattern(),
         "oews_occupations": SubsetOf(oews.SELECTED_OCCUPATIONS),
         "n_bootstrap": Whole(MIN_BOOTSTRAP_DRAWS, why=" (enough draws for a 95% percentile interval)"),

@@ -58,19 +58,22 @@ def assign_title_blocks(titles: pd.Series, blocks: int = DEFAULT_TITLE_BLOCKS) -
 
 def _title_block_jackknife(frame: pd.DataFrame, statistics: Callable[[np.ndarray], np.ndarray],
                            blocks: int) -> list[ClusteredEstimate]:
-    """Jackknife over title blocks of every element of ``statistics(row_mask)`` (one refit per block, shared)."""
-    data = pd.DataFrame({BLOCK_UNIT: assign_title_blocks(frame[DEFAULT_CLUSTER], blocks), "row": np.arange(len(frame))})
+    """Jackknife over title blocks of every element of ``statistics(row_mask)`` (one refit per block, shared).
+
+    The jackknife runs on one row per title (its block), so deleting a block costs nothing next to the refit.
+    """
+    title_codes, _ = pd.factorize(frame[DEFAULT_CLUSTER])
+    row_blocks = assign_title_blocks(frame[DEFAULT_CLUSTER], blocks)
+    titles = pd.DataFrame({"title": title_codes, BLOCK_UNIT: row_blocks}).drop_duplicates("title")
     cache: dict[tuple[int, ...], np.ndarray] = {}
 
     def values(subset: pd.DataFrame) -> np.ndarray:
         key = tuple(np.unique(subset[BLOCK_UNIT]))
         if key not in cache:
-            mask = np.zeros(len(frame), dtype=bool)
-            mask[subset["row"].to_numpy()] = True
-            cache[key] = np.asarray(statistics(mask), dtype=float)
+            cache[key] = np.asarray(statistics(np.isin(row_blocks, key)), dtype=float)
         return cache[key]
 
-    return [jackknife_over_units(data, lambda d, i=i: float(values(d)[i]), unit=BLOCK_UNIT) for i in range(len(values(data)))]
+    return [jackknife_over_units(titles, lambda d, i=i: float(values(d)[i]), unit=BLOCK_UNIT) for i in range(len(values(titles)))]
 
 
 def _as_premium(label: str, estimate: ClusteredEstimate, n: int) -> Premium:

@@ -26,7 +26,7 @@ from talentmarket.data.taxonomy import (
     software_engineering_mask,
 )
 from talentmarket.errors import ParameterError, check_choice
-from talentmarket.stats.inference import DEFAULT_SEED, Inference, wild_cluster_bootstrap
+from talentmarket.stats.inference import DEFAULT_SEED, MIN_DRAWS, Inference, wild_cluster_bootstrap
 from talentmarket.stats.multiplicity import holm
 from talentmarket.stats.regression import fit_ols, log_to_percent
 
@@ -50,6 +50,8 @@ COMPARISON_GROUPS = ("non_ai_tech", "software_engineering")
 DEFAULT_CLUSTER = "job_title"
 """The cluster variable: AI vs comparison is decided by the title, so titles are the independent units."""
 DEFAULT_DRAWS = 999
+MIN_WILD_DRAWS = MIN_DRAWS
+"""Fewest wild-bootstrap draws :func:`talentmarket.stats.inference.wild_cluster_bootstrap` accepts."""
 DEFAULT_MIN_CELL_SIZE = 30
 SENIOR_LEVELS = ("SE", "EX")
 ENTRY_LEVEL_METRIC = "entry-level (EN) AI pay, percent above (−: below) entry-level software-engineering titles, controlled"
