@@ -129,17 +129,12 @@ def safe_url(url: str) -> str | None:
 
 
 def git_commit(repo: Path = paths.REPO_ROOT) -> str:
-    """The short hash of the checked-out commit, ``+ local changes`` when the package or notebooks differ
-    from it; ``unknown`` outside a git checkout (e.g. an installed copy)."""
-    def git(*arguments: str) -> str:
-        return subprocess.run(["git", "-C", str(repo), *arguments], capture_output=True, text=True, check=True, timeout=30).stdout.strip()
-
+    """The short hash of the checked-out commit; ``unknown`` outside a git checkout (e.g. an installed copy)."""
     try:
-        commit = git("rev-parse", "--short=12", "HEAD")
-        dirty = git("status", "--porcelain", "--", "lib", "notebooks", "data/claims.csv")
+        return subprocess.run(["git", "-C", str(repo), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True,
+                              check=True, timeout=30).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
-    return f"{commit} + local changes" if dirty else commit
 
 
 def build_stamp(reports_root: Path, documents: list[dict[str, Any]]) -> dict[str, Any]:
