@@ -344,3 +344,19 @@ def test_generated_data_are_cited_as_synthetic() -> None:
     store.record_generated("geography", "synthetic geography generator")
     [used] = store.provenance()
     assert used["source"] == "generated:geography" and used["license"] == "synthetic" and used["version"] == "seed 3"
+
+
+def test_own_salary_file_is_read_by_the_store_rules(tmp_path: Path, synthetic_store: DataStore) -> None:
+    from talentmarket.data.salaries import load_salaries
+
+    header = "work_year,experience_level,employment_type,job_title,salary,salary_currency,salary_in_usd,employee_residence,remote_ratio,company_location,company_size"
+    namibia = tmp_path / "namibia.csv"
+    namibia.write_text(f"{header}\n2024,SE,FT,ML Engineer,900000,NAD,50000,NA,0,NA,M\n", encoding="utf-8")
+    assert load_salaries(DataStore(synthetic=True), own_files={namibia: "ai"})["company_location"].tolist() == ["NA"]
+    twice = tmp_path / "twice.csv"
+    twice.write_text(f"{header},salary\n2024,SE,FT,ML Engineer,900000,NAD,50000,NA,0,NA,M,1\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="own:twice: column 'salary': column name appears 2 times"):
+        load_salaries(synthetic_store, own_files={twice: "ai"})
+    (tmp_path / "folder.csv").mkdir()
+    with pytest.raises(DataValidationError, match="folder.csv is a directory, expected a CSV file"):
+        load_salaries(synthetic_store, own_files={tmp_path / "folder.csv": "ai"})

@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from talentmarket.data.schemas import SALARY_SCHEMA, validate_frame
-from talentmarket.data.store import DataStore
+from talentmarket.data.schemas import SALARY_SCHEMA
+from talentmarket.data.store import DataStore, read_csv_checked
 from talentmarket.errors import DataValidationError, ParameterError, check_choice
 
 SALARY_FILE = "salaries.csv"
@@ -89,14 +89,10 @@ def read_own_salary_file(path: str | Path, field: str) -> pd.DataFrame:
         raise ParameterError(f"{path}: field {field!r} is not one of {FIELDS}; tag each own file as AI or comparison field")
     path = Path(path).expanduser()
     source = f"own:{path.stem}"
-    if not path.is_file():
+    if not path.exists():
         raise ParameterError(f"own salary file {path} does not exist")
-    try:
-        raw = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise DataValidationError(source, None, f"{path.name} is not a readable CSV: {error}") from None
-    validated = validate_frame(raw, SALARY_SCHEMA, source)
-    return _tag(validated, source, field)
+    # The store's CSV reader: a directory or a duplicated column name is refused, NA (Namibia) stays a code.
+    return _tag(read_csv_checked(path, SALARY_SCHEMA, source), source, field)
 
 
 def _tag(frame: pd.DataFrame, source: str, field: str) -> pd.DataFrame:
