@@ -8,22 +8,25 @@ PY := $(VENV)/bin/python
 MAIN_STAMP := $(VENV)/.installed-main
 DEV_STAMP := $(VENV)/.installed-dev
 LAB_STAMP := $(VENV)/.installed-lab
-# The real-data mirror beside the clone (as in CI); elsewhere data come from the cache or a download.
-MIRROR := $(abspath ../shared/data/real)
-export TALENTMARKET_DATA_DIR ?= $(if $(wildcard $(MIRROR)),$(MIRROR),)
+# Set-up ends with `talentmarket configure`: talentmarket.toml names the real-data mirror (../shared/data/real
+# beside the clone when present) for the CLI, papermill and JupyterLab kernels alike (docs/running.md).
+CONFIGURE := $(PY) -m talentmarket configure
 
 .PHONY: all test notebooks lab bench clean
 
 $(MAIN_STAMP): pyproject.toml .ci/install.sh
 	bash .ci/install.sh $(VENV) '.' $(PYTHON)
+	$(CONFIGURE)
 	touch $@
 
 $(DEV_STAMP): pyproject.toml .ci/install.sh
 	bash .ci/install.sh $(VENV) '.[dev,scale,spark]' $(PYTHON)
+	$(CONFIGURE)
 	touch $@ $(MAIN_STAMP)
 
 $(LAB_STAMP): pyproject.toml .ci/install.sh
 	bash .ci/install.sh $(VENV) '.[lab]' $(PYTHON)
+	$(CONFIGURE)
 	touch $@
 
 all: $(MAIN_STAMP)
@@ -38,8 +41,10 @@ notebooks: $(MAIN_STAMP)  ## refresh the outputs stored in notebooks/ (default p
 	$(PY) -m talentmarket run --update-notebook
 	$(PY) -m talentmarket site
 
+# No browser is opened (none in a container); as root JupyterLab needs --allow-root.
 lab: $(LAB_STAMP)
-	$(VENV)/bin/jupyter lab notebooks/
+	@echo "JupyterLab: open the http://127.0.0.1:8888/lab?token=... address it prints below (Ctrl-C twice stops it)"
+	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=8888 $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 bench: $(DEV_STAMP)
 	for script in benchmarks/bench_*.py; do $(PY) $$script || exit 1; done

@@ -40,6 +40,7 @@ from talentmarket.report.runner import (
     interrupt_on_sigterm,
     notebook_parameters,
     run_many,
+    write_kernel_config,
 )
 
 EXIT_ERROR = 2
@@ -173,12 +174,16 @@ def _build_site(reports_root: Path | None) -> None:
 
 
 def _configure(data_dir: str | None) -> None:
+    """Write talentmarket.toml (the mirror, if one is named or beside the clone) and the kernels' quiet log level."""
     mirror = Path(data_dir) if data_dir else paths.SIBLING_MIRROR
     if data_dir is None and not mirror.is_dir():
-        print(f"configure: no mirror at {mirror}; data will come from the cache or a download "
-              f"(name one with --data-dir)", file=sys.stderr)
-        return
-    print(f"configure: {paths.write_config(mirror)} names the mirror {mirror.resolve()}", file=sys.stderr)
+        config = paths.write_config(None)
+        print(f"configure: {config.name}: no mirror at {mirror}; data will come from the cache or a download "
+              "(name one with --data-dir)", file=sys.stderr)
+    else:
+        config = paths.write_config(mirror)
+        print(f"configure: {config.name} names the mirror {mirror.resolve()}", file=sys.stderr)
+    print(f"configure: kernels log quietly ({write_kernel_config().name})", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

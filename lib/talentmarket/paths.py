@@ -97,17 +97,19 @@ def mirror_dir() -> Path | None:
     return SIBLING_MIRROR if SIBLING_MIRROR.is_dir() else None
 
 
-def write_config(mirror: Path, path: Path | None = None) -> Path:
-    """Write ``talentmarket.toml`` naming ``mirror`` (an existing directory) as the real-data mirror."""
+def write_config(mirror: Path | None, path: Path | None = None) -> Path:
+    """Write ``talentmarket.toml`` naming ``mirror`` (an existing directory) as the real-data mirror, or, with
+    None, recording that set-up found none (data then come from the cache or a download)."""
+    config = path or CONFIG_FILE
+    header = "# Written by `python -m talentmarket configure` (docs/running.md); not committed.\n[data]\n"
+    if mirror is None:
+        config.write_text(header + "# no mirror found at set-up; add one as: mirror = \"/path/to/mirror\"\n", encoding="utf-8")
+        return config
     mirror = mirror.expanduser().resolve()
     if not mirror.is_dir():
         raise ConfigError(f"--data-dir {mirror}: not a directory; name a mirror laid out as <source>/<file>")
-    config = path or CONFIG_FILE
-    config.write_text(
-        "# Written by `python -m talentmarket configure` (docs/running.md); not committed.\n"
-        f"[data]\nmirror = {json.dumps(str(mirror))}\n",  # a JSON string is a valid TOML basic string
-        encoding="utf-8",
-    )
+    # a JSON string is a valid TOML basic string
+    config.write_text(header + f"mirror = {json.dumps(str(mirror))}\n", encoding="utf-8")
     return config
 
 

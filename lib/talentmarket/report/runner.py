@@ -50,9 +50,11 @@ LAST_NOTEBOOK_PREFIX = "00_"
 INJECTED_TAG = "injected-parameters"
 ERROR_MARKER_TAG = "papermill-error-cell-tag"
 """Papermill's markdown cells pointing at the failed cell: not part of the notebook, so not counted."""
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+KERNEL_LOG_LEVEL = "CRITICAL"
+KERNEL_ARGUMENTS = [f"--IPKernelApp.log_level={KERNEL_LOG_LEVEL}"]
 """Keeps the kernel's own log lines ("running over TCP without encryption", "KeyboardInterrupt caught in kernel"
-at shutdown) out of the run's output; errors in cells still reach papermill through the notebook."""
+at shutdown) out of the run's output; errors in cells still reach papermill through the notebook. JupyterLab
+cannot pass kernel arguments, so set-up also writes :func:`write_kernel_config`."""
 FAILED_FOLDER = "failed"
 """``runs/failed/<stem>/``: where the partly executed copy of a failed notebook goes (never into a report folder)."""
 VOLATILE_RUN_METADATA = ("start_time", "end_time", "duration")
@@ -102,6 +104,17 @@ class RunPlan:
     timeout: int
     update_notebook: bool = False
     kernel_env: dict[str, str] = field(default_factory=dict)
+
+
+def write_kernel_config(prefix: Path | None = None) -> Path:
+    """Write ``<venv>/etc/ipython/ipython_kernel_config.json`` (read by every kernel of this environment,
+    JupyterLab's included) with the quiet log level of :data:`KERNEL_ARGUMENTS`, keeping any other settings."""
+    target = Path(prefix or sys.prefix) / "etc" / "ipython" / "ipython_kernel_config.json"
+    settings = json.loads(target.read_text(encoding="utf-8")) if target.is_file() else {}
+    settings.setdefault("IPKernelApp", {})["log_level"] = KERNEL_LOG_LEVEL
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(settings, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return target
 
 
 def discover_notebooks() -> list[Path]:
