@@ -1,20 +1,15 @@
-"""Benchmark of the foundation: cold vs cached vs mirror data loading, and the full main job.
+"""Benchmark of the data layer: cold vs cached vs mirror data loading (the main job: bench_main_job.py).
 
 Run on demand (``make bench`` or ``.venv/bin/python benchmarks/bench_foundation.py``); prints a table.
 "Cold" downloads every registered file from a local HTTP server on 127.0.0.1 that serves the mirror
 (no machine here reaches the real URLs), so it measures pooch's hashing and caching, not the internet.
-Pass ``--skip-main-job`` to time only the data layer.
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import functools
 import os
-import resource
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -73,28 +68,10 @@ def bench_loading() -> list[tuple[str, float, str]]:
     return rows
 
 
-def bench_main_job() -> tuple[float, float]:
-    """Wall time and peak RSS (largest child: the kernels) of ``python -m talentmarket all`` into a temp dir."""
-    with tempfile.TemporaryDirectory() as out:
-        env = dict(os.environ, **{paths.MIRROR_ENV_VAR: str(MIRROR)})
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "talentmarket", "all", "--out", out], check=True, env=env,
-                       stderr=subprocess.DEVNULL)
-        seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return seconds, peak_mb
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--skip-main-job", action="store_true")
-    args = parser.parse_args()
     print(f"{'data loading (all registered files)':50} {'seconds':>9} {'size':>10}")
     for label, seconds, size in bench_loading():
         print(f"{label:50} {seconds:9.2f} {size:>10}")
-    if not args.skip_main_job:
-        seconds, peak_mb = bench_main_job()
-        print(f"\n{'main job (all notebooks + site)':50} {seconds:9.1f} s   peak RSS of one process {peak_mb:.0f} MB")
 
 
 if __name__ == "__main__":
