@@ -57,8 +57,8 @@ def plot_ai_against_sectors(ai_index: pd.DataFrame, sector_index: pd.DataFrame, 
     ax.axhline(100, color="#333333", linewidth=0.8)
     sector_end = sectors["month"].max()
     ax.axvline(sector_end, color=MUTED, linestyle=":", linewidth=1.5)
-    ax.annotate(f"sector data end ({sector_end:%b %Y})", xy=(sector_end, 1), xycoords=("data", "axes fraction"),
-                xytext=(-4, -12), textcoords="offset points", ha="right", fontsize=8, color="#555555")
+    ax.annotate(f"sector data end ({sector_end:%b %Y}); later months: AI only", xy=(sector_end, 0), xycoords=("data", "axes fraction"),
+                xytext=(4, 4), textcoords="offset points", ha="left", fontsize=8, color="#555555")
     plain_log_axis(ax)
     ax.set_ylabel("postings index, Feb 2020 = 100 (log scale)")
     ax.set_title(f"{country}: AI-mentioning postings against tech occupational sectors")
