@@ -13,7 +13,7 @@ from talentmarket.errors import DataValidationError
 from talentmarket.report import scorecard as claims
 from talentmarket.results import registry as claims_registry
 from talentmarket.results.contract import ClaimResult, read_results, write_results
-from talentmarket.results.display import format_estimate
+from talentmarket.results.display import format_estimate, reader_table
 from talentmarket.stats.multiplicity import benjamini_hochberg
 
 REQUIRED_IDS = {
@@ -377,3 +377,11 @@ def test_scorecard_q_values_are_benjamini_hochberg_over_real_findings_and_missin
     assert table.loc["convergence.sigma", "q-value"] == "—"
     assert table.loc["salary.ai_premium", "threshold"] == "above +5"
     assert table.loc["hiring.talent_gap", "threshold"] == "—"
+
+
+def test_scorecard_tables_escape_file_names_and_titles(documents):
+    hostile = "evil<img src=x onerror=alert(1)>.csv"
+    changed = [documents[0] | {"title": hostile, "sources": [FIXTURE_SOURCE | {"file": hostile, "sha256": "not applicable (generated)"}]}]
+    for table in (claims.sources_table(changed), reader_table(claims.results_overview(changed), caption=hostile, table_id="results")):
+        assert "<img" not in table.html and "&lt;img src=x onerror=alert(1)&gt;" in table.html
+    assert "not applicable (generated)" in claims.sources_table(changed).html, "a non-hash is shown whole"

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import matplotlib.pyplot as plt
+import nbformat
 import pytest
 from bs4 import BeautifulSoup
 from talentmarket import paths
@@ -259,3 +260,17 @@ def test_readme_findings_section_is_replaced_from_the_reports(tmp_path: Path) ->
     text = readme.read_text(encoding="utf-8")
     assert "old text" not in text and "## Findings" in text and text.endswith(f"{site.FINDINGS_END}\n## Set-up\n")
     assert "cannot be tested with open data" in text
+
+
+def test_notebook_pages_load_nothing_from_the_network_and_escape_their_title(tmp_path):
+    notebook = nbformat.v4.new_notebook()
+    printed = nbformat.v4.new_output("stream", name="stdout", text=f"read {HOSTILE_FILE}\n")
+    notebook.cells = [nbformat.v4.new_markdown_cell("# A report"), nbformat.v4.new_code_cell("print(name)", outputs=[printed])]
+    for reader in (False, True):
+        page = site.notebook_exporter(reader=reader).from_notebook_node(notebook, resources={"metadata": {"name": HOSTILE_FILE}})[0]
+        soup = BeautifulSoup(page, "html.parser")
+        assert soup.find("script") is None and soup.find("img") is None
+        assert not [tag for tag in soup.find_all(src=True) if urlparse(tag["src"]).scheme in ("http", "https")]
+        assert not [tag for tag in soup.find_all("link", href=True) if urlparse(tag["href"]).scheme in ("http", "https")]
+        assert HOSTILE_FILE in soup.title.get_text()
+        assert bool(soup.select(".jp-CodeCell .jp-InputArea")) is not reader, "the reader version hides the code"
