@@ -360,3 +360,16 @@ def test_own_salary_file_is_read_by_the_store_rules(tmp_path: Path, synthetic_st
     (tmp_path / "folder.csv").mkdir()
     with pytest.raises(DataValidationError, match="folder.csv is a directory, expected a CSV file"):
         load_salaries(synthetic_store, own_files={tmp_path / "folder.csv": "ai"})
+
+
+def test_query_keeps_namibia_a_code_and_reads_na_numbers_as_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = b"date,jobcountry,AI_share_postings\n2020-01-01,NA,1.5\n2020-01-02,NA,NA\n"
+    target = tmp_path / "indeed_ai_tracker" / "AI_posting.csv"
+    target.parent.mkdir()
+    target.write_bytes(body)
+    entry = DataFile("AI_posting.csv", "http://127.0.0.1:9/x", hashlib.sha256(body).hexdigest(), "test")
+    monkeypatch.setitem(SOURCES, "indeed_ai_tracker", Source("indeed_ai_tracker", "t", "p", "l", "c", "d", "h",
+                                                             (Vintage("test", "c", {"AI_posting.csv": entry}),)))
+    frame = DataStore(data_dir=tmp_path).query("SELECT * FROM t ORDER BY date", {"t": ("indeed_ai_tracker", ["AI_posting.csv"])})
+    assert frame["jobcountry"].tolist() == ["NA", "NA"] and frame["AI_share_postings"].isna().tolist() == [False, True]
+    assert str(frame["date"].dtype).startswith("datetime64")

@@ -401,8 +401,14 @@ class DataStore:
             missing = sorted(set(types) - set(header))
             if missing:
                 raise DataValidationError(f"{source}/{file_path.name}", missing[0], f"missing column (found {sorted(header)})")
-        relation = con.read_csv([str(p) for p in file_paths], header=True, dtype=types, na_values=[*MISSING_MARKERS, ""])
-        relation.create_view(view)
+        # Read as text, then type with the pandas reader's rules: in text columns only an empty field is
+        # missing (NA is Namibia); in number and date columns the missing markers are, and other text fails.
+        con.read_csv([str(p) for p in file_paths], header=True, all_varchar=True).create_view(f"{view}__text")
+        markers = ", ".join("'" + marker.replace("'", "''") + "'" for marker in _NUMBER_MISSING if marker)
+        typed = [f'CAST(CASE WHEN "{name}" IN ({markers}) THEN NULL ELSE "{name}" END AS {kind}) AS "{name}"'
+                 for name, kind in types.items() if kind != "VARCHAR"]
+        replace = f" REPLACE ({', '.join(typed)})" if typed else ""
+        con.execute(f'CREATE VIEW "{view}" AS SELECT *{replace} FROM "{view}__text"')
 
     def _record(self, source: str, file_name: str) -> None:
         meta = get_source(source)
