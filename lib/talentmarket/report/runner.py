@@ -40,8 +40,6 @@ from papermill.exceptions import PapermillExecutionError
 
 from talentmarket import paths
 from talentmarket.errors import ParameterError, TalentMarketError
-from talentmarket.report.site import notebook_exporter
-from talentmarket.results.display import SYNTHETIC_BANNER
 
 KERNEL_NAME = "python3"
 CELL_TIMEOUT_SECONDS = 1800
@@ -426,6 +424,10 @@ def render_html(executed: Path, synthetic: bool = False) -> tuple[Path, Path]:
     The page title is the notebook's first heading; a synthetic run gets the banner as
     the very first thing on the page and "SYNTHETIC" in its title.
     """
+    # imported here: the site and display modules pull in pandas, scipy and matplotlib, which checking a run does not need
+    from talentmarket.report.site import notebook_exporter
+    from talentmarket.results.display import SYNTHETIC_BANNER
+
     notebook = nbformat.read(executed, as_version=4)
     title = _first_heading(notebook) or executed.stem
     if synthetic:
