@@ -199,6 +199,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "sources":
             for source in SOURCES.values():
                 print(f"{source.name}: {source.title} [{source.license}] — {len(source.files)} file(s)")
+                for vintage in source.vintages:
+                    newest = " (default)" if vintage is source.default_vintage else ""
+                    print(f"    vintage {vintage.name}{newest}: {vintage.coverage}")
         elif args.command == "site":
             _build_site(args.out)
         elif args.command == "configure":
@@ -218,8 +221,8 @@ def main(argv: list[str] | None = None) -> int:
                     parameters = _parameters(args.parameter, args.parameters_file)
                     run_many(args.notebooks, parameters=parameters, update_notebook=args.update_notebook, **options)
                 else:
-                    run_many(None, **options)
-                    _build_site(out)
+                    runs = run_many(None, **options)
+                    _build_site(runs[0].executed.parent.parent if runs else out)  # where the runs went (e.g. runs/synthetic)
     except TalentMarketError as error:
         print(f"talentmarket: error: {error}", file=sys.stderr)
         return EXIT_ERROR
