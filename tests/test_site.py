@@ -161,10 +161,12 @@ def test_untestable_claims_are_listed_with_reason_and_missing_data(page):
 
 def test_sources_table_gives_licence_attribution_and_version_once_per_file(page):
     rows = page.select("#sources tr.source-row")
-    assert len(rows) == 1
-    text = rows[0].get_text(" ", strip=True)
+    assert len(rows) == 2
+    real, twin = (row.get_text(" ", strip=True) for row in rows)
     for expected in ("indeed_ai_tracker", "AI_posting.csv", "41392c3f5a65", "CC BY 4.0", "Indeed Hiring Lab", "01_demand_growth 02_salary_premium"):
-        assert expected in text
+        assert expected in real
+    assert "synthetic twin (seed 1)" in twin and "not applicable (synthetic)" in twin and "03_compensation_convergence" in twin
+    assert "41392c3f5a65" not in twin and "0000000000" not in twin, "a synthetic run shows no real file's version or hash"
 
 
 def test_versions_section_names_package_and_data_kind_per_notebook(page):

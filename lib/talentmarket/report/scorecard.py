@@ -220,7 +220,7 @@ def scorecard_reader_table(scorecard: pd.DataFrame) -> ReaderTable:
 def sources_table(documents: list[dict[str, Any]]) -> ReaderTable:
     """Every file version the summarised notebooks read, with licence, short sha256 and the notebooks that used it."""
     rows = [{"source": use["source"], "file": use["file"], "version": use["version"], "license": use["license"],
-             "sha256": short_sha256(use["sha256"]), "used by": ", ".join(use["used_by"])} for use in merged_sources(documents)]
+             "sha256": short_sha256(use["sha256"]), "used by": ", ".join(use["used_by"])} for use in shown_sources(documents)]
     frame = pd.DataFrame(rows, columns=["source", "file", "version", "license", "sha256", "used by"])
     return reader_table(frame, table_id="sources",
                         caption="Data files behind the summarised results: version, licence, first 12 hex digits of the sha256, "
@@ -242,6 +242,23 @@ def merged_sources(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
             used_by.setdefault(tuple(sorted(use.items())), set()).add(document["notebook"])
     merged = [dict(key) | {"used_by": sorted(notebooks)} for key, notebooks in used_by.items()]
     return sorted(merged, key=lambda use: (use["source"], use["file"], use["version"]))
+
+
+SYNTHETIC_DIGEST = "not applicable (synthetic)"
+
+
+def shown_sources(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """:func:`merged_sources` as tables show them: a file a notebook drew from its synthetic twin reads
+    ``synthetic twin (seed N)`` with no hash, since the registered version and sha256 describe a real file
+    that run never read."""
+    shown = []
+    for document in documents:
+        synthetic = document["data_kind"] == "synthetic"
+        seed = document.get("parameters", {}).get("seed")
+        for use in document["sources"]:
+            twin = synthetic and not use["source"].startswith(("generated:", "own:"))
+            shown.append(document | {"sources": [use | ({"version": f"synthetic twin (seed {seed})", "sha256": SYNTHETIC_DIGEST} if twin else {})]})
+    return merged_sources(shown)
 
 
 def provenance_store(documents: list[dict[str, Any]]) -> DataStore:
@@ -267,7 +284,7 @@ def plot_forest(scorecard: pd.DataFrame, store: DataStore) -> plt.Figure:
     the claim's threshold and the shaded side the one the claim predicts, so a claim is supported when
     its whole bar lies in the shade. The colour is the verdict; hollow grey marks synthetic results
     (never a finding). The right margin repeats the estimate, CI and unit as text."""
-    plotted = scorecard.dropna(subset=["estimate"])
+    plotted = scorecard.dropna(subset=["estimate", "ci_low", "ci_high"])  # a descriptive estimate has no bar to draw
     if plotted.empty:
         return _empty_forest(store)
     order = {name: rank for rank, name in enumerate(sorted(set(plotted["notebook"])))}

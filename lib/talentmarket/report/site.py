@@ -79,7 +79,7 @@ def build_site(reports_root: Path) -> Path:
     documents = claims.read_all_results(reports_root)
     scorecard = claims.build_scorecard(load_registry(), documents)
     rows = _scorecard_rows(scorecard)
-    sources = [use | {"sha256_short": short_sha256(use["sha256"]), "link": safe_url(use["url"])} for use in claims.merged_sources(documents)]
+    sources = [use | {"sha256_short": short_sha256(use["sha256"]), "link": safe_url(use["url"])} for use in claims.shown_sources(documents)]
     page = _TEMPLATE.render(
         title=SITE_TITLE,
         essay=ESSAY,
@@ -143,7 +143,7 @@ def build_stamp(reports_root: Path, documents: list[dict[str, Any]]) -> dict[str
     written = [(reports_root / d["notebook"] / RESULTS_FILE).stat().st_mtime for d in documents
                if (reports_root / d["notebook"] / RESULTS_FILE).is_file()]
     vintages: dict[str, set[str]] = {}
-    for use in claims.merged_sources(documents):
+    for use in claims.shown_sources(documents):
         vintages.setdefault(use["source"], set()).add(use["version"])
     return {
         "version": package_version(),
