@@ -170,3 +170,9 @@ def test_run_on_an_older_vintage_sets_it_for_the_kernels_and_never_writes_report
 def test_unknown_vintage_on_the_command_line_lists_the_known_ones(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["run", "02", "--vintage", "aijobs_net_salaries=2024-01-01"]) == 2
     assert "known vintages: 2025-01-19, 2025-08-03" in capsys.readouterr().err
+
+
+def test_sources_command_lists_every_vintage_and_the_default(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["sources"]) == 0
+    out = capsys.readouterr().out
+    assert "    vintage 2025-01-19: 74,301 rows" in out and "    vintage 2025-08-03 (default): 151,445 rows" in out
