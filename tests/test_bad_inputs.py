@@ -95,8 +95,6 @@ PARAMETER_CASES = [
     ("03", "country_groups", "{EU: [de, fr]}", "['de', 'fr'] not ISO 3166"),
     ("03", "country_groups", "{EU: []}", "group 'EU' must map a name"),
     ("03", "min_cell", "0", "'min_cell' = 0: out of range"),
-    ("03", "comparable_margin_percent", "0", "'comparable_margin_percent' = 0: out of range"),
-    ("03", "comparable_margin_percent", "150", "'comparable_margin_percent' = 150: out of range"),
     ("03", "top_title_pattern", "'('", "'top_title_pattern' = '(': not a valid regular expression"),
     ("03", "oews_occupations", "[99-9999]", "['99-9999'] not available"),
     ("03", "synthetic_case", "chaos", "'synthetic_case' = 'chaos'"),
@@ -166,6 +164,18 @@ def test_bad_parameter_values_are_refused_before_a_kernel_starts(scratch: Path, 
     assert culprit in error and "Fix:" in error, error
     assert elapsed < 30
     assert not (scratch / "out").exists() or not any((scratch / "out").iterdir())  # nothing ran
+
+
+def test_a_broken_project_configuration_is_named(scratch: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from talentmarket import paths
+
+    config = scratch / "talentmarket.toml"
+    config.write_text("[data]\nmirror = \n")
+    monkeypatch.setattr(paths, "CONFIG_FILE", config)
+    monkeypatch.delenv(paths.MIRROR_ENV_VAR)
+    status, error, _ = _refused(["run", "01", "--out", "out"], capsys)
+    assert status == 2 and "talentmarket.toml: not valid TOML" in error and "configure" in error
 
 
 def test_every_notebook_is_checked_before_the_first_kernel_starts(scratch: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -260,3 +260,31 @@ def test_cell_timeout_is_one_line_naming_the_cell_and_the_option(tiny_notebook: 
     error = capsys.readouterr().err.strip().splitlines()[-1]
     assert "42_tiny: cell 3 of 4" in error and "CellTimeoutError" in error and "raise --timeout" in error
 
+
+
+def test_configure_names_the_mirror_and_quiets_kernels(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """Set-up writes talentmarket.toml (read by every kernel through paths) and the venv's kernel log level."""
+    from talentmarket.report import runner
+
+    monkeypatch.setattr(paths, "CONFIG_FILE", tmp_path / "talentmarket.toml")
+    kernel_config = tmp_path / "venv" / "etc" / "ipython" / "ipython_kernel_config.json"
+    kernel_config.parent.mkdir(parents=True)
+    kernel_config.write_text(json.dumps({"IPKernelApp": {"matplotlib": "inline"}, "Other": {"x": 1}}))
+    monkeypatch.setattr(runner.sys, "prefix", str(tmp_path / "venv"))
+    mirror = tmp_path / "my mirror \"quoted\""
+    mirror.mkdir()
+    assert main(["configure", "--data-dir", str(mirror)]) == 0
+    assert paths.configured_mirror(paths.CONFIG_FILE) == mirror.resolve()
+    assert json.loads(kernel_config.read_text()) == {"IPKernelApp": {"matplotlib": "inline", "log_level": "CRITICAL"},
+                                                     "Other": {"x": 1}}
+    assert "names the mirror" in capsys.readouterr().err
+
+
+def test_a_broken_config_file_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "talentmarket.toml"
+    config.write_text("[data\nmirror = 1\n")
+    monkeypatch.setattr(paths, "CONFIG_FILE", config)
+    monkeypatch.delenv(paths.MIRROR_ENV_VAR)
+    with pytest.raises(paths.ConfigError, match="talentmarket.toml: not valid TOML"):
+        paths.mirror_dir()

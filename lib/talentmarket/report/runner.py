@@ -226,8 +226,12 @@ def choose_reports_root(parameters: dict[str, Any], synthetic: bool, reports_roo
 
 
 def check_data_dir(data_dir: str | Path | None) -> Path | None:
-    """An existing mirror directory (resolved against the current directory), or an error that says what is wrong."""
+    """An existing mirror directory (resolved against the current directory), or an error that says what is wrong.
+
+    Without ``data_dir`` the configured mirror is looked up now, so a broken ``talentmarket.toml`` is reported
+    before a kernel starts rather than inside one."""
     if data_dir is None:
+        paths.mirror_dir()
         return None
     path = Path(data_dir).expanduser().resolve()
     if not path.exists():
