@@ -293,3 +293,17 @@ def test_level_shift_interval_covers_about_95_percent_for_moderate_autocorrelati
         assert COVERAGE_BAND[0] <= share <= COVERAGE_BAND[1], (rho, share)
     else:
         assert share >= 0.65, f"rho={rho} coverage {share:.3f} fell below its documented level (0.84 at 0.8, 0.74 at 0.9)"
+
+
+def test_an_ai_index_with_early_zeros_is_compared_from_its_first_sustained_positive_month() -> None:
+    """The GenAI measure: zero mentions in early months once stopped the comparison with 'strictly positive'."""
+    months = pd.date_range("2020-02-01", periods=40, freq="MS")
+    rng = np.random.default_rng(5)
+    genai = np.r_[np.zeros(10), np.exp(np.linspace(0, 3, 30) + rng.normal(0, 0.05, 30))]
+    ai_index = pd.DataFrame({"country": "US", "month": months, "index": genai})
+    sectors = pd.DataFrame({"country": "US", "sector": "Software Development", "month": months,
+                            "index": np.exp(-0.01 * np.arange(40) + rng.normal(0, 0.02, 40))})
+    table = demand.compare_ai_with_sectors(ai_index, sectors, "2020-02-01", ["Software Development"], parameter="sensitivity_start")
+    row = table.iloc[0]
+    assert row["ai_start"] == months[10] and row["start"] == months[10] and row["months"] == 30
+    assert np.isfinite(row["gap_pct_ci_high"]) and row["gap_pct_ci_low"] > 0
