@@ -288,3 +288,17 @@ def test_a_broken_config_file_is_named(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.delenv(paths.MIRROR_ENV_VAR)
     with pytest.raises(paths.ConfigError, match="talentmarket.toml: not valid TOML"):
         paths.mirror_dir()
+
+
+@pytest.mark.slow
+def test_sigterm_during_a_parallel_run_unwinds_every_worker(tmp_path: Path) -> None:
+    first = write_tiny_notebook(tmp_path / "nb" / "42_tiny.ipynb")
+    second = write_tiny_notebook(tmp_path / "nb" / "43_other.ipynb")
+    out = tmp_path / "out"
+    killed = _cli("run", str(first), str(second), "-p", "sleep", "60", "--jobs", "2", "--out", str(out), cwd=tmp_path)
+    deadline = time.monotonic() + 90
+    while len(list(out.glob(".*.partial/figures/US.png"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    killed.send_signal(signal.SIGTERM)
+    assert killed.wait(60) == 130
+    assert not list(out.glob(".*.partial")) and not (out / "42_tiny").exists() and not (out / "43_other").exists()
