@@ -60,8 +60,7 @@ def _points_claim_p_value(claim_id: str, estimate: float, ci_low: float, ci_high
 
 
 def _clusters_text(premium: Premium) -> str:
-    return (f"{premium.n:,} postings in {premium.clusters} titles "
-            f"({premium.inference.effective_clusters:.1f} effective titles)")
+    return f"{premium.n:,} postings in {premium.clusters} titles, {premium.inference.effective_clusters:.1f} effective"
 
 
 def judge_ai_premium(primary: Premium, curve: pd.DataFrame, ai_definition: str, context: str = "") -> ClaimResult:
@@ -220,7 +219,7 @@ def judge_company_size(size_gaps: CompanySizeGaps) -> ClaimResult:
         f"AI roles at large employers (> 250 staff) earn {main['percent']:.1f}% [{main['ci_low']:.1f}, {main['ci_high']:.1f}] "
         f"vs medium (50–250){small}, with the same level, country, year, remote and contract "
         f"({int(main['clusters'])} titles, {main['effective_clusters']:.1f} effective). {TITLE_CLUSTERING} "
-        f"AI postings by size: {size_gaps.postings}. {size_gaps.note} {caveat}"
+        f"AI postings by size: {size_gaps.postings}. " + " ".join(filter(None, [size_gaps.note, caveat]))
     )
     return judge_claim(
         claim_id, metric=metric, unit="percent", estimate=float(main["percent"]), ci_low=float(main["ci_low"]),
