@@ -113,3 +113,14 @@ def test_thresholds_read_as_words():
     assert display.format_threshold(-10.0, "above", "percent") == "above -10 percent"
     assert display.format_threshold(0.0, "below") == "below +0"
     assert display.format_threshold(None, None) == display.MISSING
+
+
+def test_reader_table_aligns_by_cell_so_notebook_css_cannot_override_it():
+    table = display.reader_table(_premium_frame(), caption="c", table_id="align", intervals={"95% CI": ("ci_low", "ci_high")})
+    style = BeautifulSoup(table.html, "html.parser").find("style").get_text()
+    rules = {selectors.strip(): body for selectors, body in (rule.split("{", 1) for rule in style.split("}") if "{" in rule)}
+    assert "text-align" not in rules["#T_align td"], "a table-wide td rule would lose to JupyterLab's :not(...) td rule"
+    numeric = next(body for selectors, body in rules.items() if "#T_align_row0_col2" in selectors)  # the 95% CI cell
+    text = next(body for selectors, body in rules.items() if "#T_align_row1_col0" in selectors)  # a group name
+    assert "text-align: right" in numeric and "white-space: nowrap" in numeric
+    assert "text-align: left" in text

@@ -136,17 +136,19 @@ def format_interval(low: float | None, high: float | None, digits: int = 1) -> s
 
 def format_estimate(estimate: float | None, ci_low: float | None, ci_high: float | None) -> tuple[str, str]:
     """Estimate and ``[low, high]`` as text, with decimals suited to the row's magnitude
-    (one decimal from 10 up, two from 1, three below), so small effects do not round to zero."""
+    (one decimal from 10 up, two from 1, three below), so small effects do not round to zero. A descriptive
+    estimate without an interval (an inconclusive claim's) gets an empty interval."""
     if estimate is None or pd.isna(estimate):
         return "", ""
-    scale = max(abs(estimate), abs(ci_low), abs(ci_high))
+    bounds = [v for v in (ci_low, ci_high) if v is not None and not pd.isna(v)]
+    scale = max([abs(estimate), *(abs(v) for v in bounds)])
     digits = 1 if scale >= 10 else 2 if scale >= 1 else 3
 
     def text(value: float) -> str:
         rounded = f"{value:.{digits}f}"
         return rounded.lstrip("-") if float(rounded) == 0 else rounded  # no "-0.0"
 
-    return text(estimate), f"[{text(ci_low)}, {text(ci_high)}]"
+    return text(estimate), (f"[{text(ci_low)}, {text(ci_high)}]" if len(bounds) == 2 else "")
 
 
 def format_threshold(threshold: float | None, direction: str | None, unit: str = "") -> str:
@@ -190,12 +192,14 @@ def reader_table(
         .set_caption(html.escape(caption))
         .set_table_styles(_TABLE_STYLES)
     )
-    if numeric:
-        styler = styler.set_properties(subset=numeric, **{"text-align": "right", "white-space": "nowrap",
-                                                          "font-variant-numeric": "tabular-nums"})
+    # Per-cell rules (the Styler writes them by cell id) outrank JupyterLab's right-aligned table CSS.
     short = [name for name in shown.columns if name not in numeric and len(shown) and shown[name].str.len().max() <= SHORT_CELL]
-    if short:
-        styler = styler.set_properties(subset=short, **{"white-space": "nowrap"})
+    prose = [name for name in shown.columns if name not in numeric and name not in short]
+    for subset, props in ((numeric, {"text-align": "right", "white-space": "nowrap", "font-variant-numeric": "tabular-nums"}),
+                          (short, {"text-align": "left", "white-space": "nowrap"}),
+                          (prose, {"text-align": "left", "white-space": "normal"})):
+        if subset and len(shown):
+            styler = styler.set_properties(subset=subset, **props)
     text = caption + "\n" + (shown.to_string(index=False) if len(shown) else "(no rows)")
     return ReaderTable(html=styler.to_html(), text=text)
 
@@ -207,8 +211,7 @@ _TABLE_STYLES = [
                                       ("padding", "0 0 6px"), ("color", "#1d2330")]},
     {"selector": "th", "props": [("text-align", "left"), ("background", "#f2f4f8"), ("padding", "5px 8px"),
                                  ("border-bottom", "2px solid #ccd"), ("vertical-align", "bottom")]},
-    {"selector": "td", "props": [("text-align", "left"), ("vertical-align", "top"), ("padding", "5px 8px"),
-                                 ("border-bottom", "1px solid #e3e6ee"), ("white-space", "normal"),
+    {"selector": "td", "props": [("vertical-align", "top"), ("padding", "5px 8px"), ("border-bottom", "1px solid #e3e6ee"),
                                  ("overflow-wrap", "break-word")]},
 ]
 
