@@ -19,6 +19,7 @@ from talentmarket.data.sources import (
     older_vintages,
 )
 from talentmarket.report import history
+from talentmarket.report.runner import NotebookFailed
 from talentmarket.results.contract import ClaimResult, write_results
 
 PREMIUM = "02_salary_premium"
@@ -90,7 +91,7 @@ def test_table_marks_the_flip_and_names_the_vintages_of_every_column(tmp_path: P
 
 
 def test_history_without_runs_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(history.HistoryError, match="no results under .*newest"):
+    with pytest.raises(history.HistoryError, match="no results under "):
         history.write_history(tmp_path, history.vintage_sets())
     with pytest.raises(history.HistoryError, match="no verdict history yet"):
         history.verdict_flips(tmp_path / history.HISTORY_JSON)
@@ -176,3 +177,23 @@ def test_sources_command_lists_every_vintage_and_the_default(capsys: pytest.Capt
     assert cli.main(["sources"]) == 0
     out = capsys.readouterr().out
     assert "    vintage 2025-01-19: 74,301 rows" in out and "    vintage 2025-08-03 (default): 151,445 rows" in out
+
+
+def test_a_failed_run_leaves_a_gap_not_a_stale_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _two_vintages(tmp_path)  # an earlier history: the older set's premium results are now stale
+    calls: list[tuple[list[str], str, Path]] = []
+    succeed = _fake_premium_runs(calls)
+
+    def fail_on_older(names: list[str], *, reports_root: Path, **options: Any) -> list[Any]:
+        if older_vintages():
+            raise NotebookFailed("02_salary_premium: cell 3 raised KeyError")
+        return succeed(names, reports_root=reports_root, **options)
+
+    monkeypatch.setattr(history, "run_many", fail_on_older)
+    with pytest.raises(history.HistoryError, match="(?s)written with gaps .*aijobs_net_salaries=2025-01-19: 02_salary_premium: cell 3"):
+        history.run_history(["02"], out=tmp_path)
+    table, _ = history.history_table(tmp_path, history.vintage_sets())
+    older = table[(table["vintage_set"] == "aijobs_net_salaries=2025-01-19") & (table["notebook"] == PREMIUM)]
+    assert older["verdict"].isna().tolist() == [True]  # a gap, not the stale verdict of the earlier history
+    assert history.flips_in(table).empty
+    assert "no result (the run failed)" in (tmp_path / history.HISTORY_HTML).read_text(encoding="utf-8")

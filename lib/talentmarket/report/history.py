@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import json
+import shutil
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from talentmarket.data.sources import (
 from talentmarket.errors import ParameterError, TalentMarketError
 from talentmarket.report.runner import (
     LAST_NOTEBOOK_PREFIX,
+    NotebookFailed,
     discover_notebooks,
     resolve_notebook,
     run_many,
@@ -107,15 +109,33 @@ def run_history(
     if not stems:
         raise ParameterError("history: no claim notebook selected (the scorecard reads the others' results and has no claims of its own)")
     sets = vintage_sets()
+    failures = []
     for index, vintage_set in enumerate(sets, start=1):
-        todo = stems if index == 1 else notebooks_reading(root / sets[0].folder, set(vintage_set.older), stems)
+        todo = stems if index == 1 else sorted(set(stems) & _rerun_in(vintage_set, root / sets[0].folder))
         print(f"history [{index}/{len(sets)}] {vintage_set.label}: {', '.join(todo) or 'no notebook reads these vintages'}",
               file=sys.stderr, flush=True)
+        for stem in todo:  # a failed run must not leave an earlier history's results in its place
+            shutil.rmtree(root / vintage_set.folder / stem, ignore_errors=True)
         if todo:
-            with vintage_environment(_newest_except(vintage_set.older)):
-                run_many(todo, data_dir=data_dir, reports_root=root / vintage_set.folder, **run_options)
+            try:
+                with vintage_environment(_newest_except(vintage_set.older)):
+                    run_many(todo, data_dir=data_dir, reports_root=root / vintage_set.folder, **run_options)
+            except NotebookFailed as error:
+                failures.append(f"{vintage_set.label}: {error}")
             check_vintages_read(root / vintage_set.folder, vintage_set)
-    return write_history(root, sets, page)
+    written = write_history(root, sets, page)
+    if failures:
+        raise HistoryError(f"history: {written} was written with gaps ('no result') because runs failed:\n" + "\n".join(failures))
+    return written
+
+
+def _rerun_in(vintage_set: VintageSet, newest_root: Path) -> set[str]:
+    """The notebooks a set must run itself: those whose newest results read a source the set changes,
+    and those without newest results (which sources they read is unknown)."""
+    newest = {document["notebook"]: document for document in read_all_results(newest_root)}
+    reading = {stem for stem, document in newest.items() if set(vintage_set.older) & {use["source"] for use in document["sources"]}}
+    unknown = {p.stem for p in discover_notebooks() if not p.name.startswith(LAST_NOTEBOOK_PREFIX)} - set(newest)
+    return reading | unknown
 
 
 def _newest_except(older: dict[str, str]) -> dict[str, str]:
@@ -137,43 +157,50 @@ def check_vintages_read(results_root: Path, vintage_set: VintageSet) -> None:
                 )
 
 
-def notebooks_reading(results_root: Path, sources: set[str], stems: Sequence[str]) -> list[str]:
-    """The notebooks among ``stems`` whose results under ``results_root`` cite a file of one of ``sources``."""
-    return sorted(document["notebook"] for document in read_all_results(results_root)
-                  if document["notebook"] in stems and sources & {use["source"] for use in document["sources"]})
-
-
 def history_table(root: Path, sets: Sequence[VintageSet]) -> tuple[pd.DataFrame, dict[str, dict[str, str]]]:
     """The long table (one row per claim and vintage set, :data:`TABLE_COLUMNS`) and, per set label,
     the vintage of every source its notebooks read.
 
-    A notebook without results in a set's folder was not re-run there (it reads none of the sources
-    the set changes): its newest results stand in, with ``carried_over`` true.
+    A notebook that reads none of the sources a set changes is not re-run there: its newest results
+    stand in, with ``carried_over`` true. A notebook the set had to run but has no results for (its run
+    failed) gets rows without a verdict ("no result"), so no stale or borrowed result fills the gap.
     """
-    newest = {document["notebook"]: document for document in read_all_results(root / sets[0].folder)}
-    if not newest:
-        raise HistoryError(f"history: no results under {root / sets[0].folder}; run `python -m talentmarket history` first")
+    found = {s.label: {d["notebook"]: d for d in read_all_results(root / s.folder)} for s in sets}
+    newest = found[sets[0].label]
+    if not any(found.values()):
+        raise HistoryError(f"history: no results under {root}; run `python -m talentmarket history` first")
+    claims = {stem: {claim.id: claim for claim in document["claims"]} for by_stem in found.values() for stem, document in by_stem.items()}
     labels = load_registry().set_index("id")["label"].to_dict()
     rows, read = [], {}
     for vintage_set in sets:
-        own = {document["notebook"]: document for document in read_all_results(root / vintage_set.folder)}
-        documents = {stem: own.get(stem, document) for stem, document in newest.items()}
-        read[vintage_set.label] = {use["source"]: use["version"] for document in documents.values() for use in document["sources"]}
-        for stem, document in sorted(documents.items()):
-            for claim in document["claims"]:
+        documents, carried = {}, set()
+        for stem in sorted(claims):
+            reads_changed = stem not in newest or set(vintage_set.older) & {use["source"] for use in newest[stem]["sources"]}
+            if vintage_set is sets[0] or reads_changed:
+                documents[stem] = found[vintage_set.label].get(stem)
+            else:
+                documents[stem], carried = newest[stem], carried | {stem}
+        read[vintage_set.label] = {use["source"]: use["version"] for document in documents.values() if document
+                                   for use in document["sources"]}
+        for stem, document in documents.items():
+            measured = {claim.id: claim for claim in document["claims"]} if document else {}
+            for claim_id in sorted(claims[stem]):
+                claim = measured.get(claim_id)
                 rows.append({
-                    "id": claim.id, "label": labels.get(claim.id, claim.id), "vintage_set": vintage_set.label,
-                    "verdict": claim.verdict, "estimate": claim.estimate, "ci_low": claim.ci_low, "ci_high": claim.ci_high,
-                    "unit": claim.unit, "n": claim.n, "notebook": stem, "carried_over": stem not in own,
+                    "id": claim_id, "label": labels.get(claim_id, claim_id), "vintage_set": vintage_set.label,
+                    "verdict": claim.verdict if claim else None, "estimate": claim.estimate if claim else None,
+                    "ci_low": claim.ci_low if claim else None, "ci_high": claim.ci_high if claim else None,
+                    "unit": claims[stem][claim_id].unit, "n": claim.n if claim else None, "notebook": stem,
+                    "carried_over": stem in carried,
                 })
     return pd.DataFrame(rows, columns=list(TABLE_COLUMNS)), {label: dict(sorted(v.items())) for label, v in read.items()}
 
 
 def flips_in(table: pd.DataFrame) -> pd.DataFrame:
-    """One row per claim whose verdict is not the same in every vintage set: ``id``, ``label`` and the
-    verdict in each set (columns named by set label, newest first)."""
+    """One row per claim with two different verdicts among the vintage sets that have a result for it:
+    ``id``, ``label`` and the verdict in each set (columns named by set label, newest first)."""
     wide = table.pivot(index=["id", "label"], columns="vintage_set", values="verdict")[list(dict.fromkeys(table["vintage_set"]))]
-    changed = wide[wide.nunique(axis=1, dropna=False) > 1]
+    changed = wide[wide.nunique(axis=1) > 1]
     return changed.reset_index().rename_axis(columns=None)
 
 
@@ -203,6 +230,8 @@ def verdict_flips(history: Path | None = None) -> list[dict[str, str]]:
 
 def _cell(row: pd.Series) -> str:
     """``verdict: estimate [low, high], n = …`` for one claim in one set."""
+    if pd.isna(row["verdict"]):
+        return "no result (the run failed)"
     if pd.isna(row["estimate"]):
         return f"{row['verdict']} (no estimate), n = {int(row['n']):,}"
     return (f"{row['verdict']}: {row['estimate']:.2f} {format_interval(row['ci_low'], row['ci_high'], 2)} {row['unit']}, "
