@@ -244,13 +244,13 @@ def check_data_dir(data_dir: str | Path | None) -> Path | None:
 def prepare_output_root(root: Path) -> None:
     """Create the reports root, or say why it cannot be used (a file in the way, no permission)."""
     if root.exists() and not root.is_dir():
-        raise OutputError(f"--out {root}: is a file, not a directory; name a folder for the reports")
+        raise OutputError(f"--out {_shown(root)}: is a file, not a directory; name a folder for the reports")
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise OutputError(f"--out {root}: cannot create it ({error.strerror}); name a folder you can write to") from None
+        raise OutputError(f"--out {_shown(root)}: cannot create it ({error.strerror}); name a folder you can write to") from None
     if not os.access(root, os.W_OK | os.X_OK):
-        raise OutputError(f"--out {root}: not writable; name a folder you can write to")
+        raise OutputError(f"--out {_shown(root)}: not writable; name a folder you can write to")
 
 
 def plan_run(
