@@ -26,10 +26,19 @@ Methods, and why:
   slope towards −1 (regression to the mean); the estimate is corrected for it
   (errors-in-variables, method of moments). σ and β are tested separately because
   β can hold while σ does not (Young, Higgins & Levy 2008).
-- **Uncertainty** comes from a cluster bootstrap that resamples postings within
-  each country × year cell (cells keep their size, so the panel stays fixed). The
-  countries themselves are the population of interest; the β slope is also
-  reported with HC3 robust standard errors treating countries as a sample.
+- **Uncertainty reflects few years and few countries.** A trend over three or four
+  yearly values is the OLS slope with a t(T−2) interval
+  (:func:`talentmarket.stats.inference.few_points_trend`): each year's value deviates
+  from the line by a year-level shock, which a bootstrap over postings cannot see.
+  The β slope is a cross-section of a handful of countries: its interval is the
+  delete-one-country jackknife with t(U−1)
+  (:func:`talentmarket.stats.inference.jackknife_over_units`). Below three years or four
+  countries there is no credible interval; the change is then descriptive and the
+  claim inconclusive. ``tests/test_convergence.py`` proves the coverage by simulation.
+- **Comparisons are clustered where they are assigned**: the remote gap by residence
+  country, the research/lead title premium by job title, with the small-cluster
+  inference of :func:`talentmarket.stats.inference.fit_clustered`. The cluster bootstrap
+  over postings within cells remains for the yearly dispersion levels and the top decile.
 - Small cells are never used silently: countries below ``min_cell`` are dropped
   and job titles below it are pooled into one role, and every such step leaves a
   note on the result.
@@ -48,8 +57,11 @@ from talentmarket.analyses.convergence.estimates import (
     ConvergenceResult,
     CountryGaps,
     SigmaConvergence,
+    estimate_beta,
     estimate_convergence,
     estimate_country_gaps,
+    estimate_sigma_trend,
+    noise_corrected_dispersion,
 )
 from talentmarket.analyses.convergence.judges import (
     SECTIONS,
@@ -77,16 +89,17 @@ from talentmarket.analyses.convergence.remote import (
 from talentmarket.analyses.convergence.sample import (
     ALPHA,
     ARRANGEMENTS,
-    COMPARABLE_MARGIN_PERCENT,
     DEFAULT_BOOTSTRAP,
     DEFAULT_MIN_CELL,
     MIN_COUNTRIES,
+    MIN_JACKKNIFE_UNITS,
     POOLED_TITLES,
     RANGE_SUMMARIES,
     REMOTE_LABELS,
     REQUIRED_COLUMNS,
     TOP_TITLE_PATTERN,
     Interval,
+    check_draws,
     classify_arrangements,
     describe_sample,
     load_salary_rows,
@@ -105,34 +118,37 @@ from talentmarket.analyses.convergence.top_premium import (
 __all__ = [
     "ALPHA",
     "ARRANGEMENTS",
-    "BetaConvergence",
-    "COMPARABLE_MARGIN_PERCENT",
-    "ConvergenceResult",
-    "CountryGaps",
     "DEFAULT_BOOTSTRAP",
     "DEFAULT_MIN_CELL",
-    "Interval",
     "MIN_COUNTRIES",
+    "MIN_JACKKNIFE_UNITS",
     "POOLED_TITLES",
     "RANGE_SUMMARIES",
     "REMOTE_LABELS",
     "REQUIRED_COLUMNS",
-    "RemoteGap",
-    "RemoteShare",
     "SECTIONS",
     "SIGMA_READINGS",
-    "SigmaConvergence",
     "TOP_TITLE_PATTERN",
+    "BetaConvergence",
+    "ConvergenceResult",
+    "CountryGaps",
+    "Interval",
+    "RemoteGap",
+    "RemoteShare",
+    "SigmaConvergence",
     "TopPremium",
     "WageGrowthBeta",
+    "check_draws",
     "classify_arrangements",
     "describe_sample",
     "estimate_area_dispersion",
+    "estimate_beta",
     "estimate_convergence",
     "estimate_convergence_sensitivity",
     "estimate_country_gaps",
     "estimate_remote_gap",
     "estimate_remote_share",
+    "estimate_sigma_trend",
     "estimate_top_premium",
     "estimate_wage_growth_beta",
     "judge_beta",
@@ -141,6 +157,7 @@ __all__ = [
     "judge_sigma",
     "judge_top_premium",
     "load_salary_rows",
+    "noise_corrected_dispersion",
     "plot_beta",
     "plot_country_gaps",
     "plot_dispersion",

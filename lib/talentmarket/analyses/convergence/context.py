@@ -18,6 +18,7 @@ from talentmarket.analyses.convergence.sample import (
     _notes_text,
     _percentile_interval,
     _require_columns,
+    check_draws,
 )
 from talentmarket.data.oews import SOURCE as OEWS_SOURCE
 from talentmarket.data.oews import select_occupations
@@ -42,6 +43,7 @@ def estimate_area_dispersion(
     a bootstrap CI over areas, and the ratio of the 90th to the 10th percentile
     area. Territories and areas whose wages BLS did not release are left out.
     """
+    check_draws("n_bootstrap", n_bootstrap)
     _require_columns(by_area, ("area_type", "occ_code", "occ_title", "annual_median_wage",
                                "wage_percent_relative_standard_error", "wages_released", "territory"), OEWS_SOURCE)
     areas_of_interest = select_occupations(by_area.loc[by_area["area_type"].isin(["state", "metropolitan"])], occupations)
@@ -120,12 +122,7 @@ def estimate_wage_growth_beta(wage_growth: pd.DataFrame, levels: CountryGaps, *,
             f"in the salary data for {list(years)}; at least {MIN_COUNTRIES + 1} are needed."
         )
         return WageGrowthBeta(None, None, matched, first, last, reason, tuple(notes))
-    slope, p_value = _hc3_slope(matched["mean_growth_percent"].to_numpy(), np.log1p(matched["pay_gap_percent"].to_numpy() / 100), use_t=True)
+    slope, p_value = _hc3_slope(matched["mean_growth_percent"].to_numpy(), np.log1p(matched["pay_gap_percent"].to_numpy() / 100))
     per_ten_percent = math.log(1.1)
     return WageGrowthBeta(slope.scaled(per_ten_percent), p_value, matched.sort_values("pay_gap_percent").reset_index(drop=True),
                           first, last, None, tuple(notes))
-
-
-# --------------------------------------------------------------------------------------------
-# Verdicts
-# --------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Country pay gaps and σ/β-convergence: the estimators, their bootstrap and the sensitivity table."""
+"""Country pay gaps and σ/β-convergence: the estimators and the inference that reflects few countries and few years."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from talentmarket.analyses.convergence.sample import (
     DEFAULT_BOOTSTRAP,
     DEFAULT_MIN_CELL,
     MIN_COUNTRIES,
+    MIN_JACKKNIFE_UNITS,
     REQUIRED_COLUMNS,
     Interval,
-    _bootstrap_p_value,
     _build_design,
     _cell_sizes,
     _codes,
@@ -24,18 +24,22 @@ from talentmarket.analyses.convergence.sample import (
     _Design,
     _dropped_units_note,
     _fit_clustered,
-    _hc3_slope,
     _insufficient_text,
     _notes_text,
-    _ols_slope,
     _percentile_interval,
     _pool_small_titles,
     _require_columns,
     _residents,
     _StratifiedClusterBootstrap,
     _years_in,
+    check_draws,
 )
 from talentmarket.errors import ParameterError
+from talentmarket.stats.inference import (
+    ClusteredEstimate,
+    few_points_trend,
+    jackknife_over_units,
+)
 from talentmarket.stats.regression import solve_least_squares
 
 
@@ -95,31 +99,48 @@ def estimate_country_gaps(sample: pd.DataFrame, *, reference: str = "US", min_ce
 
 @dataclass(frozen=True)
 class SigmaConvergence:
-    """Cross-country dispersion of adjusted pay by year and its linear trend."""
+    """Cross-country dispersion of adjusted pay by year and its linear trend over the years."""
 
     dispersion: pd.DataFrame
-    """year, dispersion (noise-corrected SD of log pay effects), ci_low, ci_high, uncorrected, units."""
-    slope: Interval
-    """Change of the dispersion per year, in log points (negative: σ-convergence)."""
-    p_value: float
+    """year, dispersion (noise-corrected SD of log pay effects), ci_low, ci_high, uncorrected, units. The yearly
+    intervals come from the cluster bootstrap over postings within cells: the sampling noise of that year only."""
+    change_per_year: float
+    """(last − first year's dispersion) / span, log points per year: the descriptive change."""
+    trend: ClusteredEstimate | None
+    """OLS slope of the yearly dispersion on the year with a t(T−2) interval (T years), in log points per year;
+    None with fewer than three years, where a trend has no residual to measure year-level shocks by."""
+
+    @property
+    def slope(self) -> Interval:
+        """The trend as an Interval (log points per year; NaN bounds when there is no trend inference)."""
+        if self.trend is None:
+            return Interval(self.change_per_year, math.nan, math.nan)
+        return Interval(self.trend.value, self.trend.ci_low, self.trend.ci_high)
 
 
 @dataclass(frozen=True)
 class BetaConvergence:
     """Slope of the change in a unit's pay effect (first to last year) on its initial effect."""
 
-    beta: Interval
-    """Noise-corrected slope with cluster-bootstrap CI (negative: β-convergence; −1: gaps fully closed)."""
-    p_value: float
-    naive: Interval
-    """Uncorrected OLS slope across units with an HC3 robust CI (units treated as a sample)."""
-    naive_p_value: float
+    estimate: float
+    """Noise-corrected slope (negative: β-convergence; −1: gaps fully closed)."""
+    jackknife: ClusteredEstimate | None
+    """Delete-one-country jackknife of that slope with a t(U−1) interval (U countries); None when it cannot be
+    computed (then ``insufficient`` says why and the estimate is descriptive)."""
     reliability: float
     """Share of the initial effects' variance that is signal rather than sampling noise."""
     points: pd.DataFrame
     """unit, initial, change: what the slope is fitted to."""
     first_year: int
     last_year: int
+    insufficient: str | None = None
+
+    @property
+    def beta(self) -> Interval:
+        """The slope with its jackknife interval (NaN bounds without one)."""
+        if self.jackknife is None:
+            return Interval(self.estimate, math.nan, math.nan)
+        return Interval(self.estimate, self.jackknife.ci_low, self.jackknife.ci_high)
 
     @property
     def gap_closed_percent(self) -> Interval:
@@ -151,14 +172,22 @@ class ConvergenceResult:
         lines = [
             f"{len(self.units)} countries/groups in every year {self.years[0]}–{self.years[-1]}: {', '.join(self.units)}",
             self.sigma.dispersion.round(3).to_string(index=False),
-            f"trend of the spread: {self.sigma.slope.scaled(100).text()} log points per year (bootstrap p = {self.sigma.p_value:.3f})",
         ]
+        trend = self.sigma.trend
+        if trend is None:
+            lines.append(f"change of the spread: {100 * self.sigma.change_per_year:.1f} log points per year (descriptive: "
+                         f"{len(self.years)} years leave no residual for a trend interval)")
+        else:
+            lines.append(f"trend of the spread: {self.sigma.slope.scaled(100).text()} log points per year "
+                         f"({trend.inference.method}, {trend.inference.df} df)")
         if self.beta is not None:
-            lines += [
-                f"β, noise-corrected: {self.beta.beta.text(3)} (p = {self.beta.p_value:.3f}; reliability {self.beta.reliability:.2f}); "
-                f"share of the initial gap closed: {self.beta.gap_closed_percent.text()}%",
-                f"β, uncorrected, countries as a sample (HC3): {self.beta.naive.text(3)} (p = {self.beta.naive_p_value:.3f})",
-            ]
+            closed = self.beta.gap_closed_percent
+            if self.beta.jackknife is None:
+                lines.append(f"β, noise-corrected: {self.beta.estimate:.3f} (reliability {self.beta.reliability:.2f}); share of "
+                             f"the initial gap closed: {closed.estimate:.1f}% (descriptive: no interval, see the note)")
+            else:
+                lines.append(f"β, noise-corrected: {self.beta.beta.text(3)} ({self.beta.jackknife.inference.method}; reliability "
+                             f"{self.beta.reliability:.2f}); share of the initial gap closed: {closed.text()}%")
         return "\n".join(lines) + _notes_text(self.notes)
 
 
@@ -169,12 +198,14 @@ def estimate_convergence(
     n_bootstrap: int = DEFAULT_BOOTSTRAP,
     seed: int = 0,
 ) -> ConvergenceResult:
-    """σ- and β-convergence of composition-adjusted pay across the sample's units (see the module docstring).
+    """σ- and β-convergence of composition-adjusted pay across the sample's units (see the package docstring).
 
     Units need at least ``min_cell`` resident postings in every year of the sample;
     fewer than three such units leave the result ``insufficient``. A sample with a
-    single year raises ParameterError: convergence is a change over time.
+    single year raises ParameterError: convergence is a change over time. ``n_bootstrap``
+    draws (at least 99) give the yearly dispersions their intervals.
     """
+    check_draws("n_bootstrap", n_bootstrap)
     residents = _residents(sample)
     _require_columns(residents, REQUIRED_COLUMNS)
     years = tuple(_years_in(sample))
@@ -199,13 +230,12 @@ def estimate_convergence(
     y = rows["log_salary_usd"].to_numpy()
     grid = _EffectGrid(design, years, rows["posting_id"].to_numpy())
     effects, noise = grid.effects_and_noise(*solve_least_squares(design.matrix, y), np.ones(len(rows)))
-    point = _convergence_statistics(effects, noise, years)
-    draws = _bootstrap_convergence(design, y, grid, n_bootstrap, seed)
-    sigma = _sigma_result(point, draws, effects, years)
-    beta, beta_note = _beta_result(point, draws["beta"], effects, grid.units, years)
+    draws = _bootstrap_dispersion(design, y, grid, n_bootstrap, seed)
+    sigma = estimate_sigma_trend(effects, noise, years, draws)
+    beta = estimate_beta(effects, noise, grid.units, years)
     return ConvergenceResult(
         grid.table(effects, noise, sizes), sigma, beta, tuple(grid.units), years, _count_postings(rows), n_bootstrap, min_cell,
-        notes=tuple(n for n in (dropped, pooled, beta_note) if n),
+        notes=tuple(n for n in (dropped, pooled, beta.insufficient) if n),
     )
 
 
@@ -254,56 +284,87 @@ class _EffectGrid:
         return pd.DataFrame(records)
 
 
-def _bootstrap_convergence(design: _Design, y: np.ndarray, grid: _EffectGrid, n_bootstrap: int, seed: int) -> dict[str, np.ndarray]:
-    """The convergence statistics in each of ``n_bootstrap`` draws that resample postings within country × year cells."""
+def _bootstrap_dispersion(design: _Design, y: np.ndarray, grid: _EffectGrid, n_bootstrap: int, seed: int) -> np.ndarray:
+    """The noise-corrected dispersion by year (draws × years) in each of ``n_bootstrap`` draws that resample postings
+    within country × year cells: the sampling noise of each year's value, not year-level shocks."""
     bootstrap = _StratifiedClusterBootstrap(grid.clusters, design.cell_index, seed)
     draws = []
     for _ in range(n_bootstrap):
         weights = bootstrap.draw_weights()
         coefficients, residuals = solve_least_squares(design.matrix, y, weights)
-        draws.append(_convergence_statistics(*grid.effects_and_noise(coefficients, residuals, weights), grid.years))
-    return {name: np.array([draw[name] for draw in draws]) for name in ("dispersion", "slope", "beta")}
+        draws.append(noise_corrected_dispersion(*grid.effects_and_noise(coefficients, residuals, weights)))
+    return np.array(draws)
 
 
-def _convergence_statistics(effects: np.ndarray, noise: np.ndarray, years: tuple[int, ...]) -> dict[str, object]:
-    """Noise-corrected dispersion by year, its OLS slope on year, and the noise-corrected β."""
-    signal_variance = effects.var(axis=0, ddof=1) - noise.mean(axis=0)
-    dispersion = np.sqrt(np.clip(signal_variance, 0, None))
-    slope = _ols_slope(np.asarray(years, dtype=float), dispersion)
+def noise_corrected_dispersion(effects: np.ndarray, noise: np.ndarray) -> np.ndarray:
+    """Per year (column of the units × years arrays): the cross-unit SD of the effects after subtracting their
+    mean sampling variance ``noise`` (0 when the noise exceeds the spread)."""
+    return np.sqrt(np.clip(effects.var(axis=0, ddof=1) - noise.mean(axis=0), 0, None))
+
+
+def estimate_sigma_trend(effects: np.ndarray, noise: np.ndarray, years: tuple[int, ...],
+                         draws: np.ndarray | None = None) -> SigmaConvergence:
+    """σ-convergence from a units × years grid of effects and their sampling variances.
+
+    The trend is the OLS slope of the yearly noise-corrected dispersion on the year with a t(T−2)
+    interval (:func:`talentmarket.stats.inference.few_points_trend`): each year's spread deviates from the
+    line by a year-level shock plus its own sampling noise, and only the residuals around the line can
+    measure those; a bootstrap over postings would see the sampling noise only. ``draws`` (bootstrap
+    draws × years) give the yearly values their intervals.
+    """
+    dispersion = noise_corrected_dispersion(effects, noise)
+    records = []
+    for j, year in enumerate(years):
+        interval = (_percentile_interval(dispersion[j], draws[:, j]) if draws is not None
+                    else Interval(float(dispersion[j]), math.nan, math.nan))
+        records.append({"year": year, **interval.columns("dispersion"), "uncorrected": float(effects[:, j].std(ddof=1)),
+                        "units": effects.shape[0]})
+    change = float((dispersion[-1] - dispersion[0]) / (years[-1] - years[0]))
+    trend = few_points_trend(np.asarray(years, dtype=float), dispersion) if len(years) >= 3 else None
+    return SigmaConvergence(pd.DataFrame(records), change, trend)
+
+
+def estimate_beta(effects: np.ndarray, noise: np.ndarray, units: list[str], years: tuple[int, ...]) -> BetaConvergence:
+    """β-convergence from a units × years grid of effects and their sampling variances.
+
+    The slope of the change (first to last year) on the initial effect, corrected for the noise in the
+    initial effect (errors in variables); its interval is the delete-one-country jackknife with t(U−1)
+    (:func:`talentmarket.stats.inference.jackknife_over_units`), so it reflects how few countries there
+    are and how much one of them moves the slope. Below ``MIN_JACKKNIFE_UNITS`` countries, or when a
+    delete-one slope is undefined, the estimate is descriptive and ``insufficient`` says why.
+    """
+    estimate, reliability = _noise_corrected_beta(effects, noise)
     initial, change = effects[:, 0], effects[:, -1] - effects[:, 0]
-    initial_signal = initial.var(ddof=1) - noise[:, 0].mean()
-    covariance = np.cov(change, initial, ddof=1)[0, 1] + noise[:, 0].mean()
-    beta = covariance / initial_signal if initial_signal > 0 else np.nan
-    return {"dispersion": dispersion, "slope": slope, "beta": float(beta), "reliability": float(initial_signal / initial.var(ddof=1))}
-
-
-def _sigma_result(point: dict, draws: dict[str, np.ndarray], effects: np.ndarray, years: tuple[int, ...]) -> SigmaConvergence:
-    records = [
-        {"year": year, **_percentile_interval(point["dispersion"][j], draws["dispersion"][:, j]).columns("dispersion"),
-         "uncorrected": float(effects[:, j].std(ddof=1)), "units": effects.shape[0]}
-        for j, year in enumerate(years)
-    ]
-    return SigmaConvergence(pd.DataFrame(records), _percentile_interval(point["slope"], draws["slope"]), _bootstrap_p_value(draws["slope"]))
-
-
-def _beta_result(point: dict, beta_draws: np.ndarray, effects: np.ndarray, units: list[str],
-                 years: tuple[int, ...]) -> tuple[BetaConvergence | None, str | None]:
-    undefined = float(np.mean(~np.isfinite(beta_draws)))
-    if not np.isfinite(point["beta"]) or undefined > 0.025:
-        return None, (
-            f"β cannot be estimated: in {100 * undefined:.0f}% of bootstrap draws the initial country effects are mostly "
-            "sampling noise (their spread is no larger than their noise). Raise min_cell or pool countries into groups."
-        )
-    initial, change = effects[:, 0], effects[:, -1] - effects[:, 0]
-    naive, naive_p = _hc3_slope(change, initial)
     points = pd.DataFrame({"unit": units, "initial": initial - initial.mean(), "change": change - change.mean()})
-    return BetaConvergence(
-        beta=_percentile_interval(point["beta"], beta_draws), p_value=_bootstrap_p_value(beta_draws),
-        naive=naive, naive_p_value=naive_p,
-        reliability=point["reliability"], points=points, first_year=years[0], last_year=years[-1],
-    ), None
+    jackknife, insufficient = None, None
+    if not math.isfinite(estimate):
+        insufficient = ("β cannot be estimated: the initial country effects are mostly sampling noise (their spread is no "
+                        "larger than their noise). Raise min_cell or pool countries into groups.")
+    elif len(units) < MIN_JACKKNIFE_UNITS:
+        insufficient = (f"β has no interval: {len(units)} countries/groups; the delete-one-country jackknife needs at least "
+                        f"{MIN_JACKKNIFE_UNITS}, so that each subsample keeps three to fit a slope to. Lower min_cell, "
+                        "choose later years or group countries.")
+    else:
+        n_years = effects.shape[1]
+        panel = pd.DataFrame({"unit": np.repeat(units, n_years), "effect": effects.ravel(), "noise": noise.ravel()})
+        try:
+            jackknife = jackknife_over_units(panel, lambda part: _noise_corrected_beta(
+                part["effect"].to_numpy().reshape(-1, n_years), part["noise"].to_numpy().reshape(-1, n_years))[0], unit="unit")
+        except ParameterError as error:
+            insufficient = f"β has no jackknife interval: {error}"
+    return BetaConvergence(estimate, jackknife, reliability, points, years[0], years[-1], insufficient)
 
 
-# --------------------------------------------------------------------------------------------
-# Remote work: the geography gap and the remote share
-# --------------------------------------------------------------------------------------------
+def _noise_corrected_beta(effects: np.ndarray, noise: np.ndarray) -> tuple[float, float]:
+    """The errors-in-variables slope of the change (last − first column) on the first column, and the reliability
+    of the first column (signal share of its variance); NaN slope when its signal variance is not positive.
+
+    The change shares the initial effect's noise with a minus sign, so the noise variance is added back to
+    the covariance and subtracted from the initial variance (method of moments)."""
+    initial, change = effects[:, 0], effects[:, -1] - effects[:, 0]
+    initial_noise = noise[:, 0].mean()
+    initial_variance = initial.var(ddof=1)
+    initial_signal = initial_variance - initial_noise
+    covariance = np.cov(change, initial, ddof=1)[0, 1] + initial_noise
+    beta = covariance / initial_signal if initial_signal > 0 else math.nan
+    return float(beta), float(initial_signal / initial_variance)

@@ -16,16 +16,14 @@ from talentmarket.analyses.convergence.estimates import (
     CountryGaps,
 )
 from talentmarket.analyses.convergence.remote import RemoteGap, RemoteShare
-from talentmarket.analyses.convergence.sample import (
-    COMPARABLE_MARGIN_PERCENT,
-    REMOTE_LABELS,
-)
+from talentmarket.analyses.convergence.sample import REMOTE_LABELS, Interval
 from talentmarket.analyses.convergence.top_premium import TopPremium
 from talentmarket.data.oews import SOURCE as OEWS_SOURCE
 from talentmarket.data.store import DataStore
 from talentmarket.data.synthetic import geography
 from talentmarket.data.wages import SOURCE as WAGE_SOURCE
 from talentmarket.results.figures import HIGHLIGHT, MUTED, PALETTE, add_source_footer
+from talentmarket.results.registry import claim_rule
 
 
 def salary_sources(sample: pd.DataFrame) -> list[str]:
@@ -81,7 +79,14 @@ def plot_dispersion(result: ConvergenceResult, area_dispersion: pd.DataFrame, st
         return fig
     table = result.sigma.dispersion
     right.errorbar(table["year"], 100 * table["dispersion"], yerr=_error_extent(table, "dispersion", scale=100),
-                   fmt="o-", color=HIGHLIGHT, capsize=3, label=f"across {len(result.units)} countries (95% CI)")
+                   fmt="o", color=HIGHLIGHT, capsize=3, label=f"across {len(result.units)} countries (95% CI: postings' sampling noise)")
+    trend = result.sigma.trend
+    if trend is not None:
+        years = table["year"].to_numpy(float)
+        line = table["dispersion"].mean() + trend.value * (years - years.mean())
+        slope = Interval(trend.value, trend.ci_low, trend.ci_high).scaled(100)
+        right.plot(years, 100 * line, color=HIGHLIGHT, linewidth=1.2,
+                   label=f"trend {slope.text()} log points/yr (t({trend.inference.df}) over years)")
     right.plot(table["year"], 100 * table["uncorrected"], linestyle=":", color=HIGHLIGHT, alpha=0.6, label="same, before the noise correction")
     for color, row in zip(PALETTE, area_dispersion.itertuples()):
         right.axhline(100 * row.dispersion, color=color, linestyle="--", linewidth=1,
@@ -114,8 +119,10 @@ def _draw_beta(left: plt.Axes, beta: BetaConvergence) -> None:
     left.scatter(100 * points["initial"], 100 * points["change"], color=HIGHLIGHT, zorder=3)
     _label_points(left, 100 * points["initial"], 100 * points["change"], points["unit"])
     span = np.linspace(points["initial"].min(), points["initial"].max(), 2)
-    left.plot(100 * span, 100 * beta.beta.estimate * span, color="#333333",
-              label=f"noise-corrected slope {beta.beta.estimate:.2f} [{beta.beta.ci_low:.2f}, {beta.beta.ci_high:.2f}]")
+    interval = (f"[{beta.beta.ci_low:.2f}, {beta.beta.ci_high:.2f}], jackknife over countries" if beta.jackknife is not None
+                else "(descriptive: too few countries for an interval)")
+    if np.isfinite(beta.estimate):
+        left.plot(100 * span, 100 * beta.estimate * span, color="#333333", label=f"noise-corrected slope {beta.estimate:.2f} {interval}")
     left.axhline(0, color="#333333", linewidth=0.6)
     left.set_xlabel(f"pay in {beta.first_year} relative to these countries' average, log points")
     left.set_ylabel(f"change {beta.first_year}–{beta.last_year}, log points")
@@ -147,15 +154,17 @@ def _label_points(ax: plt.Axes, x: pd.Series, y: pd.Series, labels: pd.Series) -
         ax.annotate(str(label), (xi, yi), xytext=(4, 3), textcoords="offset points", fontsize=8)
 
 
-def plot_remote(share: RemoteShare, gap: RemoteGap, store: DataStore, sources: list[str],
-                margin_percent: float = COMPARABLE_MARGIN_PERCENT) -> plt.Figure:
-    """Left: postings by arrangement and year (stacked shares). Right: pay gap of remote workers abroad, by year."""
+def plot_remote(share: RemoteShare, gap: RemoteGap, store: DataStore, sources: list[str]) -> plt.Figure:
+    """Left: postings by arrangement and year (stacked shares). Right: pay gap of remote workers abroad, by year,
+    against the registered 'close to residents' threshold."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5.5))
     shares = share.shares.pivot(index="year", columns="arrangement", values="share")[list(REMOTE_LABELS.values())]
     bottom = np.zeros(len(shares))
+    positions = np.arange(len(shares))
     for color, label in zip([MUTED, PALETTE[1], HIGHLIGHT], shares.columns):
-        left.bar(shares.index.astype(str), shares[label], bottom=bottom, color=color, label=label)
+        left.bar(positions, shares[label], bottom=bottom, color=color, label=label)
         bottom += shares[label].to_numpy()
+    left.set_xticks(positions, [str(year) for year in shares.index])
     postings = share.shares.drop_duplicates("year").set_index("year")["postings"]
     for position, year in enumerate(shares.index):
         left.annotate(f"n={postings[year]:,}", (position, 101), ha="center", fontsize=8)
@@ -163,7 +172,8 @@ def plot_remote(share: RemoteShare, gap: RemoteGap, store: DataStore, sources: l
     left.set_ylabel("share of postings, %")
     left.set_title("Work arrangement of postings")
     left.legend(fontsize=8, loc="lower left")
-    right.axhspan(-margin_percent, margin_percent, color=MUTED, alpha=0.25, label=f"'comparable': within ±{margin_percent:.0f}%")
+    threshold = claim_rule("convergence.remote_closes_geo_gap").threshold
+    right.axhspan(threshold, max(0.0, -threshold), color=MUTED, alpha=0.25, label=f"'close to residents': above {threshold:+.0f}%")
     right.axhline(0, color="#333333", linewidth=0.8)
     if not gap.by_year.empty:
         shown = gap.by_year.dropna(subset=["gap_percent"])
@@ -175,9 +185,9 @@ def plot_remote(share: RemoteShare, gap: RemoteGap, store: DataStore, sources: l
         right.set_xticks(list(gap.by_year["year"]))
         right.set_xlim(gap.by_year["year"].min() - 0.5, gap.by_year["year"].max() + 0.5)
     if gap.gap is not None:
-        pooled = gap.gap.as_percent()
+        pooled = Interval(*gap.gap.percent())
         right.axhline(pooled.estimate, color=HIGHLIGHT, linestyle="--", linewidth=1,
-                      label=f"all years: {pooled.text()}%")
+                      label=f"all years: {pooled.text()}% (clustered by residence country)")
     right.set_ylabel("pay vs remote residents of the employer's country, %")
     right.set_title("Remote workers living abroad")
     right.legend(fontsize=8, loc="lower left")
@@ -195,7 +205,7 @@ def plot_top_premium(top: TopPremium, store: DataStore, sources: list[str]) -> p
         return fig
     offset = 0.06
     ax.errorbar(table["year"] - offset, table["premium_percent"], yerr=_error_extent(table, "premium_percent"),
-                fmt="o-", color=HIGHLIGHT, capsize=3, label="research/lead titles vs other titles, same seniority")
+                fmt="o-", color=HIGHLIGHT, capsize=3, label="research/lead titles vs other titles, same seniority (clustered by title)")
     ax.errorbar(table["year"] + offset, table["top_decile_percent"],
                 yerr=_error_extent(table, "top_decile_percent", prefix="decile_"),
                 fmt="s--", color=PALETTE[0], capsize=3, label="top decile vs median of adjusted pay")

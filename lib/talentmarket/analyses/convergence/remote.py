@@ -21,6 +21,7 @@ from talentmarket.analyses.convergence.sample import (
     _controls,
     _count_postings,
     _Design,
+    _fit_by_cluster,
     _fit_clustered,
     _keep_years,
     _most_frequent,
@@ -32,28 +33,28 @@ from talentmarket.analyses.convergence.sample import (
     classify_arrangements,
 )
 from talentmarket.errors import ParameterError
-from talentmarket.stats.regression import fit_ols, log_to_percent
+from talentmarket.stats.inference import ClusteredEstimate, few_points_trend
+from talentmarket.stats.regression import fit_ols, log_to_percent, solve_least_squares
 
 
 @dataclass(frozen=True)
 class RemoteGap:
     """Pay of people living outside their employer's country relative to the employer country's residents."""
 
-    gap: Interval | None
-    """Fully remote workers abroad vs fully remote residents, log points, at the sample's middle year."""
-    trend: Interval | None
-    """Change of that gap per year, log points (positive: the gap shrinks when it is negative)."""
-    trend_p_value: float | None
-    gap_p_value: float | None
-    not_remote_gap: Interval | None
-    """On-site or hybrid workers abroad vs on-site residents, log points."""
+    gap: ClusteredEstimate | None
+    """Fully remote workers abroad vs fully remote residents, log points, pooled over the years; clustered by
+    residence country (where 'abroad' is assigned), small-cluster inference of talentmarket.stats.inference."""
+    trend: ClusteredEstimate | None
+    """Change of the yearly gap per year, log points, t(T−2) over the years with a yearly gap (None below three)."""
+    not_remote_gap: ClusteredEstimate | None
+    """On-site or hybrid workers abroad vs on-site residents, log points, same inference."""
     by_year: pd.DataFrame
-    """year, abroad_remote postings, gap_percent, ci_low, ci_high (NaN where below min_cell)."""
+    """year, abroad_remote and resident_remote postings, gap_log, gap_percent, ci_low, ci_high (CR1 by residence
+    country; NaN where below min_cell): descriptive."""
     counts: pd.DataFrame
     """Postings by arrangement and year."""
     abroad_countries: pd.DataFrame
     """Residence countries of the fully remote workers abroad, with postings."""
-    middle_year: float
     n_postings: int
     min_cell: int
     home_gap_percent: float | None = None
@@ -68,27 +69,28 @@ class RemoteGap:
         if self.gap is None:
             lines.append(f"Insufficient data: {self.insufficient}")
         else:
-            lines.append(f"remote abroad vs remote residents: {self.gap.as_percent().text()}% at {self.middle_year:g}")
+            lines.append(f"remote abroad vs remote residents: {_percent_text(self.gap)}% ({_inference_text(self.gap)})")
             if self.trend is not None:
-                lines.append(f"trend of that gap: {self.trend.scaled(100).text()} log points per year")
+                lines.append(f"trend of the yearly gap: {_scaled_text(self.trend, 100)} log points per year ({_inference_text(self.trend)})")
             if self.not_remote_gap is not None:
-                lines.append(f"on-site/hybrid abroad vs on-site residents: {self.not_remote_gap.as_percent().text()}%")
-            lines.append(self.by_year.round(1).to_string(index=False))
+                lines.append(f"on-site/hybrid abroad vs on-site residents: {_percent_text(self.not_remote_gap)}%")
+            lines.append(self.by_year.drop(columns="gap_log").round(1).to_string(index=False))
         lines.append("home countries of remote workers abroad: " + ", ".join(
             f"{row.country} {row.postings}" for row in self.abroad_countries.head(10).itertuples()))
         return "\n".join(lines) + _notes_text(self.notes)
 
 
 def estimate_remote_gap(sample: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_CELL, levels: CountryGaps | None = None) -> RemoteGap:
-    """Do remote workers abroad earn like the employer country's residents, and is the gap shrinking?
+    """Do remote workers abroad earn like the employer country's residents?
 
-    One regression of log pay on employer country × year cells, seniority, role,
-    employment type (and source) and arrangement dummies (reference: on-site
-    residents), with the abroad-remote dummy also interacted with the centred year.
-    The headline gap compares fully remote workers abroad with fully remote
-    residents, so it isolates *where the worker lives* from *whether the job is
-    remote*. Cluster-robust (by posting) CIs. Fewer than ``min_cell`` fully remote
-    workers abroad, or remote residents, leave the result ``insufficient``.
+    One regression of log pay on arrangement dummies (reference: on-site residents) with employer
+    country × year, seniority, role, employment type (and source) fixed effects. The headline gap
+    compares fully remote workers abroad with fully remote residents, so it isolates *where the worker
+    lives* from *whether the job is remote*. Postings of one residence country share its pay level, and
+    'abroad' is assigned by residence country, so standard errors are clustered by residence country
+    (few, unequal clusters: the small-cluster inference of :func:`talentmarket.stats.inference.fit_clustered`).
+    The yearly gaps are descriptive; their trend has a t(T−2) interval. Fewer than ``min_cell`` fully
+    remote workers abroad, or remote residents, leave the result ``insufficient``.
     """
     _require_columns(sample, REQUIRED_COLUMNS)
     rows = sample.assign(arrangement=classify_arrangements(sample))
@@ -97,32 +99,29 @@ def estimate_remote_gap(sample: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_CEL
     abroad = rows.loc[rows["arrangement"] == "abroad_remote"]
     abroad_countries = _most_frequent(abroad, "employee_residence", "country")
     years = _years_in(rows)
-    middle = (years[0] + years[-1]) / 2
     thin = [a for a in ("abroad_remote", "resident_remote") if totals[a] < min_cell]
     if thin:
         reason = (
             f"too few postings to compare: {', '.join(f'{a} {int(totals[a])}' for a in thin)} "
             f"(at least {min_cell} needed) in {years[0]}–{years[-1]}."
         )
-        return RemoteGap(None, None, None, None, None, pd.DataFrame(), counts, abroad_countries, middle,
-                         _count_postings(rows), min_cell, insufficient=reason)
+        return RemoteGap(None, None, None, pd.DataFrame(), counts, abroad_countries, _count_postings(rows), min_cell,
+                         insufficient=reason)
     rows["role"], pooled = _pool_small_titles(rows, min_cell)
-    dummies = _arrangement_dummies(rows, ARRANGEMENTS[1:])
-    has_trend = int((counts["abroad_remote"] > 0).sum()) >= 2
-    if has_trend:
-        dummies["abroad_remote_trend"] = dummies["abroad_remote"] * (rows["work_year"].to_numpy(float) - middle)
-    regression = _fit_clustered(_employer_design(rows, dummies), rows["log_salary_usd"].to_numpy(), rows["posting_id"].to_numpy())
-    gap, gap_p = _contrast(regression, "abroad_remote", "resident_remote")
-    trend, trend_p = _contrast(regression, "abroad_remote_trend") if has_trend else (None, None)
-    not_remote = (
-        _contrast(regression, "abroad_not_remote")[0]
-        if "abroad_not_remote" in regression.names and totals["abroad_not_remote"] >= min_cell else None
-    )
+    rows["employer_cell"] = rows["company_location"] + ":" + rows["work_year"].astype(str)
+    tests = {"gap": {"abroad_remote": 1.0, "resident_remote": -1.0}}
+    if totals["abroad_not_remote"] >= min_cell:
+        tests["not_remote"] = {"abroad_not_remote": 1.0}
+    fits, singletons = _fit_by_cluster(rows, _arrangement_dummies(rows, ARRANGEMENTS[1:]),
+                                       ["employer_cell", *_controls(rows)], "employee_residence", tests)
     by_year = _remote_gap_by_year(rows, counts, min_cell)
+    measured = by_year.dropna(subset=["gap_log"])
+    trend = few_points_trend(measured["year"].to_numpy(float), measured["gap_log"].to_numpy()) if len(measured) >= 3 else None
     home_gap_percent, home_note = _home_country_gap(abroad, levels)
-    notes = (pooled, None if has_trend else "fully remote workers abroad appear in one year only: no trend can be estimated.",
+    notes = (pooled, singletons, None if trend is not None else
+             f"the gap is measured in {len(measured)} year(s) with {min_cell}+ postings on each side: no trend interval (needs 3).",
              _thin_years_note(by_year, min_cell), home_note)
-    return RemoteGap(gap, trend, trend_p, gap_p, not_remote, by_year, counts, abroad_countries, middle,
+    return RemoteGap(fits["gap"], trend, fits.get("not_remote"), by_year, counts, abroad_countries,
                      _count_postings(rows), min_cell, home_gap_percent, None, tuple(n for n in notes if n))
 
 
@@ -166,19 +165,21 @@ def _home_country_gap(abroad: pd.DataFrame, levels: CountryGaps | None) -> tuple
 
 
 def _remote_gap_by_year(rows: pd.DataFrame, counts: pd.DataFrame, min_cell: int) -> pd.DataFrame:
-    """The abroad-remote vs resident-remote gap year by year (one dummy pair per year)."""
+    """The abroad-remote vs resident-remote gap year by year (one dummy pair per year; CR1 by residence country
+    with normal critical values: a descriptive profile, not a test)."""
     years = _years_in(rows)
     dummies = _arrangement_dummies(rows, ("resident_hybrid", "abroad_not_remote"))
     for year in years:
         dummies |= _arrangement_dummies(rows, ("resident_remote", "abroad_remote"), year)
-    regression = _fit_clustered(_employer_design(rows, dummies), rows["log_salary_usd"].to_numpy(), rows["posting_id"].to_numpy())
+    regression = _fit_clustered(_employer_design(rows, dummies), rows["log_salary_usd"].to_numpy(), rows["employee_residence"].to_numpy())
     records = []
     for year in years:
         abroad, resident = int(counts.loc[year, "abroad_remote"]), int(counts.loc[year, "resident_remote"])
         gap = Interval(np.nan, np.nan, np.nan)
         if abroad >= min_cell and resident >= min_cell:
-            gap = _contrast(regression, f"abroad_remote_{year}", f"resident_remote_{year}")[0].as_percent()
-        records.append({"year": year, "abroad_remote": abroad, "resident_remote": resident, **gap.columns("gap_percent")})
+            gap = _contrast(regression, f"abroad_remote_{year}", f"resident_remote_{year}")[0]
+        records.append({"year": year, "abroad_remote": abroad, "resident_remote": resident, "gap_log": gap.estimate,
+                        **gap.as_percent().columns("gap_percent")})
     return pd.DataFrame(records)
 
 
@@ -188,37 +189,54 @@ class RemoteShare:
 
     shares: pd.DataFrame
     """year, arrangement (fully remote / hybrid / on-site), postings, share, ci_low, ci_high (percent)."""
-    raw_trend: Interval
-    """Change of the fully remote share per year, percentage points, no adjustment."""
-    adjusted_trend: Interval
-    """The same within employer country, seniority, role, employment type (and source)."""
-    adjusted_p_value: float
+    adjusted_by_year: pd.DataFrame
+    """year, raw fully remote share and its composition-adjusted level (percent): the first year's raw share
+    plus the change within employer country, seniority, role, employment type (and source)."""
+    raw_trend: ClusteredEstimate | None
+    """Change of the raw fully remote share per year, percentage points, t(T−2) over the years."""
+    adjusted_trend: ClusteredEstimate | None
+    """The same for the composition-adjusted levels; None (as ``raw_trend``) with fewer than three years."""
     us_share_of_postings: pd.DataFrame
     """year, percent of postings with a US employer: the composition shift behind the raw trend."""
     n_postings: int
     notes: tuple[str, ...] = field(default_factory=tuple)
 
+    @property
+    def adjusted_change_per_year(self) -> float:
+        """(last − first adjusted level) / span, percentage points per year: the descriptive change."""
+        table = self.adjusted_by_year
+        span = table["year"].iloc[-1] - table["year"].iloc[0]
+        return float((table["adjusted_share"].iloc[-1] - table["adjusted_share"].iloc[0]) / span)
+
     def summary(self) -> str:
         """Shares by year, the raw and adjusted trends and the US share of employers, as deterministic text."""
         shares = self.shares.pivot(index="year", columns="arrangement", values="share")[list(REMOTE_LABELS.values())]
         us = self.us_share_of_postings.set_index("year")["percent_us_employer"]
-        lines = [
-            shares.assign(us_employer=us).round(1).to_string(),
-            f"fully remote share, raw trend: {self.raw_trend.text()} pp per year",
-            f"fully remote share, within employer country, seniority, title, employment type: {self.adjusted_trend.text()} pp per year",
-        ]
+        adjusted = self.adjusted_by_year.set_index("year")["adjusted_share"]
+        lines = [shares.assign(remote_adjusted=adjusted, us_employer=us).round(1).to_string()]
+        if self.adjusted_trend is None:
+            lines.append(f"fully remote share, adjusted change: {self.adjusted_change_per_year:.1f} pp per year "
+                         "(descriptive: two years leave no residual for a trend interval)")
+        else:
+            lines += [
+                f"fully remote share, raw trend: {_scaled_text(self.raw_trend, 1)} pp per year",
+                (f"fully remote share, within employer country, seniority, title, employment type: "
+                 f"{_scaled_text(self.adjusted_trend, 1)} pp per year ({_inference_text(self.adjusted_trend)})"),
+            ]
         return "\n".join(lines) + _notes_text(self.notes)
 
 
 def estimate_remote_share(sample: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_CELL) -> RemoteShare:
     """How the share of remote postings moves over the years, raw and holding composition fixed.
 
-    Yearly shares carry cluster-robust 95% CIs. The trend is a linear probability
-    model of 'fully remote' on the year, once raw and once within employer country,
-    seniority, role and employment type: the sample's mix shifts towards US
-    on-site postings over time, and the adjusted trend removes the part of the raw
-    trend that this shift alone would produce. Years with fewer than ``min_cell``
-    postings are left out with a note; fewer than two remaining years raise ParameterError.
+    Yearly shares carry cluster-robust 95% CIs. The adjusted level of each year is its coefficient in a
+    linear probability model of 'fully remote' on year dummies within employer country, seniority, role
+    and employment type: the sample's mix shifts towards US on-site postings over time, and the
+    adjustment removes what this shift alone would produce. The trend is the slope over the yearly
+    levels with a t(T−2) interval (:func:`talentmarket.stats.inference.few_points_trend`): the years,
+    not the postings, are the independent pieces of evidence on a trend, and their deviations from the
+    line measure year-level shocks. Years with fewer than ``min_cell`` postings are left out with a
+    note; fewer than two remaining years raise ParameterError.
     """
     _require_columns(sample, REQUIRED_COLUMNS)
     sizes = _cell_sizes(sample, ["work_year"])
@@ -234,21 +252,39 @@ def estimate_remote_share(sample: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_C
             records.append({"year": int(year), "arrangement": label, "postings": _count_postings(group),
                             **share.scaled(100).columns("share")})
     remote = (rows["remote_ratio"] == 100).to_numpy(float)
-    rows["centred_year"] = rows["work_year"].to_numpy(float) - rows["work_year"].mean()
-    raw, _ = _year_slope(rows, remote, [], [])
-    adjusted, adjusted_p = _year_slope(rows, remote, ["company_location"], _controls(rows))
+    design = _build_design(rows, ["work_year"], ["company_location", *_controls(rows)], {})
+    year_levels = solve_least_squares(design.matrix, remote)[0][: len(design.cells)]
+    raw = 100 * rows.assign(remote=remote).groupby("work_year")["remote"].mean().to_numpy()
+    years = design.cells["work_year"].to_numpy(float)
+    adjusted = raw[0] + 100 * (year_levels - year_levels[0])
+    has_trend = len(years) >= 3
     us_share = rows.groupby("work_year")["company_location"].apply(lambda c: 100 * (c == "US").mean())
     return RemoteShare(
-        pd.DataFrame(records), raw.scaled(100), adjusted.scaled(100), adjusted_p,
+        pd.DataFrame(records),
+        pd.DataFrame({"year": years.astype(int), "raw_share": raw, "adjusted_share": adjusted}),
+        few_points_trend(years, raw) if has_trend else None, few_points_trend(years, adjusted) if has_trend else None,
         us_share.rename_axis("year").reset_index(name="percent_us_employer"), _count_postings(rows),
         tuple(n for n in (thin_years, pooled) if n),
     )
 
 
-def _year_slope(rows: pd.DataFrame, outcome: np.ndarray, cells: list[str], controls: list[str]) -> tuple[Interval, float]:
-    """Coefficient of ``rows["centred_year"]`` in a regression of ``outcome`` on it, ``cells`` and ``controls``; clustered by posting."""
-    design = _build_design(rows, cells, controls, {"year": rows["centred_year"].to_numpy()})
-    return _contrast(_fit_clustered(design, outcome, rows["posting_id"].to_numpy()), "year")
+def _scaled_text(estimate: ClusteredEstimate, factor: float) -> str:
+    """``'-6.1 [-10.4, -1.6]'`` for an estimate and its interval multiplied by ``factor``."""
+    return Interval(estimate.value, estimate.ci_low, estimate.ci_high).scaled(factor).text()
+
+
+def _percent_text(estimate: ClusteredEstimate) -> str:
+    """A log-point estimate and its interval as a percent difference, ``'-36.6 [-46.0, -24.1]'``."""
+    return Interval(*estimate.percent()).text()
+
+
+def _inference_text(estimate: ClusteredEstimate) -> str:
+    """``'wild cluster bootstrap (WCR, Webb), 73 residence countries, 1.3 effective'``: how the interval was made."""
+    inference = estimate.inference
+    parts = [inference.method]
+    if inference.cluster is not None:
+        parts.append(f"{inference.clusters} clusters by {inference.cluster}, {inference.effective_clusters:.1f} effective")
+    return ", ".join(parts)
 
 
 def _clustered_mean(values: np.ndarray, clusters: np.ndarray) -> Interval:
@@ -256,8 +292,3 @@ def _clustered_mean(values: np.ndarray, clusters: np.ndarray) -> Interval:
     mean = fit_ols(np.ones((len(values), 1)), values, ["mean"], clusters=clusters).coefficient("mean")
     low, high = mean.interval()
     return Interval(mean.value, max(0.0, low), min(1.0, high))
-
-
-# --------------------------------------------------------------------------------------------
-# The top of the distribution
-# --------------------------------------------------------------------------------------------

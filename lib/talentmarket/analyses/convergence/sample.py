@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sparse
 import statsmodels.api as sm
+from scipy import sparse
 
 from talentmarket.data.salaries import AI_FIELD, load_salaries, prepare_salaries
 from talentmarket.data.store import DataStore
@@ -16,17 +16,18 @@ from talentmarket.data.synthetic import geography
 from talentmarket.data.taxonomy import ROLE_CLASSES, classify_titles
 from talentmarket.errors import DataValidationError, ParameterError, check_choice
 from talentmarket.results.display import format_interval
+from talentmarket.stats.inference import MIN_DRAWS, ClusteredEstimate, fit_clustered
 from talentmarket.stats.regression import OLSFit, fit_ols, log_to_percent
 
 DEFAULT_MIN_CELL = 20
 DEFAULT_BOOTSTRAP = 499
 MIN_COUNTRIES = 3
+MIN_JACKKNIFE_UNITS = 4
+"""Countries needed for a delete-one-country jackknife: each subsample keeps three to fit a slope to."""
 ALPHA = 0.05
 POOLED_TITLES = "other titles (pooled)"
 TOP_TITLE_PATTERN = r"\b(research|principal|staff|lead|head|director|chief|distinguished|fellow|vp|vice president)\b"
 """Titles that mark research or leadership roles: the proxy for 'premium roles at leading labs'."""
-COMPARABLE_MARGIN_PERCENT = 10.0
-"""Pay within ±10% of residents' pay counts as 'comparable' for the remote geography gap."""
 RANGE_SUMMARIES = ("midpoint", "max", "min")
 """The ways of reducing a posted range to one salary that the sensitivity table compares."""
 
@@ -169,6 +170,14 @@ def show_synthetic_truth(store: DataStore, synthetic_case: str, years: Sequence[
         f"{100 * drawn['remote_gap_trend_per_year']:.1f} log points/yr; remote share trend "
         f"{100 * drawn['remote_share_trend_per_year']:.1f} pp/yr; research/lead premium {log_to_percent(drawn['top_title_premium']):.1f}%."
     )
+
+
+def check_draws(name: str, draws: int) -> int:
+    """``draws`` itself, or a ParameterError naming the parameter: a percentile interval needs at least
+    :data:`talentmarket.stats.inference.MIN_DRAWS` bootstrap draws."""
+    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or draws < MIN_DRAWS:
+        raise ParameterError(f"{name}: the cluster bootstrap needs a whole number of at least {MIN_DRAWS} draws; got {draws!r}")
+    return int(draws)
 
 
 def _choose(name: str, chosen: Sequence, available: Iterable) -> list:
@@ -327,21 +336,48 @@ def _contrast(fit: OLSFit, plus: str, minus: str | None = None) -> tuple[Interva
     return Interval(estimate.value, *estimate.interval()), estimate.p_value
 
 
+def _fit_by_cluster(
+    rows: pd.DataFrame,
+    regressors: Mapping[str, np.ndarray],
+    fixed_effects: Sequence[str],
+    cluster: str,
+    tests: Mapping[str, Mapping[str, float]],
+) -> tuple[dict[str, ClusteredEstimate], str | None]:
+    """Log pay on ``regressors`` and ``fixed_effects`` (columns of ``rows``), each of ``tests`` (name → contrast)
+    with :func:`talentmarket.stats.inference.fit_clustered` (its default small-cluster inference) clustered on
+    the column ``cluster``: where the compared attribute is assigned.
+
+    Rows alone in a fixed-effect level say nothing about the regressors; they are dropped first (repeatedly,
+    as dropping one can leave another alone), and the note says how many.
+    """
+    frame = rows[["log_salary_usd", cluster, *fixed_effects]].astype({f: str for f in fixed_effects})
+    frame = frame.assign(**{name: np.asarray(values, dtype=float) for name, values in regressors.items()})
+    before = len(frame)
+    while True:
+        alone = np.zeros(len(frame), dtype=bool)
+        for column in fixed_effects:
+            alone |= frame.groupby(column)[column].transform("size").to_numpy() == 1
+        if not alone.any():
+            break
+        frame = frame.loc[~alone]
+    note = (f"{before - len(frame)} postings alone in their {', '.join(fixed_effects)} level are left out of the "
+            "clustered fit (they carry no information on the compared groups)." if len(frame) < before else None)
+    formula = f"log_salary_usd ~ {' + '.join(regressors)} | {' + '.join(fixed_effects)}"
+    return {name: fit_clustered(frame.reset_index(drop=True), formula, cluster=cluster, contrast=contrast)
+            for name, contrast in tests.items()}, note
+
+
 def _codes(values: np.ndarray | pd.Series) -> tuple[np.ndarray, int]:
     codes, uniques = pd.factorize(np.asarray(values))
     return codes, len(uniques)
 
 
-def _hc3_slope(y: np.ndarray, x: np.ndarray, *, use_t: bool = False) -> tuple[Interval, float]:
-    """OLS slope of ``y`` on ``x`` (with intercept), HC3 robust 95% CI and p-value: for small cross-sections of countries."""
-    fit = sm.OLS(y, sm.add_constant(x)).fit(cov_type="HC3", use_t=use_t)
+def _hc3_slope(y: np.ndarray, x: np.ndarray) -> tuple[Interval, float]:
+    """OLS slope of ``y`` on ``x`` (with intercept), HC3 robust 95% CI with t(n−2) critical values and its
+    p-value: for small cross-sections of countries."""
+    fit = sm.OLS(y, sm.add_constant(x)).fit(cov_type="HC3", use_t=True)
     low, high = fit.conf_int()[1]
     return Interval(float(fit.params[1]), float(low), float(high)), float(fit.pvalues[1])
-
-
-def _ols_slope(x: np.ndarray, y: np.ndarray) -> float:
-    centred = x - x.mean()
-    return float(centred @ (y - y.mean()) / (centred @ centred))
 
 
 class _StratifiedClusterBootstrap:
@@ -369,13 +405,6 @@ class _StratifiedClusterBootstrap:
 def _percentile_interval(estimate: float, draws: np.ndarray) -> Interval:
     low, high = np.nanpercentile(draws, [2.5, 97.5])
     return Interval(float(estimate), float(min(low, estimate)), float(max(high, estimate)))
-
-
-def _bootstrap_p_value(draws: np.ndarray) -> float:
-    """Two-sided bootstrap p-value for 'the quantity is zero': twice the smaller tail share, at least 1/(B+1)."""
-    draws = draws[np.isfinite(draws)]
-    tail = min(np.mean(draws <= 0), np.mean(draws >= 0))
-    return float(min(1.0, max(2 * tail, 1 / (len(draws) + 1))))
 
 
 # --------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from talentmarket.analyses.convergence.sample import (
     DEFAULT_BOOTSTRAP,
     RANGE_SUMMARIES,
     Interval,
+    check_draws,
     prepare_postings,
     select_sample,
 )
@@ -45,9 +46,12 @@ def estimate_convergence_sensitivity(
     ``rows`` are the raw salary rows (:func:`load_salary_rows`), so that range pairs can be
     resolved another way; ``headline`` is the :func:`estimate_convergence` result for the
     choices given here and fills the row "as chosen", so that row shows exactly the headline
-    estimates (same bootstrap draws). The other rows use ``n_bootstrap`` draws each. One row
-    per specification; thin ones say why in their cells ("n/a", inconclusive).
+    estimates. Every row's σ and β intervals use the headline's inference (t(T−2) over the years,
+    the jackknife over countries); ``n_bootstrap`` draws (at least 99) give the other rows' yearly
+    dispersions their intervals. One row per specification; thin ones say why in their cells
+    ("n/a", "descriptive", inconclusive).
     """
+    check_draws("n_bootstrap", n_bootstrap)
     if headline.min_cell != min_cell or list(headline.years) != sorted(years):
         raise ParameterError(
             f"the headline result was estimated with min_cell {headline.min_cell} over {list(headline.years)}, "
@@ -75,7 +79,6 @@ def estimate_convergence_sensitivity(
     return pd.DataFrame(records)
 
 
-
 def _sensitivity_record(name: str, result: ConvergenceResult) -> dict[str, object]:
     sigma, beta = judge_sigma(result), judge_beta(result)
     return {
@@ -85,8 +88,10 @@ def _sensitivity_record(name: str, result: ConvergenceResult) -> dict[str, objec
     }
 
 
-
 def _interval_text(claim: ClaimResult) -> str:
+    """The estimate with its interval, the estimate alone marked descriptive, or 'n/a'."""
     if claim.estimate is None:
         return "n/a"
+    if claim.ci_low is None:
+        return f"{claim.estimate:.1f} (descriptive)"
     return Interval(claim.estimate, claim.ci_low, claim.ci_high).text()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,11 +16,10 @@ from talentmarket.analyses.convergence.sample import (
     Interval,
     _build_design,
     _cell_sizes,
-    _contrast,
     _controls,
     _count_postings,
     _Design,
-    _fit_clustered,
+    _fit_by_cluster,
     _insufficient_text,
     _keep_years,
     _most_frequent,
@@ -29,8 +27,10 @@ from talentmarket.analyses.convergence.sample import (
     _percentile_interval,
     _require_columns,
     _StratifiedClusterBootstrap,
+    check_draws,
 )
 from talentmarket.errors import ParameterError
+from talentmarket.stats.inference import ClusteredEstimate, few_points_trend
 from talentmarket.stats.regression import solve_least_squares
 
 
@@ -39,15 +39,14 @@ class TopPremium:
     """Pay premium of research/lead titles and of the top decile, year by year."""
 
     by_year: pd.DataFrame
-    """year, top_postings, other_postings, premium_percent with ci_low/ci_high,
-    top_decile_percent with decile_ci_low/decile_ci_high (P90 over P50 of adjusted pay)."""
-    latest: Interval | None
-    """Research/lead title premium in the last year with enough postings, percent."""
-    latest_p_value: float | None
+    """year, top_postings, other_postings, premium_percent with ci_low/ci_high (clustered by title),
+    top_decile_percent with decile_ci_low/decile_ci_high (P90 over P50 of adjusted pay, bootstrap over postings)."""
+    latest: ClusteredEstimate | None
+    """Research/lead title premium in the last year with enough postings, log points; clustered by job title
+    (titles are what decides top vs other), small-cluster inference of talentmarket.stats.inference."""
     latest_year: int | None
-    trend: Interval | None
-    """Change of the title premium per year, log points."""
-    trend_p_value: float | None
+    trend: ClusteredEstimate | None
+    """Change of the yearly title premium per year, log points, t(T−2) over the years (None below three)."""
     top_titles: pd.DataFrame
     """The most frequent titles counted as research/lead, with postings."""
     pattern: str
@@ -55,13 +54,24 @@ class TopPremium:
     insufficient: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
 
+    @property
+    def latest_percent(self) -> Interval | None:
+        """The latest premium and its interval in percent."""
+        return None if self.latest is None else Interval(*self.latest.percent())
+
     def summary(self) -> str:
         """Premiums by year, the latest premium and its trend, and the titles counted, as deterministic text."""
         if self.latest is None:
             return _insufficient_text(self.insufficient, self.notes)
-        lines = [self.by_year.round(1).to_string(index=False), f"research/lead premium in {self.latest_year}: {self.latest.text()}%"]
+        inference = self.latest.inference
+        lines = [
+            self.by_year.round(1).to_string(index=False),
+            (f"research/lead premium in {self.latest_year}: {self.latest_percent.text()}% ({inference.method}; "
+             f"{inference.clusters} job titles, {inference.effective_clusters:.1f} effective)"),
+        ]
         if self.trend is not None:
-            lines.append(f"trend of the premium: {self.trend.scaled(100).text()} log points per year")
+            trend = Interval(self.trend.value, self.trend.ci_low, self.trend.ci_high)
+            lines.append(f"trend of the premium: {trend.scaled(100).text()} log points per year ({self.trend.inference.method})")
         lines.append("titles counted: " + ", ".join(f"{row.job_title} ({row.postings})" for row in self.top_titles.head(8).itertuples()))
         return "\n".join(lines) + _notes_text(self.notes)
 
@@ -76,13 +86,16 @@ def estimate_top_premium(
 ) -> TopPremium:
     """Do research/lead titles still earn more than other titles at the same seniority, and how far is the top decile above the median?
 
-    Title premium: log pay on residence country × year cells, seniority, employment
-    type (and source) and a research/lead-title dummy per year (cluster-robust CIs),
-    plus one fit with the dummy interacted with the centred year for the trend.
-    Top decile: the 90th minus the 50th percentile of pay adjusted for the same
-    controls, per year, with a bootstrap CI over postings. Years where either group
-    has fewer than ``min_cell`` postings are left out with a note.
+    Title premium: log pay on a research/lead-title dummy per year with residence country × year,
+    seniority, employment type (and source) fixed effects. Whether a posting counts as research/lead is
+    decided by its title, and each title has its own pay level, so the premium is clustered by job title
+    with the small-cluster inference of :func:`talentmarket.stats.inference.fit_clustered` (a few titles
+    hold most postings: see the effective number of clusters). The trend is the slope over the yearly
+    premiums with a t(T−2) interval. Top decile: the 90th minus the 50th percentile of pay adjusted for
+    the same controls, per year, with a bootstrap CI over postings (``n_bootstrap`` draws, at least 99).
+    Years where either group has fewer than ``min_cell`` postings are left out with a note.
     """
+    check_draws("n_bootstrap", n_bootstrap)
     _require_columns(sample, REQUIRED_COLUMNS)
     try:
         pattern = re.compile(top_title_pattern, re.IGNORECASE)
@@ -93,36 +106,35 @@ def estimate_top_premium(
     sizes.columns = ["other titles", "research/lead titles"]
     top_titles = _most_frequent(rows.loc[rows["top_title"]], "job_title", "job_title").head(15)
     years, thin_years = _keep_years(sizes, min_cell, "postings with or without a research/lead title")
-    notes = tuple(n for n in (thin_years,) if n)
     if not years:
         reason = f"no year has at least {min_cell} postings both with and without a research/lead title (pattern {top_title_pattern!r})."
-        return TopPremium(pd.DataFrame(), None, None, None, None, None, top_titles, top_title_pattern, 0, reason, notes)
+        return TopPremium(pd.DataFrame(), None, None, None, top_titles, top_title_pattern, 0, reason,
+                          tuple(n for n in (thin_years,) if n))
     rows = rows.loc[rows["work_year"].isin(years)].reset_index(drop=True)
     y, clusters = rows["log_salary_usd"].to_numpy(), rows["posting_id"].to_numpy()
     year_values, is_top = rows["work_year"].to_numpy(), rows["top_title"].to_numpy()
-    yearly = _fit_clustered(_top_design(rows, {f"top_{year}": (is_top & (year_values == year)).astype(float) for year in years}), y, clusters)
-    tests = {year: _contrast(yearly, f"top_{year}") for year in years}
-    premiums = {year: interval.as_percent() for year, (interval, _) in tests.items()}
-    trend, trend_p = None, None
-    if len(years) >= 2:
-        middle = (years[0] + years[-1]) / 2
-        pooled = {"top": is_top.astype(float), "top_trend": is_top * (year_values - middle)}
-        trend, trend_p = _contrast(_fit_clustered(_top_design(rows, pooled), y, clusters), "top_trend")
-    _, adjusted_pay = solve_least_squares(_top_design(rows, {}).matrix, y)
+    rows["cell"] = rows["employee_residence"] + ":" + rows["work_year"].astype(str)
+    dummies = {f"top_{year}": (is_top & (year_values == year)).astype(float) for year in years}
+    tests, singletons = _fit_by_cluster(rows, dummies, ["cell", *_controls(rows, role=False)], "job_title",
+                                        {year: {f"top_{year}": 1.0} for year in years})
+    trend = (few_points_trend(np.asarray(years, dtype=float), np.array([tests[year].value for year in years]))
+             if len(years) >= 3 else None)
+    _, adjusted_pay = solve_least_squares(_top_design(rows).matrix, y)
     deciles = _top_decile_by_year(adjusted_pay, year_values, clusters, years, n_bootstrap, seed)
     records = [
         {"year": year, "top_postings": int(sizes.loc[year, "research/lead titles"]), "other_postings": int(sizes.loc[year, "other titles"]),
-         **premiums[year].columns("premium_percent"), **deciles[year].columns("top_decile_percent", prefix="decile_")}
+         **Interval(*tests[year].percent()).columns("premium_percent"), **deciles[year].columns("top_decile_percent", prefix="decile_")}
         for year in years
     ]
-    return TopPremium(pd.DataFrame(records), premiums[years[-1]], tests[years[-1]][1], years[-1], trend, trend_p, top_titles,
-                      top_title_pattern, _count_postings(rows), None, notes)
+    notes = tuple(n for n in (thin_years, singletons) if n)
+    return TopPremium(pd.DataFrame(records), tests[years[-1]], years[-1], trend, top_titles, top_title_pattern,
+                      _count_postings(rows), None, notes)
 
 
-def _top_design(rows: pd.DataFrame, numeric: Mapping[str, np.ndarray]) -> _Design:
-    """Residence country × year cells, seniority, employment type (and source), and ``numeric`` columns;
-    no title control, since the title is what is being compared."""
-    return _build_design(rows, ["employee_residence", "work_year"], _controls(rows, role=False), numeric)
+def _top_design(rows: pd.DataFrame) -> _Design:
+    """Residence country × year cells, seniority, employment type (and source); no title control, since the
+    title is what is being compared: its residuals are the adjusted pay whose deciles are compared."""
+    return _build_design(rows, ["employee_residence", "work_year"], _controls(rows, role=False), {})
 
 
 def _top_decile_by_year(residuals: np.ndarray, year_values: np.ndarray, clusters: np.ndarray, years: list[int],
@@ -151,8 +163,3 @@ def _weighted_quantiles(values: np.ndarray, weights: np.ndarray | None, quantile
     cumulative = np.cumsum(weights[order])
     positions = np.searchsorted(cumulative, np.asarray(quantiles) * cumulative[-1])
     return [float(values[order][min(p, len(values) - 1)]) for p in positions]
-
-
-# --------------------------------------------------------------------------------------------
-# Context from official and posted-wage statistics
-# --------------------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ EMPLOYER_COUNTRY = "US"
 """The country whose employers hire across borders; it is also the highest-paying country."""
 
 COUNTRIES = ("US", "CA", "GB", "DE", "NL", "FR", "ES", "PL", "PT", "IN", "BR", "MX")
-YEARS = (2020, 2021, 2022, 2023, 2024)
+YEARS = (2020, 2021, 2022, 2023, 2024, 2025)
 BASE_LOG_PAY = np.log(90_000.0)
 INITIAL_DISPERSION = 0.45
 """Cross-country standard deviation (ddof=1) of country pay effects in the first year, in log points."""
