@@ -197,3 +197,8 @@ def test_a_failed_run_leaves_a_gap_not_a_stale_result(tmp_path: Path, monkeypatc
     assert older["verdict"].isna().tolist() == [True]  # a gap, not the stale verdict of the earlier history
     assert history.flips_in(table).empty
     assert "no result (the run failed)" in (tmp_path / history.HISTORY_HTML).read_text(encoding="utf-8")
+
+
+def test_update_notebook_refuses_an_older_vintage(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["run", "02", "--update-notebook", "--vintage", "aijobs_net_salaries=2025-01-19"]) == 2
+    assert "--update-notebook stores runs on the newest data only; drop --vintage aijobs_net_salaries=2025-01-19" in capsys.readouterr().err

@@ -218,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
                 options = {"data_dir": args.data_dir, "synthetic": args.synthetic, "reports_root": out,
                            "timeout": args.timeout, "jobs": args.jobs}
                 if args.command == "run":
+                    if args.update_notebook and older_vintages():
+                        raise ParameterError(f"--update-notebook stores runs on the newest data only; drop --vintage "
+                                             f"{format_vintages(older_vintages())} (or unset $TALENTMARKET_VINTAGES)")
                     parameters = _parameters(args.parameter, args.parameters_file)
                     run_many(args.notebooks, parameters=parameters, update_notebook=args.update_notebook, **options)
                 else:
