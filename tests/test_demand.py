@@ -307,3 +307,14 @@ def test_an_ai_index_with_early_zeros_is_compared_from_its_first_sustained_posit
     row = table.iloc[0]
     assert row["ai_start"] == months[10] and row["start"] == months[10] and row["months"] == 30
     assert np.isfinite(row["gap_pct_ci_high"]) and row["gap_pct_ci_low"] > 0
+
+
+def test_verdict_rationales_name_a_series_break_and_the_verdict_without_it() -> None:
+    comparison = _tech_comparison({"US": [(0.5, 0.05)], "DE": [(0.5, 0.05)], "CA": [(-0.5, 0.05)]})
+    shifts = _shifts({"US": (1.0, 0.05), "DE": (1.0, 0.05), "CA": (1.0, 0.05)})
+    breaks = pd.DataFrame({"country": ["CA"], "start": [pd.Timestamp("2025-12-01")]})
+    claims = demand.judge_demand(comparison, _AI_TREND, shifts, shifts, "US", start="2022-12-01", baseline_end="2019-12-31",
+                                 event="2022-11-30", breaks=breaks)
+    assert claims[0].verdict == "mixed"
+    assert "break (CA from Dec 2025, inside its window" in claims[1].rationale
+    assert "after its window ends (Nov 2024)" in claims[0].rationale and "without CA the verdict is supported" in claims[0].rationale

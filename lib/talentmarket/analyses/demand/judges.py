@@ -78,7 +78,7 @@ def _primary_p(family: pd.DataFrame, primary: str) -> float:
     return float(family.set_index("label").at[primary, "p_support"])
 
 
-def judge_ai_vs_tech_sectors(comparison: pd.DataFrame, ai_trend: Trend, primary: str, start: str) -> ClaimResult:
+def judge_ai_vs_tech_sectors(comparison: pd.DataFrame, ai_trend: Trend, primary: str, start: str, *, note: str = "") -> ClaimResult:
     """Verdict on AI postings outgrowing every tech sector by the registry's threshold (%/yr of the AI/sector ratio).
 
     Headline: the primary country's binding tech sector (:func:`binding_tech_sectors`); family: every
@@ -102,7 +102,7 @@ def judge_ai_vs_tech_sectors(comparison: pd.DataFrame, ai_trend: Trend, primary:
         f"but no sector data cover those months). In {primary} the binding tech sector is {row['sector']}: the ratio of AI "
         f"postings to its postings grew {row['gap_pct_per_year']:.1f}% per year [{low:.1f}, {high:.1f}] over "
         f"{int(row['months'])} months to {pd.Timestamp(row['end']):%b %Y}. The AI index itself changed by "
-        f"{ai_trend.pct_per_year:.1f}%/yr [{ai_low:.1f}, {ai_high:.1f}] there. {reading}"
+        f"{ai_trend.pct_per_year:.1f}%/yr [{ai_low:.1f}, {ai_high:.1f}] there. {reading}{note}"
     )
     return judge_claim(
         AI_VS_TECH,
@@ -119,7 +119,7 @@ def _shift_row(shifts: pd.DataFrame, primary: str) -> pd.Series:
     return shifts.set_index("country").loc[primary]
 
 
-def judge_ai_share_rise(shifts: pd.DataFrame, primary: str, baseline_end: str) -> ClaimResult:
+def judge_ai_share_rise(shifts: pd.DataFrame, primary: str, baseline_end: str, *, note: str = "") -> ClaimResult:
     """Verdict on the AI share of postings rising: the latest 12 months against the 12 months to ``baseline_end``.
 
     A comparison of levels, not a linear trend, because the share was flat for years and then rose
@@ -135,12 +135,12 @@ def judge_ai_share_rise(shifts: pd.DataFrame, primary: str, baseline_end: str) -
                 f"{pd.Timestamp(baseline_end):%b %Y} (percent of the earlier share)"),
         unit="percent", estimate=change, ci_low=low, ci_high=high, inference=ewc_inference(int(row["dof"])), n=24,
         rationale=(f"The AI share of {primary} postings in {latest} is {change:.1f}% above its level in the 12 months to "
-                   f"{pd.Timestamp(baseline_end):%b %Y} [{low:.1f}, {high:.1f}]."),
+                   f"{pd.Timestamp(baseline_end):%b %Y} [{low:.1f}, {high:.1f}].{note}"),
         section="The AI share of postings", p_value=_primary_p(family, primary), family=family,
     )
 
 
-def judge_genai_takeoff(shifts: pd.DataFrame, primary: str, event: str) -> ClaimResult:
+def judge_genai_takeoff(shifts: pd.DataFrame, primary: str, event: str, *, note: str = "") -> ClaimResult:
     """Verdict on the GenAI take-off: the latest 12 months' GenAI share ÷ the 12 months before ``event``."""
     row = _shift_row(shifts, primary)
     family = _shift_family(shifts, GENAI_TAKEOFF, "ratio")
@@ -153,28 +153,49 @@ def judge_genai_takeoff(shifts: pd.DataFrame, primary: str, event: str) -> Claim
         rationale=(f"The GenAI share in {primary} in the 12 months to {pd.Timestamp(row['end']):%b %Y} is {row['ratio']:.0f} "
                    f"times its level in the 12 months before ChatGPT [{row['ci_low']:.0f}, {row['ci_high']:.0f}]. Keyword "
                    "mentions, not jobs: a posting that mentions GenAI is not necessarily a GenAI job; the GenAI series "
-                   "ends in mid-2025."),
+                   f"ends in mid-2025.{note}"),
         section="The GenAI take-off", p_value=_primary_p(family, primary), family=family,
     )
 
 
 def judge_demand(comparison: pd.DataFrame, ai_trend: Trend, share_shifts: pd.DataFrame, genai_shifts: pd.DataFrame,
-                 primary: str, *, start: str, baseline_end: str, event: str, exclude: Sequence[str] = ()) -> list[ClaimResult]:
+                 primary: str, *, start: str, baseline_end: str, event: str, exclude: Sequence[str] = (),
+                 breaks: pd.DataFrame | None = None) -> list[ClaimResult]:
     """The three demand claims, optionally without the countries in ``exclude`` (never the primary one).
 
-    Used twice in notebook 01: on every country, and without the countries whose tracker series has a
-    break (:func:`talentmarket.analyses.demand.breaks.detect_breaks`), to show whether a verdict hinges on them.
+    With ``breaks`` (:func:`talentmarket.analyses.demand.breaks.detect_breaks` output) each rationale names the
+    countries whose tracker series has a break and the verdict without them, so the results file carries it.
     """
     dropped = set(exclude) - {primary}
 
     def keep(frame: pd.DataFrame) -> pd.DataFrame:
         return frame.loc[~frame["country"].isin(dropped)]
 
+    notes = ["", "", ""]
+    flagged = sorted(set(breaks["country"]) - dropped) if breaks is not None and len(breaks) else []
+    if flagged:
+        without = judge_demand(comparison, ai_trend, share_shifts, genai_shifts, primary, start=start,
+                               baseline_end=baseline_end, event=event, exclude=[*dropped, *flagged])
+        others = [c for c in flagged if c != primary]
+        windows = (comparison, share_shifts, genai_shifts)
+        notes = [_break_note(breaks[breaks["country"].isin(flagged)], frame, claim.verdict, others) for frame, claim in zip(windows, without)]
     return [
-        judge_ai_vs_tech_sectors(keep(comparison), ai_trend, primary, start),
-        judge_ai_share_rise(keep(share_shifts), primary, baseline_end),
-        judge_genai_takeoff(keep(genai_shifts), primary, event),
+        judge_ai_vs_tech_sectors(keep(comparison), ai_trend, primary, start, note=notes[0]),
+        judge_ai_share_rise(keep(share_shifts), primary, baseline_end, note=notes[1]),
+        judge_genai_takeoff(keep(genai_shifts), primary, event, note=notes[2]),
     ]
+
+
+def _break_note(breaks: pd.DataFrame, windows: pd.DataFrame, verdict_without: str, others: Sequence[str]) -> str:
+    """One sentence: which series breaks fall inside this claim's windows, and the verdict without those countries."""
+    parts = []
+    for row in breaks.itertuples():
+        end = pd.Timestamp(windows.loc[windows["country"] == row.country, "end"].max())
+        where = "inside its window" if pd.Timestamp(row.start) <= end else f"after its window ends ({end:%b %Y})"
+        parts.append(f"{row.country} from {pd.Timestamp(row.start):%b %Y}, {where}")
+    outcome = (f"without {', '.join(others)} the verdict is {verdict_without}." if others
+               else "it is the primary country, so read its numbers with that caveat.")
+    return f" The AI tracker's share series has a break ({'; '.join(parts)}; the break rule of notebook 01); {outcome}"
 
 
 def compare_verdicts(claims: Sequence[ClaimResult], without: Sequence[ClaimResult], dropped: Sequence[str]) -> pd.DataFrame:
