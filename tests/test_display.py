@@ -81,8 +81,11 @@ def test_synthetic_provenance_names_the_generator_and_seed_not_real_file_hashes(
     assert list(frame.columns) == ["file", "generator", "seed"]
     assert frame.loc["indeed_wage_tracker", "generator"] == "talentmarket.data.synthetic.wages.generate"
     assert frame.loc["generated:geography_case", "generator"] == "talentmarket convergence case generator"
-    assert (frame["seed"] == 7).all()
+    assert (frame["seed"] == "7").all()
     assert "seed 7" in display.provenance_table(store).text
+    large = DataStore(synthetic=True, seed=20260101)
+    large.read("indeed_wage_tracker", "posted-wage-growth-by-country.csv")
+    assert ">20260101<" in display.provenance_table(large).html, "a seed is printed as it is passed, without separators"
 
 
 def _claim(rationale: str = "The whole CI lies above 5%.") -> ClaimResult:

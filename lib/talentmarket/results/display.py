@@ -88,7 +88,7 @@ def provenance_frame(store: DataStore) -> pd.DataFrame:
         columns = ["source", "file", "generator", "seed"]
         return pd.DataFrame(
             [{"source": use["source"], "file": use["file"], "generator": _generator(use["source"], use["citation"]),
-              "seed": store.seed} for use in rows],
+              "seed": str(store.seed)} for use in rows],  # an identifier, not a quantity: no thousands separators
             columns=columns,
         )
     columns = ["source", "file", "version", "license", "sha256"]
