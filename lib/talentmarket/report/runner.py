@@ -478,7 +478,7 @@ def run_many(names: list[str] | None, *, jobs: int | None = None, **options: Any
     print(f"writing to {', '.join(roots)}{note}", file=sys.stderr, flush=True)
     first = [p for p in plans if not p.notebook.name.startswith(LAST_NOTEBOOK_PREFIX)]
     last = [p for p in plans if p.notebook.name.startswith(LAST_NOTEBOOK_PREFIX)]
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(first)))
+    workers = max(1, min(jobs or len(os.sched_getaffinity(0)), len(first)))  # the cores this process may use
     runs, failures = _run_batch(first, workers, len(plans))
     note = ""
     if last and failures:
