@@ -127,3 +127,12 @@ def test_reader_table_aligns_by_cell_so_notebook_css_cannot_override_it():
     text = next(body for selectors, body in rules.items() if "#T_align_row1_col0" in selectors)  # a group name
     assert "text-align: right" in numeric and "white-space: nowrap" in numeric
     assert "text-align: left" in text
+
+
+def test_provenance_of_a_hostile_own_file_name_is_escaped(tmp_path):
+    own = tmp_path / HOSTILE
+    own.write_text("work_year\n2024\n", encoding="utf-8")
+    store = DataStore()
+    store.record_own_file(own)
+    table = display.provenance_table(store)
+    assert _no_live_tags(table.html) and HOSTILE in BeautifulSoup(table.html, "html.parser").get_text()

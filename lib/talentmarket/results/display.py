@@ -122,11 +122,6 @@ def format_number(value: float | None, digits: int = 1) -> str:
     return text.lstrip("-") if float(text.replace(",", "")) == 0 else text
 
 
-def format_percent(value: float | None, digits: int = 1) -> str:
-    """``12.345`` → ``'12.3%'``; missing → ``'n/a'``."""
-    return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}%"
-
-
 def format_interval(low: float | None, high: float | None, digits: int = 1) -> str:
     """``(1.234, 5.678)`` → ``'[1.2, 5.7]'``; missing → ``'n/a'``."""
     if low is None or high is None or (isinstance(low, float) and math.isnan(low)) or (isinstance(high, float) and math.isnan(high)):
