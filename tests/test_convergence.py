@@ -24,7 +24,7 @@ from talentmarket.data.store import DataStore
 from talentmarket.data.synthetic import geography
 from talentmarket.data.taxonomy import ROLE_CLASSES
 from talentmarket.errors import DataValidationError, ParameterError
-from talentmarket.results.contract import ClaimResult
+from talentmarket.results.contract import ClaimResult, judged_claim_problems
 from talentmarket.results.registry import load_registry
 from talentmarket.stats.inference import (
     ClusteredEstimate,
@@ -285,7 +285,7 @@ def test_every_judge_returns_a_valid_claim(converging) -> None:
     assert sorted(c.id for c in claims) == sorted(NOTEBOOK_CLAIMS)
     assert all(isinstance(c, ClaimResult) and c.n > 0 and c.section for c in claims)
     for claim in claims:
-        assert claim.inference["method"] and claim.threshold is not None, claim.id
+        assert judged_claim_problems(claim) == [] and claim.inference["method"], claim.id
         assert (claim.p_value < 0.025) == (claim.verdict == "supported"), claim.id
         assert claim.verdict == "mixed" or claim.verdict == verdict_from_interval(
             claim.ci_low, claim.ci_high, threshold=claim.threshold, direction=claim.direction)
@@ -540,6 +540,7 @@ def test_two_years_give_a_descriptive_change_and_an_inconclusive_sigma(convergin
     assert claim.verdict == "inconclusive" and claim.ci_low is None
     assert claim.estimate == pytest.approx(100 * result.sigma.change_per_year)
     assert claim.rationale.startswith("No trend inference: 2 years")
+    assert judged_claim_problems(claim) == [] and claim.inference["method"].startswith("descriptive")
 
 
 def test_three_countries_give_a_descriptive_beta_and_an_inconclusive_claim(converging) -> None:
@@ -550,6 +551,7 @@ def test_three_countries_give_a_descriptive_beta_and_an_inconclusive_claim(conve
     claim = cv.judge_beta(result)
     assert claim.verdict == "inconclusive" and claim.ci_low is None
     assert claim.estimate == pytest.approx(-100 * result.beta.estimate)
+    assert judged_claim_problems(claim) == [] and claim.inference["clusters"] == 3
     assert result.sigma.trend.inference.df == 2
 
 
@@ -582,6 +584,7 @@ def test_remote_share_trend_uses_the_years_as_evidence(converging) -> None:
     two_years = cv.estimate_remote_share(sample[sample["work_year"].isin([2024, 2025])], min_cell=20)
     claim = cv.judge_remote_share(two_years)
     assert two_years.adjusted_trend is None and claim.verdict == "inconclusive" and claim.ci_low is None
+    assert judged_claim_problems(claim) == []
 
 
 # --- figures --------------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from talentmarket.analyses.convergence.top_premium import TopPremium
 from talentmarket.results.contract import ClaimResult
 from talentmarket.results.judging import claim_verdict, inconclusive_claim, judge_claim
 from talentmarket.results.registry import claim_rule
+from talentmarket.stats.inference import Inference
 from talentmarket.stats.verdicts import (
     LEVEL,
     FamilyMember,
@@ -51,6 +52,11 @@ SIGMA_READINGS = {
     "contradicted": "The spread rose: pay levels moved apart.",
     "inconclusive": "The interval includes no change, so the data cannot tell whether the spread is falling.",
 }
+
+
+def _descriptive(what: str, units: int) -> Inference:
+    """The inference record of a descriptive estimate: how it was made, and that no interval could be."""
+    return Inference(f"descriptive {what}, no interval", None, units, float(units), None, None)
 
 
 def _interval_p_value(claim_id: str, estimate: float, ci_low: float, ci_high: float, df: float | None, *,
@@ -99,6 +105,7 @@ def judge_sigma(result: ConvergenceResult, sensitivity: pd.DataFrame | None = No
         change = 100 * result.sigma.change_per_year
         return inconclusive_claim(
             claim_id, metric=metric, unit=unit, n=result.n_postings, section=section, estimate=change,
+            inference=_descriptive("change from the first to the last year", len(result.years)),
             reason=(f"No trend inference: {len(result.years)} years leave no residual to measure year-level shocks by, so the "
                     f"change of {change:.1f} log points per year is descriptive. {levels}"),
         )
@@ -137,7 +144,8 @@ def judge_beta(result: ConvergenceResult, wage_growth: WageGrowthBeta | None = N
         estimate = closed.estimate if math.isfinite(closed.estimate) else None
         described = f" The point estimate, {closed.estimate:.1f}% of the initial gap closed, is descriptive." if estimate is not None else ""
         return inconclusive_claim(claim_id, metric=metric, unit=unit, reason=f"{beta.insufficient}{described}",
-                                  n=result.n_postings, section=section, estimate=estimate)
+                                  n=result.n_postings, section=section, estimate=estimate,
+                                  inference=_descriptive("noise-corrected slope across countries", len(result.units)))
     jackknife = beta.jackknife
     family = _beta_family(closed, jackknife.inference.df, wage_growth)
     verdict = claim_verdict(claim_id, closed.ci_low, closed.ci_high, family)
@@ -242,6 +250,7 @@ def judge_remote_share(share: RemoteShare) -> ClaimResult:
     if adjusted is None:
         return inconclusive_claim(
             claim_id, metric=metric, unit=unit, n=share.n_postings, section=section, estimate=share.adjusted_change_per_year,
+            inference=_descriptive("change from the first to the last year", len(share.adjusted_by_year)),
             reason=(f"No trend inference: two years leave no residual to measure year-level shocks by, so the adjusted "
                     f"change of {share.adjusted_change_per_year:.1f} pp per year is descriptive. {context}"),
         )
