@@ -7,13 +7,17 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-
 from talentmarket.analyses import demand
-from talentmarket.stats import trends
-from talentmarket.errors import ParameterError
+from talentmarket.data.postings import (
+    ai_postings_index,
+    monthly_ai_share,
+    monthly_sector_postings,
+    monthly_total_postings,
+)
 from talentmarket.data.store import DataStore
-from talentmarket.data.postings import ai_postings_index, monthly_ai_share, monthly_sector_postings, monthly_total_postings
 from talentmarket.data.synthetic import ar1_noise, synthetic_truth
+from talentmarket.errors import ParameterError
+from talentmarket.stats import trends
 
 MONTHS = pd.date_range("2019-01-01", periods=72, freq="MS")
 
@@ -162,7 +166,7 @@ def test_genai_takeoff_needs_a_doubling() -> None:
 def test_dropping_a_country_changes_only_the_family() -> None:
     comparison = _tech_comparison({"US": [(0.5, 0.05)], "DE": [(0.5, 0.05)], "CA": [(-0.5, 0.05)]})
     shifts = _shifts({"US": (1.0, 0.05), "DE": (1.0, 0.05), "CA": (1.0, 0.05)})
-    args = dict(start="2022-12-01", baseline_end="2019-12-31", event="2022-11-30")
+    args = {"start": "2022-12-01", "baseline_end": "2019-12-31", "event": "2022-11-30"}
     everything = demand.judge_demand(comparison, _AI_TREND, shifts, shifts, "US", **args)
     without = demand.judge_demand(comparison, _AI_TREND, shifts, shifts, "US", exclude=["CA", "US"], **args)
     table = demand.compare_verdicts(everything, without, ["CA"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from talentmarket.data import j2j
 from talentmarket.data.schemas import J2J_INDUSTRIES
 from talentmarket.data.store import DataStore

@@ -8,21 +8,23 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-
 from talentmarket.analyses import migration
-from talentmarket.data import j2j
-from talentmarket.data import ncses
-from talentmarket.data import oews
-from talentmarket.data import postings
-from talentmarket.data import wages
-from talentmarket.results.registry import load_registry
-from talentmarket.errors import ParameterError
-from talentmarket.data.store import DataStore
-from talentmarket.data.synthetic import synthetic_truth
-from talentmarket.analyses.migration.estimates import ALL_INDUSTRIES, OUTSIDE_TECH, add_combined_group, aggregate_groups, estimate_annual_trend, parse_groups
+from talentmarket.analyses.migration.estimates import (
+    ALL_INDUSTRIES,
+    OUTSIDE_TECH,
+    add_combined_group,
+    aggregate_groups,
+    estimate_annual_trend,
+    parse_groups,
+)
+from talentmarket.data import j2j, ncses, oews, postings, wages
 from talentmarket.data.oews import INDUSTRY_GROUPS
 from talentmarket.data.oews import TECH_GROUP as TECH
+from talentmarket.data.store import DataStore
+from talentmarket.data.synthetic import synthetic_truth
+from talentmarket.errors import ParameterError
 from talentmarket.results.contract import VERDICTS
+from talentmarket.results.registry import load_registry
 
 YEARS = (2019, 2020, 2021, 2022)
 

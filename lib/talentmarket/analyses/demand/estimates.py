@@ -9,11 +9,21 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from talentmarket.analyses.demand.parameters import check_ai_measure, check_tech_sectors, parse_date
+from talentmarket.analyses.demand.parameters import (
+    check_ai_measure,
+    check_tech_sectors,
+    parse_date,
+)
 from talentmarket.data.store import DataStore
 from talentmarket.errors import ParameterError
 from talentmarket.stats.multiplicity import holm
-from talentmarket.stats.trends import MIN_MONTHS, Trend, estimate_log_trend, fit_ewc, window
+from talentmarket.stats.trends import (
+    MIN_MONTHS,
+    Trend,
+    estimate_log_trend,
+    fit_ewc,
+    window,
+)
 
 if TYPE_CHECKING:
     from talentmarket.scale import PostingSeries

@@ -7,7 +7,6 @@ import pandas as pd
 
 from talentmarket.data.postings import SOURCE_AI, SOURCE_OWID, SOURCE_POSTINGS
 from talentmarket.data.store import DataStore
-from talentmarket.results.registry import claim_rule
 from talentmarket.results.figures import (
     HIGHLIGHT,
     MUTED,
@@ -15,6 +14,7 @@ from talentmarket.results.figures import (
     mark_events,
     plain_log_axis,
 )
+from talentmarket.results.registry import claim_rule
 
 
 def plot_ai_shares(ai_share: pd.DataFrame, genai_share: pd.DataFrame, store: DataStore,

@@ -33,7 +33,7 @@ def _sector_rows(rng: np.random.Generator, code: str, base_rate: float, trend: f
     rows = []
     for i, (year, quarter) in enumerate(quarters):
         rate = base_rate * np.exp(trend * (year - YEARS[0]) + SEASON[quarter - 1] + noise[i])
-        for size, share in zip(FIRM_SIZES, FIRM_SHARES):
+        for (size, label), share in zip(FIRM_SIZES.items(), FIRM_SHARES):
             main_b = round(jobs[i] * share)
             j2j_hire = round(main_b * rate)
             ne_hire = round(main_b * 0.8 * base_rate)
@@ -47,10 +47,10 @@ def _sector_rows(rng: np.random.Generator, code: str, base_rate: float, trend: f
                 "J2JHire": j2j_hire, "J2JSep": j2j_sep, "NEHire": ne_hire, "ENSep": en_sep,
             }
             rows.append({"year": year, "quarter": quarter, "industry": code, "firmsize": size,
-                         "firmsize_label": FIRM_SIZES[size], **{k: float(v) for k, v in counts.items()},
+                         "firmsize_label": label, **{k: float(v) for k, v in counts.items()},
                          **{f"s{k}": STATUS_OK for k in counts}})
-    for size in FIRM_SIZES:  # the suppressed latest quarter
-        rows.append({"year": YEARS[-1] + 1, "quarter": 1, "industry": code, "firmsize": size, "firmsize_label": FIRM_SIZES[size],
+    for size, label in FIRM_SIZES.items():  # the suppressed latest quarter
+        rows.append({"year": YEARS[-1] + 1, "quarter": 1, "industry": code, "firmsize": size, "firmsize_label": label,
                      **{k: np.nan for k in J2J_MEASURES}, **{f"s{k}": SUPPRESSED for k in J2J_MEASURES}})
     return rows
 
