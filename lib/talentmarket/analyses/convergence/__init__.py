@@ -87,7 +87,6 @@ from talentmarket.analyses.convergence.remote import (
     estimate_remote_share,
 )
 from talentmarket.analyses.convergence.sample import (
-    ALPHA,
     ARRANGEMENTS,
     DEFAULT_BOOTSTRAP,
     DEFAULT_MIN_CELL,
@@ -116,7 +115,6 @@ from talentmarket.analyses.convergence.top_premium import (
 )
 
 __all__ = [
-    "ALPHA",
     "ARRANGEMENTS",
     "DEFAULT_BOOTSTRAP",
     "DEFAULT_MIN_CELL",

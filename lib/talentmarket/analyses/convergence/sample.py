@@ -24,7 +24,6 @@ DEFAULT_BOOTSTRAP = 499
 MIN_COUNTRIES = 3
 MIN_JACKKNIFE_UNITS = 4
 """Countries needed for a delete-one-country jackknife: each subsample keeps three to fit a slope to."""
-ALPHA = 0.05
 POOLED_TITLES = "other titles (pooled)"
 TOP_TITLE_PATTERN = r"\b(research|principal|staff|lead|head|director|chief|distinguished|fellow|vp|vice president)\b"
 """Titles that mark research or leadership roles: the proxy for 'premium roles at leading labs'."""
