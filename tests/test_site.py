@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -276,3 +277,15 @@ def test_notebook_pages_load_nothing_from_the_network_and_escape_their_title(tmp
         assert not [tag for tag in soup.find_all("link", href=True) if urlparse(tag["href"]).scheme in ("http", "https")]
         assert HOSTILE_FILE in soup.title.get_text()
         assert bool(soup.select(".jp-CodeCell .jp-InputArea")) is not reader, "the reader version hides the code"
+
+
+def test_readme_stays_short_and_every_link_in_it_and_the_docs_resolves():
+    readme = paths.README.read_text(encoding="utf-8")
+    assert len(readme.splitlines()) < 150, "reference material belongs in docs/"
+    assert site.FINDINGS_START in readme and site.FINDINGS_END in readme
+    assert "published essay *\"The AI Talent Market in 2026\"*" in readme
+    pages = [paths.README, *sorted((paths.REPO_ROOT / "docs").glob("*.md"))]
+    broken = [(page.name, target) for page in pages
+              for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8"))
+              if urlparse(target).scheme not in ("http", "https") and not (page.parent / target).exists()]
+    assert broken == []
