@@ -201,7 +201,7 @@ def reader_table(
 
 _TABLE_STYLES = [
     {"selector": "", "props": [("border-collapse", "collapse"), ("margin", "0.6em 0 1.2em"), ("table-layout", "auto"),
-                               ("font-size", "0.92em"), ("max-width", "100%")]},
+                               ("font-size", "0.92em"), ("max-width", "100%"), ("min-width", "min(100%, 36em)")]},  # room for the caption
     {"selector": "caption", "props": [("caption-side", "top"), ("text-align", "left"), ("font-weight", "bold"),
                                       ("padding", "0 0 6px"), ("color", "#1d2330")]},
     {"selector": "th", "props": [("text-align", "left"), ("background", "#f2f4f8"), ("padding", "5px 8px"),
