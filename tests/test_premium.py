@@ -12,14 +12,14 @@ from scipy import stats
 
 from talentmarket.errors import ParameterError
 from talentmarket.data.oews import INDUSTRY_GROUPS, TECH_GROUP, load_oews_by_area, load_oews_by_industry
-from talentmarket.analyses.premium.distribution import assign_title_blocks, decompose_gap, estimate_quantile_premiums, measure_dispersion
+from talentmarket.analyses.premium.distribution import _title_block_jackknife, assign_title_blocks, decompose_gap, estimate_quantile_premiums, measure_dispersion
 from talentmarket.analyses.premium.estimates import CONTROL_LADDER, HEADLINE_COMPARISON, CompanySizeGaps, GroupPremiums, Premium, compare_clustering, estimate_company_size_gaps, estimate_control_ladder, estimate_premium, estimate_premium_by, estimate_premium_trend, label_comparison, restrict_to_common_support, run_specification_curve, run_specification_study
 from talentmarket.analyses.premium.industries import compare_oews_industry_pay, compare_oews_occupations, judge_traditional_industries
 from talentmarket.analyses.premium.judges import judge_ai_premium, judge_company_size, judge_entry_level_premium, judge_senior_premium_trend, judge_stratification
 from talentmarket.analyses.premium.plots import plot_oews, plot_premium_overview
 from talentmarket.data.salaries import load_salaries, prepare_salaries
 from talentmarket.data.synthetic import synthetic_truth
-from talentmarket.stats.inference import Inference
+from talentmarket.stats.inference import Inference, jackknife_over_units
 
 SEED = 7  # the synthetic_store fixture's seed
 FEW_DRAWS = 199  # wild-bootstrap draws in the Monte Carlo: enough for a 95% interval, cheap
@@ -117,6 +117,23 @@ def test_title_blocks_keep_titles_whole_and_large_titles_alone() -> None:
     assert sorted(np.unique(blocks)) == list(range(5))
     with pytest.raises(ParameterError, match="title_blocks"):
         assign_title_blocks(titles, 2)
+
+
+def test_title_block_jackknife_is_the_inference_layers_jackknife_over_blocks() -> None:
+    market = _title_market(np.random.default_rng(4), n=600)
+    y = market["log_salary_usd"].to_numpy()
+    is_ai = market["is_ai"].to_numpy() == 1
+
+    def gap(mask: np.ndarray) -> float:
+        return float(y[mask & is_ai].mean() - y[mask & ~is_ai].mean())
+
+    ours = _title_block_jackknife(market, lambda mask: np.array([gap(mask), 2 * gap(mask)]), 6)
+    blocked = market.assign(title_block=assign_title_blocks(market["job_title"], 6))
+    reference = jackknife_over_units(blocked, lambda d: gap(market.index.isin(d.index)), unit="title_block")
+    assert (ours[0].value, ours[0].se, ours[0].ci_low, ours[0].p_value) == pytest.approx(
+        (reference.value, reference.se, reference.ci_low, reference.p_value))
+    assert ours[0].inference == reference.inference
+    assert ours[1].se == pytest.approx(2 * reference.se)
 
 
 def test_common_support_keeps_only_cells_with_both_groups() -> None:
@@ -300,6 +317,18 @@ def test_oaxaca_explained_part_ci_covers_95_percent_with_title_effects() -> None
     assert 0.90 <= _coverage("Oaxaca–Blinder explained part, title jackknife", intervals, truth) <= 0.985
 
 
+@pytest.mark.slow
+def test_dispersion_trend_ci_covers_95_percent_with_title_year_shocks() -> None:
+    """No group's pay spreads out over time, but every title has its own yearly shock: the AI − comparison
+    trend of the P90−P10 spread (the stratification test) must cover zero 95% of the time."""
+    intervals = []
+    for draw in range(200):
+        market = _title_market(np.random.default_rng(60_000 + draw), n=2_000, title_year_sd=0.03)
+        trends = measure_dispersion(market, ("experience_level",), title_blocks=10)[1].set_index(["measure", "group"])
+        intervals.append(tuple(trends.loc[("p90_p10", "AI − comparison"), ["ci_low", "ci_high"]]))
+    assert 0.90 <= _coverage("P90−P10 trend, AI − comparison, jackknife over 10 title blocks", intervals, 0.0) <= 0.985
+
+
 # --------------------------------------------------------------------------- bad input
 
 
@@ -370,7 +399,7 @@ def test_entry_level_verdict_is_inconclusive_without_entry_level_cells() -> None
 def test_stratification_verdict_rests_on_the_dispersion_trend_not_the_quantile_contrast() -> None:
     def trends(difference: float, half_width: float) -> pd.DataFrame:
         inference = Inference("delete-one-unit jackknife, t(U−1)", "title_block", 20, 6.0, 19, None)
-        return pd.DataFrame({"measure": ["p90_p10"] * 2, "group": ["AI", "AI − comparison"], "years": [4, 4],
+        return pd.DataFrame({"measure": ["p90_p10"] * 2, "group": ["AI", "AI − comparison"], "years": [4, 4], "n": [900, 900],
                              "slope": [difference, difference], "ci_low": [difference - half_width] * 2,
                              "ci_high": [difference + half_width] * 2, "inference": [inference] * 2})
     narrowing_top = _premium(-0.2, 0.02)  # the cross-section says nothing about widening over time

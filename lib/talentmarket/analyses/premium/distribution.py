@@ -2,7 +2,7 @@
 
 These statistics are not linear in log pay, so the wild bootstrap of the mean premium does not apply.
 Their intervals come from a **delete-one-block jackknife over job titles** with t(B − 1) critical
-values (:func:`talentmarket.stats.inference.jackknife_over_units`): titles are grouped into at most
+values (the estimator of :func:`talentmarket.stats.inference.jackknife_over_units`): titles are grouped into at most
 ``title_blocks`` blocks by :func:`assign_title_blocks`, the largest titles each alone, the many small
 ones pooled, and each statistic is recomputed without one block at a time. Blocks keep the cost at
 B + 1 refits (a quantile regression on 26,000 rows takes seconds, a jackknife over 480 titles would take
@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from scipy.optimize import linprog
 
 from talentmarket.analyses.premium.estimates import (
@@ -27,7 +28,7 @@ from talentmarket.analyses.premium.estimates import (
     _require,
 )
 from talentmarket.errors import ParameterError
-from talentmarket.stats.inference import ClusteredEstimate, jackknife_over_units
+from talentmarket.stats.inference import ClusteredEstimate, Inference
 from talentmarket.stats.regression import log_to_percent, solve_least_squares
 
 QUANTILES = (0.1, 0.5, 0.9)
@@ -57,23 +58,37 @@ def assign_title_blocks(titles: pd.Series, blocks: int = DEFAULT_TITLE_BLOCKS) -
 
 
 def _title_block_jackknife(frame: pd.DataFrame, statistics: Callable[[np.ndarray], np.ndarray],
-                           blocks: int) -> list[ClusteredEstimate]:
-    """Jackknife over title blocks of every element of ``statistics(row_mask)`` (one refit per block, shared).
+                           blocks: int, level: float = 0.95) -> list[ClusteredEstimate]:
+    """Delete-one-block jackknife over title blocks of every element of ``statistics(row_mask)``, t(B − 1).
 
-    The jackknife runs on one row per title (its block), so deleting a block costs nothing next to the refit.
+    The same estimator as :func:`talentmarket.stats.inference.jackknife_over_units` (Tukey's SE, t(U − 1)
+    interval, ``G*`` from the blocks' contributions; a test checks they agree), but for a vector of
+    statistics from one refit per block: that function takes one scalar statistic and a frame per call,
+    which would repeat every refit for each statistic.
     """
-    title_codes, _ = pd.factorize(frame[DEFAULT_CLUSTER])
     row_blocks = assign_title_blocks(frame[DEFAULT_CLUSTER], blocks)
-    titles = pd.DataFrame({"title": title_codes, BLOCK_UNIT: row_blocks}).drop_duplicates("title")
-    cache: dict[tuple[int, ...], np.ndarray] = {}
-
-    def values(subset: pd.DataFrame) -> np.ndarray:
-        key = tuple(np.unique(subset[BLOCK_UNIT]))
-        if key not in cache:
-            cache[key] = np.asarray(statistics(np.isin(row_blocks, key)), dtype=float)
-        return cache[key]
-
-    return [jackknife_over_units(titles, lambda d, i=i: float(values(d)[i]), unit=BLOCK_UNIT) for i in range(len(values(titles)))]
+    units = np.unique(row_blocks)
+    full = np.asarray(statistics(np.ones(len(frame), dtype=bool)), dtype=float)
+    leave_out = np.array([np.asarray(statistics(row_blocks != unit), dtype=float) for unit in units])
+    if not np.isfinite(leave_out).all():
+        bad = sorted({int(units[i]) for i in np.nonzero(~np.isfinite(leave_out))[0]})
+        raise ParameterError(f"title_blocks: a statistic is not defined without title block(s) {bad}; "
+                             "use fewer blocks or a wider selection")
+    deviations = leave_out - leave_out.mean(axis=0)
+    count = len(units)
+    se = np.sqrt((count - 1) / count * (deviations**2).sum(axis=0))
+    gamma = deviations**2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g_star = np.where(gamma.any(axis=0), count / (1 + gamma.var(axis=0) / gamma.mean(axis=0) ** 2), float(count))
+    distribution = stats.t(count - 1)
+    critical = float(distribution.ppf(0.5 + level / 2))
+    estimates = []
+    for value, error, effective in zip(full, se, g_star):
+        p = float(2 * distribution.sf(abs(value) / error)) if error > 0 else float("nan")
+        inference = Inference("delete-one-unit jackknife, t(U−1)", BLOCK_UNIT, count, float(effective), count - 1, None)
+        estimates.append(ClusteredEstimate(float(value), float(error), float(value - critical * error),
+                                           float(value + critical * error), p, inference, level))
+    return estimates
 
 
 def _as_premium(label: str, estimate: ClusteredEstimate, n: int) -> Premium:
@@ -151,7 +166,7 @@ def measure_dispersion(
 
     Log salaries are residualised on ``controls`` (no year) separately for AI and comparison rows, so a
     change in the mix of countries or levels does not show up as dispersion. Per group and year: SD and
-    90/10 spread of residuals (log points). Trends (``measure`` ``sd`` and ``p90_p10``): the least-squares
+    90/10 spread of residuals (log points). Trends (``measure`` ``sd`` and ``p90_p10``; ``n`` rows used): the least-squares
     slope over years for each group, and for ``"AI − comparison"`` over the years both have, which nets
     out changes common to both groups — such as the files moving from survey answers to posted ranges.
     Years with fewer than ``min_cell_size`` postings in a group are left out. Every CI is the jackknife
@@ -203,10 +218,10 @@ def measure_dispersion(
         cells.append({"group": group, "work_year": v, "postings": int(((year == v) & groups[group]).sum()),
                       "sd": sd.value, "sd_ci_low": sd.ci_low, "sd_ci_high": sd.ci_high,
                       "p90_p10": spread.value, "p90_p10_ci_low": spread.ci_low, "p90_p10_ci_high": spread.ci_high})
-    trends = [{"measure": m, "group": g, "years": len(ys), "slope": e.value, "ci_low": e.ci_low, "ci_high": e.ci_high,
+    trends = [{"measure": m, "group": g, "years": len(ys), "n": len(frame), "slope": e.value, "ci_low": e.ci_low, "ci_high": e.ci_high,
                "se": e.se, "df": e.inference.df, "inference": e.inference}
               for (m, g, ys), e in zip(trend_rows, estimates[2 * len(cells_index):])]
-    columns = ["measure", "group", "years", "slope", "ci_low", "ci_high", "se", "df", "inference"]
+    columns = ["measure", "group", "years", "n", "slope", "ci_low", "ci_high", "se", "df", "inference"]
     return pd.DataFrame(cells), pd.DataFrame(trends, columns=columns)
 
 

@@ -186,7 +186,7 @@ def judge_stratification(dispersion_trends: pd.DataFrame, quantile_spread: Premi
     )
     return judge_claim(
         claim_id, metric=metric, unit="log points per year", estimate=estimate, ci_low=low, ci_high=high,
-        inference=inference, rationale=rationale, n=quantile_spread.n, section="Stratification",
+        inference=inference, rationale=rationale, n=int(difference["n"]), section="Stratification",
         p_value=_points_claim_p_value(claim_id, estimate, low, high, inference.df),
     )
 
