@@ -499,7 +499,9 @@ def _run_batch(plans: list[RunPlan], workers: int, total: int, offset: int = 0) 
     if workers == 1:
         outcomes = [_outcome(plan) for plan in plans]
     else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+        # fork, not spawn: a worker inherits the modules already imported (spawn re-imports them, several seconds
+        # per worker); the parent holds no threads or kernels at this point, which is what makes fork safe
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
                                  initializer=interrupt_on_sigterm) as pool:
             try:
                 outcomes = list(pool.map(_outcome, plans))
