@@ -88,7 +88,7 @@ PARAMETER_CASES = [
     ("02", "tech_group", "Nope", "'tech_group' = 'Nope': not one of"),
     ("02", "industry_groups", "{Software: [5415]}", "'tech_group' = 'Tech': not one of ['Software']"),
     ("03", "n_bootstrap", "0", "'n_bootstrap' = 0: out of range"),
-    ("03", "sensitivity_bootstrap", "10", "'sensitivity_bootstrap' = 10"),
+    ("03", "sensitivity_bootstrap", "98", "'sensitivity_bootstrap' = 98: out of range: expected whole numbers ≥ 99"),
     ("03", "roles", "[wizards]", "['wizards'] not available"),
     ("03", "roles", "[]", "'roles' = []: needs at least 1"),
     ("03", "countries", "[us]", "['us'] not ISO 3166"),
@@ -111,7 +111,7 @@ PARAMETER_CASES = [
     ("04", "job_history_file", "no_history.csv", "'job_history_file' = 'no_history.csv'"),
     ("04", "origin_sector", "space", "'origin_sector' = 'space': not one of"),
     ("04", "job_history_sectors", "[tech]", "'job_history_sectors' = ['tech']: needs at least 2"),
-    ("04", "bootstrap_draws", "0", "'bootstrap_draws' = 0: out of range"),
+    ("04", "bootstrap_draws", "99", "'bootstrap_draws' = 99: out of range: expected whole numbers ≥ 100"),
     ("04", "oews_occupations", "[15-9999]", "['15-9999'] not available"),
 ]
 

@@ -23,10 +23,11 @@ from talentmarket.data import ncses, oews, postings, salaries
 from talentmarket.data.sources import get_source
 from talentmarket.data.taxonomy import ROLE_CLASSES
 from talentmarket.errors import ParameterError, TalentMarketError
+from talentmarket.stats.inference import MIN_DRAWS
 
 ISO_COUNTRY = re.compile(r"^[A-Z]{2}$")
-MIN_BOOTSTRAP_DRAWS = 39
-"""Fewest bootstrap draws for a 95% percentile interval: 0.025 × (B + 1) must reach one draw per tail (B = 39)."""
+MIN_FLOW_DRAWS = 100
+"""Fewest person-bootstrap draws ``migration.flows`` accepts (it refuses fewer inside the kernel)."""
 MAX_SEED = 2**32 - 1
 """numpy's seeds are 32-bit."""
 
@@ -338,8 +339,8 @@ def _convergence_rules() -> dict[str, Rule]:
         "min_cell": Whole(2, why=" (a cell of one posting has no spread)"),
         "top_title_pattern": Pattern(),
         "oews_occupations": SubsetOf(oews.SELECTED_OCCUPATIONS),
-        "n_bootstrap": Whole(MIN_BOOTSTRAP_DRAWS, why=" (enough draws for a 95% percentile interval)"),
-        "sensitivity_bootstrap": Whole(MIN_BOOTSTRAP_DRAWS, why=" (enough draws for a 95% percentile interval)"),
+        "n_bootstrap": Whole(MIN_DRAWS, why=" (the cluster bootstrap's minimum)"),
+        "sensitivity_bootstrap": Whole(MIN_DRAWS, why=" (the cluster bootstrap's minimum)"),
         "synthetic_case": OneOf(geography.CASES),
     }
 
@@ -361,7 +362,7 @@ def _migration_rules() -> dict[str, Rule]:
         "job_history_sectors": SubsetOf(lambda _: None, min_items=2),
         "origin_sector": OneOf(_value_of("job_history_sectors")),
         "ai_roles_only": OneOf([True, False]),
-        "bootstrap_draws": Whole(MIN_BOOTSTRAP_DRAWS, why=" (enough draws for a 95% percentile interval)"),
+        "bootstrap_draws": Whole(MIN_FLOW_DRAWS, why=" (the person bootstrap's minimum)"),
     }
 
 
