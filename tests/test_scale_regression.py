@@ -164,3 +164,20 @@ def test_collinear_controls_and_bad_specifications_are_rejected(salaries):
         fit_cell_ols(salaries, categorical=["work_year"], cluster="salary_currency")
     with pytest.raises(ParameterError, match="no coefficient 'remote'"):
         fit_cell_ols(salaries).percent_effect("remote")
+
+
+def test_cells_fitted_directly_fold_onto_distinct_cells_and_name_a_missing_key(salaries):
+    """fit_cells folds cluster × cell rows onto the distinct cells: the same fit whatever the row order,
+    and a key with no value is named instead of being read as the base level."""
+    with open_table(salaries, SALARY_FIELDS) as table:
+        cells = execute(compress_to_cells(table, "salary_in_usd", ["is_ai"], CONTROLS, cluster="employer_id"))
+    fit = fit_cells(cells, ["is_ai"], CONTROLS, cluster="employer_id")
+    shuffled = fit_cells(cells.sample(frac=1.0, random_state=1), ["is_ai"], CONTROLS, cluster="employer_id")
+    np.testing.assert_allclose(shuffled.params, fit.params, rtol=EXACT)
+    np.testing.assert_allclose(shuffled.cov, fit.cov, rtol=1e-8)
+    assert fit.n_cells == len(cells) and fit.n_clusters == 300
+    with pytest.raises(ParameterError, match="1 rows have no 'company_size' value"):
+        fit_cells(cells.assign(company_size=cells.company_size.where(cells.index != 0)), ["is_ai"], CONTROLS)
+    with pytest.raises(ParameterError, match="1 rows have no 'employer_id' label"):
+        fit_cells(cells.assign(employer_id=cells.employer_id.where(cells.index != 0)), ["is_ai"], CONTROLS,
+                  cluster="employer_id")

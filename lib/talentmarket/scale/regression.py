@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import sparse, stats
 
 from talentmarket.errors import DataValidationError, ParameterError
 from talentmarket.scale.engine import (
@@ -153,10 +153,23 @@ def fit_cells(
     cluster: str | None = None,
     outcome: str = "y",
 ) -> CellOLS:
-    """Solve the least-squares problem on a cell table from :func:`compress_to_cells` (numpy, exact)."""
-    design, names = design_matrix(cells, regressors, categorical)
-    weights = cells["n"].to_numpy(dtype=float)
+    """Solve the least-squares problem on a cell table from :func:`compress_to_cells` (numpy, exact).
+
+    A clustered table has one row per cluster × cell (a 10M-row fit: ~700k rows, 36 columns) but only
+    the cluster scores need that detail: the Gram matrix, the coefficients and the HC1 meat are sums
+    over the distinct cells (~17k), so the rows are folded onto those first and the design is built
+    for the distinct cells alone.
+    """
+    cell_of_row, first_row = distinct_cells(cells, [*regressors, *categorical])
+    design, names = design_matrix(cells.iloc[first_row], regressors, categorical)
+    n_cells = len(first_row)
+
+    def fold(values: np.ndarray) -> np.ndarray:
+        return np.bincount(cell_of_row, weights=values, minlength=n_cells)
+
+    row_weights = cells["n"].to_numpy(dtype=float)
     y_mean = cells["y_mean"].to_numpy(dtype=float)
+    weights = fold(row_weights)
     gram = design.T @ (design * weights[:, None])
     n_obs, n_params = int(weights.sum()), design.shape[1]
     rank = np.linalg.matrix_rank(gram)
@@ -168,17 +181,37 @@ def fit_cells(
     if n_obs <= n_params:
         raise ParameterError(f"{n_obs} observations cannot identify {n_params} coefficients")
     bread = np.linalg.inv(gram)
-    beta = bread @ (design.T @ (weights * y_mean))
-    mean_residual = y_mean - design @ beta
-    squared_residuals = weights * cells["y_var"].to_numpy(dtype=float) + weights * mean_residual**2
+    beta = bread @ (design.T @ fold(row_weights * y_mean))
+    mean_residual = y_mean - (design @ beta)[cell_of_row]
+    squared_residuals = fold(row_weights * cells["y_var"].to_numpy(dtype=float) + row_weights * mean_residual**2)
     cov_hc1 = hc1_covariance(bread, design.T @ (design * squared_residuals[:, None]), n_obs)
     params, hc1 = pd.Series(beta, index=names), pd.DataFrame(cov_hc1, index=names, columns=names)
     if cluster is None:
         return CellOLS(params, hc1, hc1, "HC1", n_obs, len(cells), None, n_obs - n_params, outcome)
-    cell_scores = design * (weights * mean_residual)[:, None]
-    cov_cluster, n_clusters = cluster_robust_covariance(bread, cell_scores, cells[cluster], n_obs)
+    # A cluster's score is the sum over its rows of x·n·(ȳ − x'β): per cluster, the residual sums of
+    # each distinct cell (a sparse cluster × cell table) times that cell's design row.
+    clusters, labels = pd.factorize(cells[cluster].to_numpy())
+    if (clusters < 0).any():
+        raise ParameterError(f"{int((clusters < 0).sum())} rows have no {cluster!r} label; drop or fill them first")
+    residual_sums = sparse.csr_array((row_weights * mean_residual, (clusters, cell_of_row)), shape=(len(labels), n_cells))
+    scores = residual_sums @ design
+    cov_cluster, n_clusters = cluster_robust_covariance(bread, scores, np.arange(len(labels)), n_obs)
     clustered = pd.DataFrame(cov_cluster, index=names, columns=names)
     return CellOLS(params, clustered, hc1, "cluster", n_obs, len(cells), n_clusters, n_clusters - 1, outcome)
+
+
+def distinct_cells(cells: pd.DataFrame, keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """For every row, the code of its combination of ``keys`` (0…C−1, in order of first appearance);
+    and for every code, the first row that has it."""
+    codes = np.zeros(len(cells), dtype=np.int64)
+    for key in keys:
+        key_codes, levels = pd.factorize(cells[key])
+        if (key_codes < 0).any():
+            raise ParameterError(f"{int((key_codes < 0).sum())} rows have no {key!r} value; drop or fill them first")
+        codes, _ = pd.factorize(codes * len(levels) + key_codes)  # re-coded each time: never overflows
+    first_row = np.empty(codes.max(initial=-1) + 1, dtype=np.int64)
+    first_row[codes[::-1]] = np.arange(len(codes))[::-1]
+    return codes, first_row
 
 
 def design_matrix(cells: pd.DataFrame, regressors: Sequence[str], categorical: Sequence[str]) -> tuple[np.ndarray, list[str]]:
