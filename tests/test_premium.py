@@ -9,16 +9,52 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 from scipy import stats
-
-from talentmarket.errors import ParameterError
-from talentmarket.data.oews import INDUSTRY_GROUPS, TECH_GROUP, load_oews_by_area, load_oews_by_industry
-from talentmarket.analyses.premium.distribution import _title_block_jackknife, assign_title_blocks, decompose_gap, estimate_quantile_premiums, measure_dispersion
-from talentmarket.analyses.premium.estimates import CONTROL_LADDER, HEADLINE_COMPARISON, CompanySizeGaps, GroupPremiums, Premium, compare_clustering, estimate_company_size_gaps, estimate_control_ladder, estimate_premium, estimate_premium_by, estimate_premium_trend, label_comparison, restrict_to_common_support, run_specification_curve, run_specification_study
-from talentmarket.analyses.premium.industries import compare_oews_industry_pay, compare_oews_occupations, judge_traditional_industries
-from talentmarket.analyses.premium.judges import judge_ai_premium, judge_company_size, judge_entry_level_premium, judge_senior_premium_trend, judge_stratification
+from talentmarket.analyses.premium.distribution import (
+    _title_block_jackknife,
+    assign_title_blocks,
+    decompose_gap,
+    estimate_quantile_premiums,
+    measure_dispersion,
+)
+from talentmarket.analyses.premium.estimates import (
+    CONTROL_LADDER,
+    HEADLINE_COMPARISON,
+    CompanySizeGaps,
+    GroupPremiums,
+    Premium,
+    compare_clustering,
+    estimate_company_size_gaps,
+    estimate_control_ladder,
+    estimate_premium,
+    estimate_premium_by,
+    estimate_premium_trend,
+    label_comparison,
+    restrict_to_common_support,
+    run_specification_curve,
+    run_specification_study,
+)
+from talentmarket.analyses.premium.industries import (
+    compare_oews_industry_pay,
+    compare_oews_occupations,
+    judge_traditional_industries,
+)
+from talentmarket.analyses.premium.judges import (
+    judge_ai_premium,
+    judge_company_size,
+    judge_entry_level_premium,
+    judge_senior_premium_trend,
+    judge_stratification,
+)
 from talentmarket.analyses.premium.plots import plot_oews, plot_premium_overview
+from talentmarket.data.oews import (
+    INDUSTRY_GROUPS,
+    TECH_GROUP,
+    load_oews_by_area,
+    load_oews_by_industry,
+)
 from talentmarket.data.salaries import load_salaries, prepare_salaries
 from talentmarket.data.synthetic import synthetic_truth
+from talentmarket.errors import ParameterError
 from talentmarket.stats.inference import Inference, jackknife_over_units
 
 SEED = 7  # the synthetic_store fixture's seed

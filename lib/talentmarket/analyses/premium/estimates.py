@@ -26,7 +26,12 @@ from talentmarket.data.taxonomy import (
     software_engineering_mask,
 )
 from talentmarket.errors import ParameterError, check_choice
-from talentmarket.stats.inference import DEFAULT_SEED, MIN_DRAWS, Inference, wild_cluster_bootstrap
+from talentmarket.stats.inference import (
+    DEFAULT_SEED,
+    MIN_DRAWS,
+    Inference,
+    wild_cluster_bootstrap,
+)
 from talentmarket.stats.multiplicity import holm
 from talentmarket.stats.regression import fit_ols, log_to_percent
 
