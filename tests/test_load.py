@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import shutil
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -374,3 +375,19 @@ def test_query_keeps_namibia_a_code_and_reads_na_numbers_as_missing(tmp_path: Pa
     frame = DataStore(data_dir=tmp_path).query("SELECT * FROM t ORDER BY date", {"t": ("indeed_ai_tracker", ["AI_posting.csv"])})
     assert frame["jobcountry"].tolist() == ["NA", "NA"] and frame["AI_share_postings"].isna().tolist() == [False, True]
     assert str(frame["date"].dtype).startswith("datetime64")
+
+
+def _read_in_child(mirror: Path) -> str:
+    """Run in a forked process: read the test file through a fresh store; a digest of the frame it got."""
+    frame = DataStore(data_dir=mirror).read("indeed_ai_tracker", "AI_posting.csv")
+    return hashlib.sha256(pd.util.hash_pandas_object(frame).to_numpy().tobytes()).hexdigest()
+
+
+def test_frame_cache_filled_by_two_processes_at_once_serves_whole_frames(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _register(monkeypatch, "http://127.0.0.1:9/old")
+    mirror = _mirror(tmp_path)
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
+        digests = list(pool.map(_read_in_child, [mirror] * 4))
+    assert len(set(digests)) == 1 and digests[0] == _read_in_child(mirror)  # the last read is served from the cache
+    cached = frame_cache_path("indeed_ai_tracker", "AI_posting.csv", BODY_SHA256)
+    assert [p.name for p in cached.parent.iterdir()] == [cached.name]
