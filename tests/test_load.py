@@ -178,6 +178,13 @@ def test_corrupt_cached_copy_is_named_and_replaced(server: str, monkeypatch: pyt
     assert fetch_file("indeed_ai_tracker", "AI_posting.csv").read_bytes() == BODY
 
 
+def test_directory_in_place_of_a_cached_file_is_named(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    _register(monkeypatch, f"{server}/ok")
+    (paths.cache_dir() / "indeed_ai_tracker" / "AI_posting.csv").mkdir(parents=True)
+    with pytest.raises(DataUnavailableError, match=r"^cache entry .*AI_posting.csv is a directory, not the file AI_posting.csv: remove it"):
+        fetch_file("indeed_ai_tracker", "AI_posting.csv")
+
+
 def test_directory_in_place_of_a_mirror_file_is_named(tmp_path: Path) -> None:
     (tmp_path / "indeed_ai_tracker" / "AI_posting.csv").mkdir(parents=True)
     with pytest.raises(DataUnavailableError, match="AI_posting.csv is a directory, not the file AI_posting.csv of indeed_ai_tracker"):

@@ -137,6 +137,8 @@ def _download(source: str, vintage: Vintage, entry: DataFile) -> Path:
             return _cached_download(entry.url, entry.sha256, target_dir / entry.name, source, notes)
         archive = _cached_download(entry.url, entry.archive_sha256, target_dir / entry.url.rsplit("/", 1)[-1], source, notes)
         return _extract_verified(source, entry, archive, target_dir)
+    except DataUnavailableError:  # an OSError too, but already says what is wrong
+        raise
     except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
         found = " ".join(notes) or "not in a mirror or the cache"
         raise DataUnavailableError(
@@ -157,7 +159,7 @@ def _cached_download(url: str, sha256: str | None, target: Path, source: str, no
         if actual == sha256:
             return target
         target.unlink()
-        notes.append(f"the cached copy {target} was corrupt (sha256 {actual}, expected {sha256}) and was removed;")
+        notes.append(f"the cached copy {target} was corrupt (sha256 {actual}, expected {sha256}) and was removed")
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_partials(target)
     partial = target.with_name(f".{target.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.partial")
