@@ -1,4 +1,5 @@
-"""Figures of the worker-flow estimator: transition heatmap, flow diagram and net flows."""
+"""Figures of the worker-flow estimator: transition heatmap, flow diagram and net flows (sectors named in words
+by :func:`~talentmarket.results.figures.plain_label`, ``health_care`` → ``Health care``)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,14 @@ import seaborn as sns
 from matplotlib.colors import LogNorm
 
 from talentmarket.analyses.migration.flows import TransitionEstimate
-from talentmarket.results.figures import HIGHLIGHT, MUTED, add_footer
+from talentmarket.results.figures import HIGHLIGHT, MUTED, add_footer, plain_label
 
 
 def plot_transition_heatmap(estimate: TransitionEstimate, note: str) -> plt.Figure:
     """Yearly transition probabilities (%) between sectors, annotated with the number of moves behind each."""
     fig, ax = plt.subplots(figsize=(10, 7))
-    percent = 100 * estimate.probabilities
-    labels = percent.round(1).astype(str) + "%\n(" + estimate.counts.astype(str) + ")"
+    percent = (100 * estimate.probabilities).rename(index=plain_label, columns=plain_label)
+    labels = percent.round(1).astype(str) + "%\n(" + estimate.counts.rename(index=plain_label, columns=plain_label).astype(str) + ")"
     sns.heatmap(percent.clip(lower=0.1), annot=labels.to_numpy(), fmt="", cmap="Reds", norm=LogNorm(vmin=0.1, vmax=100), cbar_kws={"label": "% per year (log scale)"},
                 annot_kws={"fontsize": 8}, ax=ax, linewidths=0.5)
     ax.set(title=f"Where people in each sector are one year later ({estimate.transitions:,} moves and stays, {estimate.persons:,} people)",
@@ -47,7 +48,7 @@ def plot_flow_diagram(estimate: TransitionEstimate, note: str) -> plt.Figure:
     for side, tops, totals in ((0, left_tops, moves.sum(axis=1)), (1, right_tops, moves.sum(axis=0))):
         for sector, top, total in zip(sectors, tops, totals):
             ax.add_patch(plt.Rectangle((side - 0.02, top - total), 0.04, total, color=colors[sector]))
-            ax.text(side + (-0.04 if side == 0 else 0.04), top - total / 2, f"{sector} ({int(total):,})",
+            ax.text(side + (-0.04 if side == 0 else 0.04), top - total / 2, f"{plain_label(sector)} ({int(total):,})",
                     ha="right" if side == 0 else "left", va="center", fontsize=9)
     ax.set(xlim=(-0.6, 1.6), ylim=(min(left_tops.min(), right_tops.min()) - moves.sum() * 0.05, moves.sum() * 0.05 + gap), title=(
         f"Moves between sectors in one year, pooled over the panel: leaving (left) and arriving (right); "
@@ -77,7 +78,7 @@ def plot_net_flows(estimate: TransitionEstimate, note: str) -> plt.Figure:
     flows = estimate.net_flows.sort_values("net_rate_pct")
     fig, ax = plt.subplots(figsize=(10, 5))
     errors = [flows["net_rate_pct"] - flows["net_rate_pct_ci_low"], flows["net_rate_pct_ci_high"] - flows["net_rate_pct"]]
-    ax.barh(flows["sector"], flows["net_rate_pct"], xerr=errors, capsize=3,
+    ax.barh(flows["sector"].map(plain_label), flows["net_rate_pct"], xerr=errors, capsize=3,
             color=[HIGHLIGHT if v > 0 else MUTED for v in flows["net_rate_pct"]])
     ax.axvline(0, color="#333333", linewidth=0.8)
     ax.set(title="Growth through moves: net inflow as % of the sector's people per year (95% CI)",
@@ -86,5 +87,3 @@ def plot_net_flows(estimate: TransitionEstimate, note: str) -> plt.Figure:
     add_footer(fig, note, warning=note.startswith("SYNTHETIC"))
     return fig
 
-
-# --- Notebook helpers ---------------------------------------------------------------------------------------

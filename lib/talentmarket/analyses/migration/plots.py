@@ -21,13 +21,15 @@ from talentmarket.results.figures import (
     HIGHLIGHT,
     MUTED,
     add_source_footer,
+    hollow_marker_handle,
     mark_events,
 )
 
 
 def plot_shares(shares: pd.DataFrame, groups: Sequence[str], title: str, store: DataStore, tech_group: str = TECH_GROUP) -> plt.Figure:
     """Share (%) of a BERD measure by year: tech against outside tech (left) and the traditional
-    industries at their own scale (right). Hollow markers = more than half imputed; bars = range bounds."""
+    industries at their own scale (right). Hollow markers = more than half imputed (each panel that draws
+    them explains them in its legend); bars = range bounds."""
     fig, (ax_split, ax_industries) = plt.subplots(1, 2, figsize=(12, 5.5))
     colors = dict(zip(groups, sns.color_palette("tab10", len(groups))))
     for ax, chosen in ((ax_split, [tech_group, OUTSIDE_TECH]), (ax_industries, [g for g in groups if g not in (tech_group, OUTSIDE_TECH)])):
@@ -35,9 +37,11 @@ def plot_shares(shares: pd.DataFrame, groups: Sequence[str], title: str, store: 
             _plot_share_line(ax, shares[shares["group"] == label].sort_values("year"), label, colors[label])
         ax.set_xticks(sorted(shares["year"].unique()))
         ax.set(xlabel="survey year", ylabel="share of all industries (%)")
-        ax.legend(fontsize=8)
+        hollow = shares["group"].isin(chosen) & shares["flags"].str.contains("i")
+        ax.legend(handles=[*ax.get_legend_handles_labels()[0], *([hollow_marker_handle("hollow: more than half imputed")] if hollow.any() else [])],
+                  fontsize=8)
     ax_split.set_title(f"{tech_group} and outside tech", fontsize=10)
-    ax_industries.set_title("Industries of interest (hollow marker: more than half imputed)", fontsize=10)
+    ax_industries.set_title("Industries of interest", fontsize=10)
     fig.suptitle(title, fontweight="bold")
     add_source_footer(fig, store, [NCSES_SOURCE])
     return fig
