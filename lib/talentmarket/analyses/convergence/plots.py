@@ -22,7 +22,13 @@ from talentmarket.data.oews import SOURCE as OEWS_SOURCE
 from talentmarket.data.store import DataStore
 from talentmarket.data.synthetic import geography
 from talentmarket.data.wages import SOURCE as WAGE_SOURCE
-from talentmarket.results.figures import HIGHLIGHT, MUTED, PALETTE, add_source_footer
+from talentmarket.results.figures import (
+    HIGHLIGHT,
+    MUTED,
+    PALETTE,
+    add_source_footer,
+    wrap_label,
+)
 from talentmarket.results.registry import claim_rule
 
 
@@ -71,7 +77,7 @@ def plot_dispersion(result: ConvergenceResult, area_dispersion: pd.DataFrame, st
         left.plot(group["year"], 100 * group["effect"], marker="o", linewidth=1.4)
         left.annotate(unit, (group["year"].iloc[-1], 100 * group["effect"].iloc[-1]), xytext=(4, 0), textcoords="offset points", fontsize=8)
     left.set_xticks(list(result.years))
-    left.set_ylabel("pay relative to the average of these countries, log points")
+    left.set_ylabel(wrap_label("pay relative to the average of these countries, log points"))
     left.set_title("Composition-adjusted pay by country")
     if result.sigma is None:
         _say_insufficient(right, result.insufficient)
@@ -188,7 +194,7 @@ def plot_remote(share: RemoteShare, gap: RemoteGap, store: DataStore, sources: l
         pooled = Interval(*gap.gap.percent())
         right.axhline(pooled.estimate, color=HIGHLIGHT, linestyle="--", linewidth=1,
                       label=f"all years: {pooled.text()}% (clustered by residence country)")
-    right.set_ylabel("pay vs remote residents of the employer's country, %")
+    right.set_ylabel(wrap_label("pay vs remote residents of the employer's country, %"))
     right.set_title("Remote workers living abroad")
     right.legend(fontsize=8, loc="lower left")
     _add_footer(fig, store, sources)
