@@ -234,7 +234,8 @@ def _cell(row: pd.Series) -> str:
         return "no result (the run failed)"
     if pd.isna(row["estimate"]):
         return f"{row['verdict']} (no estimate), n = {int(row['n']):,}"
-    return (f"{row['verdict']}: {row['estimate']:.2f} {format_interval(row['ci_low'], row['ci_high'], 2)} {row['unit']}, "
+    digits = 1 if row["unit"].startswith("percent") else 2  # percentages with one decimal, as everywhere in the reports
+    return (f"{row['verdict']}: {row['estimate']:.{digits}f} {format_interval(row['ci_low'], row['ci_high'], digits)} {row['unit']}, "
             f"n = {int(row['n']):,}" + (" (same inputs as newest)" if row["carried_over"] else ""))
 
 
