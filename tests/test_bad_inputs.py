@@ -107,6 +107,7 @@ PARAMETER_CASES = [
     ("04", "postings_country", "XX", "'postings_country' = 'XX'"),
     ("04", "postings_sectors", "[Astrology]", "['Astrology'] not available"),
     ("04", "postings_reference", "Astrology", "'postings_reference' = 'Astrology'"),
+    ("04", "wage_sectors", "[Accounting]", "['Accounting'] not available"),  # a posting sector without wage data
     ("04", "wage_start", "2023-02-30", "'wage_start' = '2023-02-30': not a date"),
     ("04", "job_history_file", "no_history.csv", "'job_history_file' = 'no_history.csv'"),
     ("04", "origin_sector", "space", "'origin_sector' = 'space': not one of"),

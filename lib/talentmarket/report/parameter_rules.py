@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from talentmarket.data import ncses, oews, postings, salaries
+from talentmarket.data import ncses, oews, postings, salaries, wages
 from talentmarket.data.sources import get_source
 from talentmarket.data.taxonomy import ROLE_CLASSES
 from talentmarket.errors import ParameterError, TalentMarketError
@@ -236,18 +236,25 @@ def _demand_countries(context: RunContext) -> Sequence[str]:
 
 
 @cache
-def _sectors(data_dir: str | None, synthetic: bool) -> tuple[str, ...] | None:
+def _sectors(source: str, file_name: str, data_dir: str | None, synthetic: bool) -> tuple[str, ...] | None:
+    """The ``sector`` names of one registered file (real or its synthetic twin); None when it cannot be read."""
     from talentmarket.data.store import DataStore
 
     try:
-        frame = DataStore(data_dir=data_dir, synthetic=synthetic).read(postings.SOURCE_POSTINGS, "sector-job-title-examples.csv")
+        frame = DataStore(data_dir=data_dir, synthetic=synthetic).read(source, file_name)
     except TalentMarketError:
         return None  # the notebook will report the missing data itself
     return tuple(sorted(frame["sector"].dropna().unique()))
 
 
 def _sector_choices(context: RunContext) -> Sequence[str] | None:
-    return _sectors(context.data_dir, context.synthetic)
+    """Occupational sectors of Indeed's posting indices (their sector-title file lists every one)."""
+    return _sectors(postings.SOURCE_POSTINGS, "sector-job-title-examples.csv", context.data_dir, context.synthetic)
+
+
+def _wage_sector_choices(context: RunContext) -> Sequence[str] | None:
+    """Sectors of Indeed's Wage Tracker: a subset (19) of the posting sectors."""
+    return _sectors(wages.SOURCE, wages.SECTOR_FILE, context.data_dir, context.synthetic)
 
 
 def _value_of(parameter: str) -> Callable[[RunContext], Sequence[Any]]:
@@ -356,7 +363,7 @@ def _migration_rules() -> dict[str, Rule]:
         "postings_sectors": SubsetOf(_sector_choices),
         "postings_reference": OneOf(_sector_choices),
         "postings_start": IsoDate(),
-        "wage_sectors": SubsetOf(_sector_choices),
+        "wage_sectors": SubsetOf(_wage_sector_choices),
         "wage_start": IsoDate(),
         "job_history_file": ExistingPath("file"),
         "job_history_sectors": SubsetOf(lambda _: None, min_items=2),
