@@ -57,6 +57,7 @@ PARAMETER_CASES = [
     ("01", "countries", "[]", "'countries' = []: needs at least 1"),
     ("01", "countries", "[GB, GB]", "a value is repeated"),
     ("01", "tech_sectors", "[Astrology]", "['Astrology'] not available"),
+    ("01", "owid_countries", "[Atlantis]", "['Atlantis'] not available"),
     ("01", "comparison_start", "not-a-date", "'comparison_start' = 'not-a-date': not a date in the form YYYY-MM-DD"),
     ("01", "event_date", "2022-13-45", "'event_date' = '2022-13-45': not a date"),
     ("01", "share_baseline_end", "31/12/2019", "not a date in the form YYYY-MM-DD"),

@@ -236,25 +236,31 @@ def _demand_countries(context: RunContext) -> Sequence[str]:
 
 
 @cache
-def _sectors(source: str, file_name: str, data_dir: str | None, synthetic: bool) -> tuple[str, ...] | None:
-    """The ``sector`` names of one registered file (real or its synthetic twin); None when it cannot be read."""
+def _file_values(source: str, file_name: str, column: str, data_dir: str | None, synthetic: bool) -> tuple[str, ...] | None:
+    """The distinct values of one column of a registered file (real or its synthetic twin); None when it cannot be read."""
     from talentmarket.data.store import DataStore
 
     try:
         frame = DataStore(data_dir=data_dir, synthetic=synthetic).read(source, file_name)
     except TalentMarketError:
         return None  # the notebook will report the missing data itself
-    return tuple(sorted(frame["sector"].dropna().unique()))
+    return tuple(sorted(frame[column].dropna().unique()))
 
 
 def _sector_choices(context: RunContext) -> Sequence[str] | None:
     """Occupational sectors of Indeed's posting indices (their sector-title file lists every one)."""
-    return _sectors(postings.SOURCE_POSTINGS, "sector-job-title-examples.csv", context.data_dir, context.synthetic)
+    return _file_values(postings.SOURCE_POSTINGS, "sector-job-title-examples.csv", "sector", context.data_dir, context.synthetic)
 
 
 def _wage_sector_choices(context: RunContext) -> Sequence[str] | None:
     """Sectors of Indeed's Wage Tracker: a subset (19) of the posting sectors."""
-    return _sectors(wages.SOURCE, wages.SECTOR_FILE, context.data_dir, context.synthetic)
+    return _file_values(wages.SOURCE, wages.SECTOR_FILE, "sector", context.data_dir, context.synthetic)
+
+
+def _owid_countries(context: RunContext) -> Sequence[str] | None:
+    """Country names (OWID entities) of the AI Index posting-share file."""
+    return _file_values(postings.SOURCE_OWID, "share-artificial-intelligence-job-postings.csv", "Entity",
+                        context.data_dir, context.synthetic)
 
 
 def _value_of(parameter: str) -> Callable[[RunContext], Sequence[Any]]:
@@ -308,7 +314,7 @@ def _demand_rules() -> dict[str, Rule]:
         "comparison_start": IsoDate(),
         "sensitivity_start": IsoDate(),
         "event_date": IsoDate(),
-        "owid_countries": SubsetOf(lambda _: None),  # OWID entity names: known once the file is read
+        "owid_countries": SubsetOf(_owid_countries),
         "postings_path": ExistingPath("file or directory"),
     }
 
