@@ -17,6 +17,7 @@ FREQUENT_REAL_TITLES = {
     "Research Engineer": CORE_AI,
     "AI Engineer": CORE_AI,
     "Machine Learning Researcher": CORE_AI,
+    "Machine Learning Scientist": CORE_AI,
     "Data Scientist": AI_ADJACENT_DATA,
     "Data Engineer": AI_ADJACENT_DATA,
     "Data Analyst": AI_ADJACENT_DATA,
@@ -26,7 +27,16 @@ FREQUENT_REAL_TITLES = {
     "Data Manager": AI_ADJACENT_DATA,
     "Data Specialist": AI_ADJACENT_DATA,
     "Business Intelligence Engineer": AI_ADJACENT_DATA,
+    "Business Intelligence Developer": AI_ADJACENT_DATA,
+    "BI Analyst": AI_ADJACENT_DATA,
     "Software Engineer": NON_AI_TECH,
+    "Software Development Engineer": NON_AI_TECH,
+    "Software Developer": NON_AI_TECH,
+    "Developer": NON_AI_TECH,
+    "Platform Engineer": NON_AI_TECH,
+    "Site Reliability Engineer": NON_AI_TECH,
+    "Solutions Engineer": NON_AI_TECH,
+    "Engineering Manager": NON_AI_TECH,
     "Security Engineer": NON_AI_TECH,
     "Security Analyst": NON_AI_TECH,
     "Security Architect": NON_AI_TECH,
@@ -54,6 +64,10 @@ FREQUENT_REAL_TITLES = {
     "Associate": OTHER,
     "Program Manager": OTHER,
     "Compliance Analyst": OTHER,
+    "Director": OTHER,
+    "Architect": OTHER,
+    "Business Analyst": OTHER,
+    "Research Analyst": OTHER,
 }
 
 
@@ -101,7 +115,8 @@ def test_comparison_files_are_overwhelmingly_non_ai(real_titles: pd.DataFrame) -
     assert shares.loc["devops_jobs_net_salaries", NON_AI_TECH] > 0.99
     assert shares.loc["isecjobs_infosec_salaries", NON_AI_TECH] > 0.75
     assert shares.loc["isecjobs_infosec_salaries", CORE_AI] < 0.001
-    assert shares.loc["aijobs_net_salaries", [CORE_AI, AI_ADJACENT_DATA]].sum() > 0.6
+    # A majority of AI and data titles: 68.6% of rows in the 2025-01-19 release, 58.4% in the final one (2025-08-03).
+    assert shares.loc["aijobs_net_salaries", [CORE_AI, AI_ADJACENT_DATA]].sum() > 0.5
 
 
 def test_classify_titles_keeps_alignment_and_classes() -> None:
