@@ -207,13 +207,14 @@ class Groups(Rule):
     """``{group name: [codes]}``. NAICS codes may be given as integers; they are passed on as text."""
 
     member: Rule | None = None
+    example: str = '{Tech: ["51", "5415"]}'
 
     def check(self, name: str, value: Any, context: RunContext) -> Any:
         normalised = {}
         for group, codes in value.items():
             if not isinstance(group, str) or not isinstance(codes, list) or not codes:
                 raise _refuse(name, value, f"group {group!r} must map a name to a non-empty list of codes",
-                              f"write e.g. -p {name} '{{Tech: [\"51\", \"5415\"]}}'")
+                              f"write e.g. -p {name} '{self.example}'")
             if not all(isinstance(c, (str, int)) and not isinstance(c, bool) for c in codes):
                 raise _refuse(name, value, f"group {group!r} holds codes that are neither text nor whole numbers",
                               "write NAICS codes such as \"51\" or \"-334\"")
@@ -347,7 +348,7 @@ def _convergence_rules() -> dict[str, Rule]:
         **SALARY_RULES,
         "roles": SubsetOf(ROLE_CLASSES),
         "countries": CountryCodes(),
-        "country_groups": Groups(member=CountryCodes(min_items=1)),
+        "country_groups": Groups(member=CountryCodes(min_items=1), example="{Nordics: [DK, NO, SE]}"),
         "reference_country": OneOf(_reference_countries),
         "min_cell": Whole(2, why=" (a cell of one posting has no spread)"),
         "top_title_pattern": Pattern(),
