@@ -5,6 +5,9 @@ standard errors are heteroskedasticity- and autocorrelation-robust: the EWC esti
 ``ν = 0.4 T^(2/3)`` cosine terms and Student-t(ν) critical values (Lazarus, Lewis, Stock & Watson
 2018, JBES); Newey–West with its textbook bandwidth under-covers badly in samples of a few dozen
 months (our Monte Carlo: about 80% coverage of a nominal 95% interval).
+
+Levels are compared by :func:`ar1_mean_difference`: two 12-month windows cannot measure their own
+persistence, so the AR(1) coefficient behind each window mean's variance comes from the whole series.
 """
 
 from __future__ import annotations
@@ -117,3 +120,142 @@ def estimate_log_trend(series: pd.Series, level: float = 0.95) -> Trend:
 def window(series: pd.Series, start: str | pd.Timestamp, end: str | pd.Timestamp | None = None) -> pd.Series:
     """The part of a month-indexed series from ``start`` to ``end`` inclusive."""
     return series.loc[pd.Timestamp(start): (pd.Timestamp(end) if end is not None else None)]
+
+
+# --- Difference of two window means under AR(1) errors ------------------------------------------------------------
+
+RHO_CAP = 0.97
+"""Largest AR(1) coefficient the window-mean interval uses; an estimate at the cap means 'about as persistent as a random walk'."""
+DOF_FLOOR = 3
+"""Floor of the window-mean interval's t degrees of freedom: near ρ = 1 the delta method's linearisation fails and
+drives them towards 0 (intervals hundreds of times too wide); t(3) with the floor covers 94–96% at ρ ≤ 0.8."""
+BLOCK_MONTHS = 24
+"""Length of the stretches, between and around the two windows, from which the window-mean interval estimates ρ."""
+_RHO_GRID = np.linspace(-0.5, RHO_CAP, 150)
+
+
+@dataclass(frozen=True)
+class MeanDifference:
+    """``after`` mean minus ``before`` mean with its AR(1) standard error and t degrees of freedom.
+
+    ``rho`` is the bias-corrected AR(1) coefficient the standard error uses. Fields are floats for one
+    pair of windows and arrays when the inputs carry a leading replication axis.
+    """
+
+    difference: float | np.ndarray
+    se: float | np.ndarray
+    dof: float | np.ndarray
+    rho: float | np.ndarray
+    ci_low: float | np.ndarray
+    ci_high: float | np.ndarray
+
+
+def _ratio_moments(n: int, rho: float) -> tuple[float, float]:
+    """Exact mean and variance of the lag-1 autocorrelation of ``n`` demeaned Gaussian AR(1) values.
+
+    ``r = e'Le / e'e`` (e the demeaned values, ``L`` half the first off-diagonals) is a ratio of quadratic
+    forms; its first two moments are one-dimensional integrals (Magnus 1986, Econometric Theory): with
+    ``λ_i`` the eigenvalues of ``Σ^½ M Σ^½`` and ``a`` the numerator matrix in their basis,
+    ``E r = ∫ Π(1+2tλ)^-½ Σ a_ii d_i dt`` and ``E r² = ∫ t Π(1+2tλ)^-½ [(Σ a_ii d_i)² + 2 Σ a_ij² d_i d_j] dt``,
+    ``d_i = 1/(1+2tλ_i)``.
+    """
+    from scipy.integrate import quad
+
+    lags = np.abs(np.subtract.outer(np.arange(n), np.arange(n)))
+    values, vectors = np.linalg.eigh(rho ** lags)
+    root = (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
+    demean = np.eye(n) - 1 / n
+    lag_one = (np.eye(n, k=1) + np.eye(n, k=-1)) / 2
+    eigen, basis = np.linalg.eigh(root @ demean @ root)
+    a = basis.T @ root @ demean @ lag_one @ demean @ root @ basis
+
+    def scale(t: float) -> tuple[np.ndarray, float]:
+        d = 1 / (1 + 2 * t * eigen)
+        return d, float(np.prod(np.sqrt(d)))
+
+    def first(t: float) -> float:
+        d, s = scale(t)
+        return s * float(np.diag(a) @ d)
+
+    def second(t: float) -> float:
+        d, s = scale(t)
+        return t * s * (float(np.diag(a) @ d) ** 2 + 2 * float(d @ (a ** 2) @ d))
+
+    mean = quad(first, 0, np.inf, limit=200)[0]
+    return mean, quad(second, 0, np.inf, limit=200)[0] - mean ** 2
+
+
+_AR1_TABLES: dict[int, dict[str, np.ndarray]] = {}
+
+
+def _ar1_table(n: int) -> dict[str, np.ndarray]:
+    """Functions of ρ on ``_RHO_GRID`` for a window of ``n`` months: the lag-1 autocorrelation's mean and
+    variance, ``tr(MΣ)`` and ``tr((MΣ)²)`` (M the demeaning matrix, Σ the AR(1) correlation matrix), and
+    ``f = 1'Σ1/n`` (n·Var(mean)/γ₀)."""
+    if n not in _AR1_TABLES:
+        lags = np.abs(np.subtract.outer(np.arange(n), np.arange(n)))
+        correlation = _RHO_GRID[:, None, None] ** lags
+        demeaned = correlation - correlation.mean(axis=1, keepdims=True)
+        moments = np.array([_ratio_moments(n, rho) for rho in _RHO_GRID])
+        _AR1_TABLES[n] = {"mean_r": moments[:, 0], "var_r": moments[:, 1],
+                          "trace": np.trace(demeaned, axis1=1, axis2=2),
+                          "trace_sq": np.einsum("gij,gji->g", demeaned, demeaned),
+                          "f": correlation.sum(axis=(1, 2)) / n}
+    return _AR1_TABLES[n]
+
+
+def _lag_one(values: np.ndarray) -> np.ndarray:
+    e = values - values.mean(axis=-1, keepdims=True)
+    return (e[..., 1:] * e[..., :-1]).sum(axis=-1) / (e * e).sum(axis=-1)
+
+
+def ar1_mean_difference(before: np.ndarray, after: np.ndarray, blocks: list[np.ndarray] | None = None,
+                        level: float = 0.95) -> MeanDifference:
+    """Interval for ``mean(after) − mean(before)`` of two windows far apart, each with AR(1) errors.
+
+    Twelve autocorrelated months cannot estimate their own long-run variance (the EWC interval on the
+    two windows covers 95% nominal about 85% of the time at ρ = 0.8), so the autocorrelation comes from
+    ``blocks``: stretches of the same series (the windows and the months between and around them), each
+    demeaned, their lag-1 autocorrelations averaged (weights by length) and corrected for the small-block
+    bias by inverting its exact expectation (:func:`_ratio_moments`), capped at :data:`RHO_CAP`. With that
+    ρ̂, the error variance ``γ₀`` is the windows' sum of squares over its exact expectation ``γ₀ tr(MΣ)``,
+    each window mean's variance is ``γ₀ 1'Σ1 / n²`` (windows years apart are independent), and the
+    t degrees of freedom are Satterthwaite's for the sum of squares, lowered by the delta-method variance
+    that ρ̂ adds to ``log se²``, and at least :data:`DOF_FLOOR` (or Satterthwaite's if smaller). ``blocks``
+    defaults to the two windows; pass the rest of the series in :data:`BLOCK_MONTHS`-month stretches.
+    Monte Carlo (tests/test_demand.py; AR(1), 12 + 12 months, series of 45–90 months): coverage of a nominal
+    95% interval 0.94–0.96 for ρ ≤ 0.8 and 0.91–0.94 at ρ = 0.9, where the EWC interval gave 0.86 and 0.74. Inputs may carry a leading
+    replication axis (Monte Carlo); every window and block needs at least 4 values.
+    """
+    blocks = [before, after] if blocks is None else blocks
+    if min(block.shape[-1] for block in [before, after, *blocks]) < 4:
+        raise ParameterError("ar1_mean_difference needs at least 4 values in every window and block")
+    lengths = np.array([block.shape[-1] for block in blocks], dtype=float)
+    weights = lengths / lengths.sum()
+    observed = sum(w * _lag_one(block) for w, block in zip(weights, blocks, strict=True))
+    expected = sum(w * _ar1_table(block.shape[-1])["mean_r"] for w, block in zip(weights, blocks, strict=True))
+    rho = np.interp(observed, expected, _RHO_GRID)  # expected lag-1 autocorrelation rises with ρ
+
+    def at(n: int, key: str, shift: float = 0.0) -> np.ndarray:
+        return np.interp(np.clip(rho + shift, _RHO_GRID[0], RHO_CAP), _RHO_GRID, _ar1_table(n)[key])
+
+    windows = (before, after)
+    sum_sq = sum(((w - w.mean(axis=-1, keepdims=True)) ** 2).sum(axis=-1) for w in windows)
+
+    def variance_factor(shift: float = 0.0) -> np.ndarray:
+        trace = sum(at(w.shape[-1], "trace", shift) for w in windows)
+        return sum(at(w.shape[-1], "f", shift) / w.shape[-1] for w in windows) / trace
+
+    trace = sum(at(w.shape[-1], "trace") for w in windows)
+    satterthwaite = trace ** 2 / sum(at(w.shape[-1], "trace_sq") for w in windows)
+    step = 1e-3
+    slope_log_factor = (np.log(variance_factor(step)) - np.log(variance_factor(-step))) / (2 * step)
+    slope_mean_r = sum(w * (at(b.shape[-1], "mean_r", step) - at(b.shape[-1], "mean_r", -step)) / (2 * step)
+                       for w, b in zip(weights, blocks, strict=True))
+    var_rho = sum(w ** 2 * at(b.shape[-1], "var_r") for w, b in zip(weights, blocks, strict=True)) / slope_mean_r ** 2
+    delta_dof = 2 / (2 / satterthwaite + slope_log_factor ** 2 * var_rho)
+    dof = np.maximum(delta_dof, np.minimum(DOF_FLOOR, satterthwaite))
+    se = np.sqrt(sum_sq * variance_factor())
+    difference = after.mean(axis=-1) - before.mean(axis=-1)
+    critical = student_t.ppf(0.5 + level / 2, dof)
+    return MeanDifference(difference, se, dof, np.minimum(rho, RHO_CAP), difference - critical * se, difference + critical * se)

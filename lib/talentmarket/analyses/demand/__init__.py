@@ -43,6 +43,7 @@ from talentmarket.analyses.demand.judges import (
     judge_demand,
     judge_genai_takeoff,
     judge_tech_sector_family,
+    level_shift_inference,
 )
 from talentmarket.analyses.demand.parameters import (
     AI_MEASURE_CHOICES,
@@ -88,6 +89,7 @@ __all__ = [
     "judge_demand",
     "judge_genai_takeoff",
     "judge_tech_sector_family",
+    "level_shift_inference",
     "load_own_postings",
     "parse_date",
     "plot_ai_against_sectors",

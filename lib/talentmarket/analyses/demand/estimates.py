@@ -18,10 +18,11 @@ from talentmarket.data.store import DataStore
 from talentmarket.errors import ParameterError
 from talentmarket.stats.multiplicity import holm
 from talentmarket.stats.trends import (
+    BLOCK_MONTHS,
     MIN_MONTHS,
     Trend,
+    ar1_mean_difference,
     estimate_log_trend,
-    fit_ewc,
     window,
 )
 
@@ -139,10 +140,11 @@ def ai_growth_after_sector_end(ai_index: pd.DataFrame, comparison: pd.DataFrame,
 
 @dataclass(frozen=True)
 class LevelShift:
-    """Ratio of a series' geometric mean level after an event to before, with its EWC interval.
+    """Ratio of a series' geometric mean level after an event to before, with its AR(1) window-mean interval.
 
     ``log_ratio`` and ``se`` are on the log scale the interval is built on, ``dof`` its t degrees of
-    freedom; ``start``/``end`` the first and last month of the two windows.
+    freedom, ``rho`` the bias-corrected AR(1) coefficient of the log series; ``start``/``end`` the first
+    and last month of the two windows.
     """
 
     ratio: float
@@ -152,18 +154,38 @@ class LevelShift:
     months_after: int
     log_ratio: float
     se: float
-    dof: int
+    dof: float
+    rho: float
     start: pd.Timestamp
     end: pd.Timestamp
+
+
+def _other_blocks(log_values: pd.Series, windows: Sequence[pd.Index], months: int = BLOCK_MONTHS) -> list[np.ndarray]:
+    """The months of ``log_values`` outside ``windows``, as runs of consecutive finite months cut into
+    ``months``-month stretches; a remainder of fewer than 6 months is left out."""
+    inside = windows[0].union(windows[1])
+    rest = log_values.loc[~log_values.index.isin(inside) & np.isfinite(log_values)]
+    if rest.empty:
+        return []
+    run = np.r_[0, np.cumsum(np.diff(rest.index.year * 12 + rest.index.month) != 1)]
+    blocks = []
+    for _, values in rest.groupby(run):
+        for first in range(0, len(values), months):
+            piece = values.iloc[first:first + months].to_numpy(dtype=float)
+            if len(piece) >= 6:
+                blocks.append(piece)
+    return blocks
 
 
 def estimate_level_shift(series: pd.Series, event: str | pd.Timestamp, months: int = 12, level: float = 0.95,
                          *, name: str = "series", parameter: str = "event_date") -> LevelShift:
     """Compare the ``months`` before ``event`` with the latest ``months`` of the series.
 
-    Fits ``log(y) = a + b·after + e`` on those two windows with EWC errors; the ratio is ``exp(b)``
-    (geometric mean after / geometric mean before). ``name`` and ``parameter`` name the series and the
-    date parameter in errors.
+    The ratio is ``exp(mean log after − mean log before)`` (geometric mean after / geometric mean before).
+    Its interval is :func:`talentmarket.stats.trends.ar1_mean_difference`: AR(1) errors whose coefficient is
+    estimated from the whole series (the windows and the months between and around them, in 24-month
+    stretches), not from the two windows alone, whose 12 months cannot measure their own persistence.
+    ``name`` and ``parameter`` name the series and the date parameter in errors.
     """
     clean = series.dropna().sort_index()
     when = parse_date(parameter, event)
@@ -177,12 +199,13 @@ def estimate_level_shift(series: pd.Series, event: str | pd.Timestamp, months: i
         zero = both.index[~(both > 0)]
         raise ParameterError(f"{name}: a level shift in logs needs strictly positive values; {len(zero)} month(s) are not, "
                              f"first {zero[0]:%Y-%m}; choose a later {parameter}")
-    values = np.log(both.to_numpy(dtype=float))
-    design = np.column_stack([np.ones(len(values)), np.r_[np.zeros(len(before)), np.ones(len(after))]])
-    fit = fit_ewc(values, design)
-    low, high = fit.interval(1, 1 - level)
-    return LevelShift(float(np.exp(fit.params[1])), float(np.exp(low)), float(np.exp(high)), len(before), len(after),
-                      float(fit.params[1]), float(fit.se[1]), fit.dof, before.index.min(), after.index.max())
+    logs = np.log(clean.where(clean > 0))
+    log_before, log_after = np.log(before.to_numpy(dtype=float)), np.log(after.to_numpy(dtype=float))
+    blocks = [log_before, log_after, *_other_blocks(logs, [before.index, after.index])]
+    shift = ar1_mean_difference(log_before, log_after, blocks, level)
+    return LevelShift(float(np.exp(shift.difference)), float(np.exp(shift.ci_low)), float(np.exp(shift.ci_high)),
+                      len(before), len(after), float(shift.difference), float(shift.se), float(shift.dof),
+                      float(shift.rho), before.index.min(), after.index.max())
 
 
 def estimate_share_trends(ai_share: pd.DataFrame, start: str, end: str | None = None, level: float = 0.95) -> pd.DataFrame:
@@ -211,7 +234,7 @@ def estimate_level_shifts(share: pd.DataFrame, event: str, months: int = 12, lev
         shift = estimate_level_shift(group.set_index("month")["share_pct"], event, months, level,
                                      name=f"{country} (share)", parameter=parameter)
         rows.append({"country": country, "ratio": shift.ratio, "ci_low": shift.ci_low, "ci_high": shift.ci_high,
-                     "log_ratio": shift.log_ratio, "se": shift.se, "dof": shift.dof, "start": shift.start, "end": shift.end})
+                     "log_ratio": shift.log_ratio, "se": shift.se, "dof": shift.dof, "rho": shift.rho, "start": shift.start, "end": shift.end})
     return pd.DataFrame(rows)
 
 

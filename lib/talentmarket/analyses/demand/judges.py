@@ -35,6 +35,14 @@ def ewc_inference(dof: int) -> Inference:
                      clusters=None, effective_clusters=None, df=int(dof), draws=None)
 
 
+def level_shift_inference(dof: float) -> Inference:
+    """The inference record of a level ratio's interval (:func:`talentmarket.stats.trends.ar1_mean_difference`);
+    ``df`` is the fractional t degrees of freedom rounded down, as the record holds whole numbers."""
+    return Inference(method=("AR(1) variance of each 12-month window mean, ρ from the whole monthly series "
+                             "(bias-corrected), Student t(Satterthwaite − ρ̂ uncertainty, at least 3)"), cluster=None,
+                     clusters=None, effective_clusters=None, df=math.floor(dof), draws=None)
+
+
 def _log_threshold(claim_id: str, unit: str) -> tuple[float, str]:
     rule = claim_rule(claim_id)
     return _UNIT_TO_LOG[unit](rule.threshold), rule.direction
@@ -133,7 +141,7 @@ def judge_ai_share_rise(shifts: pd.DataFrame, primary: str, baseline_end: str, *
         SHARE_RISE,
         metric=(f"{primary}: change of the AI share of postings, {latest} against the 12 months to "
                 f"{pd.Timestamp(baseline_end):%b %Y} (percent of the earlier share)"),
-        unit="percent", estimate=change, ci_low=low, ci_high=high, inference=ewc_inference(int(row["dof"])), n=24,
+        unit="percent", estimate=change, ci_low=low, ci_high=high, inference=level_shift_inference(float(row["dof"])), n=24,
         rationale=(f"The AI share of {primary} postings in {latest} is {change:.1f}% above its level in the 12 months to "
                    f"{pd.Timestamp(baseline_end):%b %Y} [{low:.1f}, {high:.1f}].{note}"),
         section="The AI share of postings", p_value=_primary_p(family, primary), family=family,
@@ -149,7 +157,7 @@ def judge_genai_takeoff(shifts: pd.DataFrame, primary: str, event: str, *, note:
         metric=(f"{primary}: fold change of the GenAI share of postings, 12 months to {pd.Timestamp(row['end']):%b %Y} ÷ "
                 f"12 months before {pd.Timestamp(event):%d %b %Y}"),
         unit="ratio", estimate=float(row["ratio"]), ci_low=float(row["ci_low"]), ci_high=float(row["ci_high"]),
-        inference=ewc_inference(int(row["dof"])), n=24,
+        inference=level_shift_inference(float(row["dof"])), n=24,
         rationale=(f"The GenAI share in {primary} in the 12 months to {pd.Timestamp(row['end']):%b %Y} is {row['ratio']:.0f} "
                    f"times its level in the 12 months before ChatGPT [{row['ci_low']:.0f}, {row['ci_high']:.0f}]. Keyword "
                    "mentions, not jobs: a posting that mentions GenAI is not necessarily a GenAI job; the GenAI series "
