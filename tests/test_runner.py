@@ -79,6 +79,8 @@ def test_only_the_main_job_writes_reports_and_others_go_to_runs(tiny_notebook: P
     custom = choose_reports_root({"countries": ["GB"]}, False, None)
     assert custom.parent == paths.runs_dir() and custom.name.startswith("params-")
     assert custom == choose_reports_root({"countries": ["GB"]}, False, None) != choose_reports_root({"countries": ["DE"]}, False, None)
+    monkeypatch.setenv("TALENTMARKET_VINTAGES", "aijobs_net_salaries=2025-01-19")
+    assert choose_reports_root({}, False, None) != paths.MAIN_REPORTS_DIR, "an older data release is not the main job"
 
 
 def test_a_notebook_outside_the_runner_never_defaults_to_reports(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -39,6 +39,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.exceptions import PapermillExecutionError
 
 from talentmarket import paths
+from talentmarket.data.sources import older_vintages
 from talentmarket.errors import ParameterError, TalentMarketError
 
 KERNEL_NAME = "python3"
@@ -219,8 +220,9 @@ def run_label(parameters: dict[str, Any], synthetic: bool) -> str:
 
 
 def is_main_job(parameters: dict[str, Any], synthetic: bool) -> bool:
-    """The main job: default parameters on real data (the only run that writes ``reports/``)."""
-    return not parameters and not synthetic
+    """The main job: default parameters on the newest real data (the only run that writes ``reports/``);
+    a run that selects an older vintage through ``TALENTMARKET_VINTAGES`` is not."""
+    return not parameters and not synthetic and not older_vintages()
 
 
 def choose_reports_root(parameters: dict[str, Any], synthetic: bool, reports_root: Path | None) -> Path:
