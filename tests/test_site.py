@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from datetime import UTC, datetime
@@ -178,13 +179,25 @@ def test_versions_section_names_package_and_data_kind_per_notebook(page):
 
 def test_build_stamp_gives_version_commit_run_date_and_data_vintages(index, page):
     stamp = page.select_one("header #build-stamp").get_text(" ", strip=True)
-    newest = max(path.stat().st_mtime for path in index.parent.glob("*/results.json"))
     assert f"talentmarket {site.package_version()}" in stamp
     commit = stamp.split("commit ", 1)[1].split(" ", 1)[0]
     known = subprocess.run(["git", "-C", str(paths.REPO_ROOT), "cat-file", "-e", f"{commit}^{{commit}}"], check=False)
     assert len(commit) == 12 and known.returncode == 0, f"{commit!r} is not a commit of this repository"
-    assert f"Run {datetime.fromtimestamp(newest, UTC):%Y-%m-%d}" in stamp
+    assert f"Run {json.loads((index.parent / site.BUILD_RECORD).read_text())['run_date']}" in stamp
     assert "indeed_ai_tracker 41392c3f5a65" in stamp and "real and synthetic" in stamp
+
+
+def test_the_run_date_is_kept_while_the_results_are_unchanged_and_renewed_when_they_change(tmp_path):
+    reports_root = write_fixture_reports(tmp_path / "reports")
+    documents = claims.read_all_results(reports_root)
+    record = reports_root / site.BUILD_RECORD
+    assert site.run_date(reports_root, documents) == datetime.now(UTC).strftime("%Y-%m-%d")
+    kept = json.loads(record.read_text()) | {"run_date": "2026-01-02"}
+    record.write_text(json.dumps(kept))
+    assert site.run_date(reports_root, documents) == "2026-01-02", "a rebuild from the same results keeps its day"
+    results = next(reports_root.glob("*/results.json"))
+    results.write_text(results.read_text().replace("Fixture", "Changed fixture"))
+    assert site.run_date(reports_root, documents) == datetime.now(UTC).strftime("%Y-%m-%d")
 
 
 def test_essay_is_named_and_attributed_as_a_published_essay(page):

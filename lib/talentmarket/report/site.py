@@ -10,8 +10,10 @@ version; and a build stamp (package version, git commit, data vintages, date of 
 The pages are plain HTML with inline CSS and relative links only, so they read the same opened
 from disk or served by any static web server, with no JavaScript and nothing loaded from the network.
 Everything taken from results files, the registry or file names is escaped (jinja autoescape). The
-stamp's date is the day the newest results.json was written (not the build time), so the same
-results at the same commit give the same bytes.
+stamp names the last commit that changed the code, notebooks or registry (not the checked-out commit,
+which changes whenever the reports themselves are committed) and the day these results were first
+built, recorded with a hash of every results.json in ``reports/build.json``: a re-run on an unchanged
+checkout, or a fresh clone, gives the same bytes; any changed result dates the build anew.
 
 Key-figure convention: a notebook saves figures with :func:`talentmarket.results.figures.save_figure` into
 ``reports/<notebook>/figures/``; its card shows the figure whose name starts with ``key``
@@ -20,6 +22,8 @@ Key-figure convention: a notebook saves figures with :func:`talentmarket.results
 
 from __future__ import annotations
 
+import hashlib
+import json
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -128,27 +132,51 @@ def safe_url(url: str) -> str | None:
     return url if urlparse(url).scheme in ("http", "https") else None
 
 
+CODE_PATHS = ("lib", "notebooks", "data", "pyproject.toml")
+"""What decides the results: a commit that touches none of these (e.g. one that only adds reports) builds nothing new."""
+BUILD_RECORD = "build.json"
+
+
 def git_commit(repo: Path = paths.REPO_ROOT) -> str:
-    """The short hash of the checked-out commit; ``unknown`` outside a git checkout (e.g. an installed copy)."""
+    """The short hash of the last commit that changed :data:`CODE_PATHS`; ``unknown`` outside a git checkout."""
     try:
-        return subprocess.run(["git", "-C", str(repo), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True,
-                              check=True, timeout=30).stdout.strip()
+        return subprocess.run(["git", "-C", str(repo), "log", "-1", "--format=%h", "--abbrev=12", "--", *CODE_PATHS],
+                              capture_output=True, text=True, check=True, timeout=30).stdout.strip() or "unknown"
     except (OSError, subprocess.SubprocessError):
         return "unknown"
 
 
+def run_date(reports_root: Path, documents: list[dict[str, Any]]) -> str:
+    """The UTC day these results were first built (``no run yet`` without results).
+
+    ``reports_root/build.json`` keeps the day with a sha256 over every results.json: unchanged results keep
+    their day, changed ones are dated today and recorded."""
+    if not documents:
+        return "no run yet"
+    digest = hashlib.sha256()
+    for path in sorted(reports_root.glob(f"*/{RESULTS_FILE}")):
+        digest.update(path.parent.name.encode() + b"\0" + path.read_bytes())
+    record_path = reports_root / BUILD_RECORD
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        record = {}
+    if record.get("results_sha256") != digest.hexdigest():
+        record = {"results_sha256": digest.hexdigest(), "run_date": datetime.now(UTC).strftime("%Y-%m-%d")}
+        record_path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return str(record["run_date"])
+
+
 def build_stamp(reports_root: Path, documents: list[dict[str, Any]]) -> dict[str, Any]:
-    """What the site was built from: package version, git commit, the data vintages (each source's file
-    versions) and the date of the run (UTC day the newest results.json was written; none before any run)."""
-    written = [(reports_root / d["notebook"] / RESULTS_FILE).stat().st_mtime for d in documents
-               if (reports_root / d["notebook"] / RESULTS_FILE).is_file()]
+    """What the site was built from: package version, code commit, the data vintages (each source's file
+    versions) and the day the results were first built (:func:`run_date`)."""
     vintages: dict[str, set[str]] = {}
     for use in claims.shown_sources(documents):
         vintages.setdefault(use["source"], set()).add(use["version"])
     return {
         "version": package_version(),
         "commit": git_commit(),
-        "run_date": datetime.fromtimestamp(max(written), UTC).strftime("%Y-%m-%d") if written else "no run yet",
+        "run_date": run_date(reports_root, documents),
         "vintages": [(source, ", ".join(sorted(versions))) for source, versions in sorted(vintages.items())],
         "data_kinds": sorted({d["data_kind"] for d in documents}),
     }
