@@ -15,7 +15,7 @@ import pandas as pd
 
 from talentmarket.results.contract import ClaimResult
 from talentmarket.results.registry import claim_rule, claim_text
-from talentmarket.stats.verdicts import combine_with_family, verdict_from_interval
+from talentmarket.stats.verdicts import combine_with_family, interval_p_value, verdict_from_interval
 
 
 class InferenceRecord(Protocol):
@@ -72,13 +72,17 @@ def judge_claim(
 ) -> ClaimResult:
     """A measured claim, judged by the one verdict rule against its registered threshold.
 
-    ``p_value`` is the one-sided p-value of 'the effect is not beyond the threshold' of the primary test
-    (see :func:`talentmarket.stats.verdicts.support_p_value`); ``family`` is
+    ``p_value``, the one-sided p-value of 'the effect is not beyond the threshold' of the primary test, is read
+    off the interval (:func:`talentmarket.stats.verdicts.interval_p_value`, with the inference's degrees of
+    freedom) unless the caller has an exact one; ``family`` is
     :func:`talentmarket.stats.verdicts.judge_family` output when the claim spans countries, specifications
     or sectors.
     """
     rule = claim_rule(claim_id)
     verdict = claim_verdict(claim_id, ci_low, ci_high, family)
+    if p_value is None:
+        p_value = interval_p_value(estimate, ci_low, ci_high, threshold=rule.threshold, direction=rule.direction,
+                                   df=inference.as_dict()["degrees_of_freedom"])
     text = f"{rationale.strip()} {threshold_sentence(claim_id, unit, ci_low, ci_high)}{_family_sentence(family)}"
     return ClaimResult(
         id=claim_id, claim=claim_text(claim_id), metric=metric, estimate=float(estimate), ci_low=float(ci_low),

@@ -64,6 +64,16 @@ def support_p_value(estimate: float, se: float, *, threshold: float, direction: 
     return float(_distribution(df).sf(z if direction == "above" else -z))
 
 
+def interval_p_value(estimate: float, ci_low: float, ci_high: float, *, threshold: float, direction: str,
+                     df: float | None = None) -> float:
+    """:func:`support_p_value` with the standard error read off the interval's half on the threshold's side, so
+    that the p-value is below 2.5% exactly when the 95% CI lies beyond the threshold — also for asymmetric
+    intervals (wild bootstrap, percent effects of log-point estimates)."""
+    bound = ci_low if check_direction(direction) == "above" else ci_high
+    se = abs(estimate - bound) / float(_distribution(df).ppf(1 - ONE_SIDED_ALPHA))
+    return support_p_value(estimate, se, threshold=threshold, direction=direction, df=df)
+
+
 def contradiction_p_value(estimate: float, se: float, *, threshold: float, direction: str, df: float | None = None) -> float:
     """One-sided p-value of 'the effect reaches the threshold' (small values contradict the claim)."""
     opposite = "below" if check_direction(direction) == "above" else "above"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-from scipy import stats
 
 from talentmarket.analyses.convergence.context import WageGrowthBeta
 from talentmarket.analyses.convergence.estimates import ConvergenceResult
@@ -33,10 +32,8 @@ from talentmarket.results.judging import claim_verdict, inconclusive_claim, judg
 from talentmarket.results.registry import claim_rule
 from talentmarket.stats.inference import Inference
 from talentmarket.stats.verdicts import (
-    LEVEL,
     FamilyMember,
     judge_family,
-    support_p_value,
 )
 
 SECTIONS = {
@@ -59,18 +56,6 @@ def _descriptive(what: str, units: int) -> Inference:
     return Inference(f"descriptive {what}, no interval", None, units, float(units), None, None)
 
 
-def _interval_p_value(claim_id: str, estimate: float, ci_low: float, ci_high: float, df: float | None, *,
-                      log_percent: bool = False) -> float:
-    """One-sided p-value of 'not beyond the registered threshold', read off the interval's half on the
-    threshold's side, so that p < 2.5% exactly when the 95% CI lies beyond the threshold (also for the
-    asymmetric intervals of the wild bootstrap). ``log_percent``: the estimate is in log points and the
-    threshold in percent."""
-    rule = claim_rule(claim_id)
-    threshold = math.log1p(rule.threshold / 100) if log_percent else rule.threshold
-    bound = ci_low if rule.direction == "above" else ci_high
-    critical = float((stats.norm if df is None else stats.t(df)).ppf(0.5 + LEVEL / 2))
-    se = abs(estimate - bound) / critical
-    return support_p_value(estimate, se, threshold=threshold, direction=rule.direction, df=df)
 
 
 def _robustness_text(sensitivity: pd.DataFrame | None, column: str, verdict: str) -> str:
@@ -119,7 +104,6 @@ def judge_sigma(result: ConvergenceResult, sensitivity: pd.DataFrame | None = No
     return judge_claim(
         claim_id, metric=metric, unit=unit, estimate=slope.estimate, ci_low=slope.ci_low, ci_high=slope.ci_high,
         inference=trend.inference, rationale=rationale, n=result.n_postings, section=section,
-        p_value=_interval_p_value(claim_id, slope.estimate, slope.ci_low, slope.ci_high, trend.inference.df),
     )
 
 
@@ -159,7 +143,6 @@ def judge_beta(result: ConvergenceResult, wage_growth: WageGrowthBeta | None = N
     return judge_claim(
         claim_id, metric=metric, unit=unit, estimate=closed.estimate, ci_low=closed.ci_low, ci_high=closed.ci_high,
         inference=jackknife.inference, rationale=rationale, n=result.n_postings, section=section, family=family,
-        p_value=_interval_p_value(claim_id, closed.estimate, closed.ci_low, closed.ci_high, jackknife.inference.df),
     )
 
 
@@ -224,8 +207,6 @@ def judge_remote_gap(gap: RemoteGap) -> ClaimResult:
     return judge_claim(
         claim_id, metric=metric, unit=unit, estimate=percent.estimate, ci_low=percent.ci_low, ci_high=percent.ci_high,
         inference=gap.gap.inference, rationale=rationale, n=gap.n_postings, section=section,
-        p_value=_interval_p_value(claim_id, gap.gap.value, gap.gap.ci_low, gap.gap.ci_high, gap.gap.inference.df,
-                                  log_percent=True),
     )
 
 
@@ -262,7 +243,6 @@ def judge_remote_share(share: RemoteShare) -> ClaimResult:
     return judge_claim(
         claim_id, metric=metric, unit=unit, estimate=adjusted.value, ci_low=adjusted.ci_low, ci_high=adjusted.ci_high,
         inference=adjusted.inference, rationale=rationale, n=share.n_postings, section=section,
-        p_value=_interval_p_value(claim_id, adjusted.value, adjusted.ci_low, adjusted.ci_high, adjusted.inference.df),
     )
 
 
@@ -291,6 +271,4 @@ def judge_top_premium(top: TopPremium) -> ClaimResult:
     return judge_claim(
         claim_id, metric=f"{metric}, {top.latest_year}", unit=unit, estimate=premium.estimate, ci_low=premium.ci_low,
         ci_high=premium.ci_high, inference=top.latest.inference, rationale=rationale, n=top.n_postings, section=section,
-        p_value=_interval_p_value(claim_id, top.latest.value, top.latest.ci_low, top.latest.ci_high,
-                                  top.latest.inference.df, log_percent=True),
     )

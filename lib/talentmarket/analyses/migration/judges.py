@@ -8,7 +8,6 @@ follows workers between industries; BERD and the Census job-to-job flows are rep
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import pandas as pd
@@ -21,9 +20,7 @@ from talentmarket.analyses.migration.estimates import (
 from talentmarket.errors import ParameterError
 from talentmarket.results.contract import ClaimResult
 from talentmarket.results.judging import claim_verdict, inconclusive_claim, judge_claim
-from talentmarket.results.registry import claim_rule
 from talentmarket.stats.inference import Inference
-from talentmarket.stats.verdicts import support_p_value
 
 SPREADING = "migration.ai_spreading_beyond_tech"
 GROWTH_OUTSIDE = "migration.growth_outside_tech"
@@ -36,11 +33,6 @@ def _survey_inference(years: int) -> Inference:
                      effective_clusters=None, df=years - 2, draws=None)
 
 
-def _p_support(claim_id: str, estimate: float, se: float, dof: int, *, log: bool) -> float:
-    """One-sided p-value of 'not beyond the registry threshold' for a t(dof) slope (log points if ``log``)."""
-    rule = claim_rule(claim_id)
-    threshold = math.log1p(rule.threshold / 100) if log else rule.threshold
-    return support_p_value(estimate, se, threshold=threshold, direction=rule.direction, df=dof)
 
 
 def judge_ai_spreading(berd_shares: pd.DataFrame, ai_use: pd.DataFrame) -> ClaimResult:
@@ -70,7 +62,6 @@ def judge_ai_spreading(berd_shares: pd.DataFrame, ai_use: pd.DataFrame) -> Claim
                 f"{row['first_year']}–{row['last_year']} (NCSES BERD)"),
         unit="percentage points per year", estimate=float(row["trend_pp_per_year"]), ci_low=low, ci_high=high,
         inference=_survey_inference(years), rationale=rationale, n=years, section="Is AI spreading beyond tech?",
-        p_value=_p_support(SPREADING, row["trend_pp_per_year"], row["trend_se"], int(row["dof"]), log=False),
     )
 
 
@@ -104,7 +95,6 @@ def judge_growth_outside_tech(growth: pd.DataFrame) -> ClaimResult:
                 "(log-linear trend of their ratio, NCSES BERD)"),
         unit="percent per year", estimate=float(row["gap_pct_per_year"]), ci_low=low, ci_high=high,
         inference=_survey_inference(int(row["years"])), n=int(row["years"]), section="Where is AI money growing fastest?",
-        p_value=_p_support(GROWTH_OUTSIDE, row["gap_log_per_year"], row["gap_se"], int(row["dof"]), log=True),
         rationale=(
             f"Companies' AI R&D outside tech grew {row['growth_pct_per_year']:.1f}% per year "
             f"[{row['growth_ci_low']:.1f}, {row['growth_ci_high']:.1f}], in tech {reference[0]:.1f}% per year "

@@ -22,7 +22,7 @@ from talentmarket.analyses.premium.estimates import (
 from talentmarket.results.contract import ClaimResult
 from talentmarket.results.judging import inconclusive_claim, judge_claim
 from talentmarket.results.registry import claim_rule
-from talentmarket.stats.verdicts import FamilyMember, judge_family, support_p_value
+from talentmarket.stats.verdicts import FamilyMember, judge_family
 
 TITLE_CLUSTERING = (
     "Intervals are a wild cluster bootstrap by job title (Webb weights): AI vs comparison is decided by the "
@@ -44,19 +44,8 @@ def _se_from_interval(ci_low: float, ci_high: float, df: float | None) -> float:
     return FamilyMember.from_interval("", 0.0, ci_low, ci_high, df).se
 
 
-def _percent_claim_p_value(claim_id: str, premium: Premium) -> float:
-    """One-sided p-value of 'the premium is not beyond the claim's percent threshold', on the log scale."""
-    rule = claim_rule(claim_id)
-    se = _se_from_interval(*premium.ci_log, premium.inference.df)
-    return support_p_value(premium.log_points, se, threshold=_threshold_log(claim_id), direction=rule.direction,
-                           df=premium.inference.df)
 
 
-def _points_claim_p_value(claim_id: str, estimate: float, ci_low: float, ci_high: float, df: float | None) -> float:
-    """One-sided p-value against a threshold in the estimate's own unit (log points per year)."""
-    rule = claim_rule(claim_id)
-    return support_p_value(estimate, _se_from_interval(ci_low, ci_high, df), threshold=rule.threshold,
-                           direction=rule.direction, df=df)
 
 
 def _clusters_text(premium: Premium) -> str:
@@ -97,8 +86,7 @@ def judge_ai_premium(primary: Premium, curve: pd.DataFrame, ai_definition: str, 
         claim_id,
         metric="AI roles' pay premium over non-AI tech roles of the same file and years (percent of their pay), all controls",
         unit="percent", estimate=primary.percent, ci_low=low, ci_high=high, inference=primary.inference,
-        rationale=rationale, n=primary.n, section="Controlled premium",
-        p_value=_percent_claim_p_value(claim_id, primary), family=family,
+        rationale=rationale, n=primary.n, section="Controlled premium", family=family,
     )
 
 
@@ -126,7 +114,7 @@ def judge_entry_level_premium(by_level: GroupPremiums) -> ClaimResult:
         claim_id, metric=ENTRY_LEVEL_METRIC, unit="percent", estimate=float(entry["percent"]),
         ci_low=float(entry["ci_low"]), ci_high=float(entry["ci_high"]), inference=premium.inference,
         rationale=rationale, n=int(entry["ai_postings"] + entry["comparison_postings"]),
-        section="Premium by experience level", p_value=_percent_claim_p_value(claim_id, premium),
+        section="Premium by experience level",
     )
 
 
@@ -143,7 +131,6 @@ def judge_senior_premium_trend(trend: Premium, context: str = "") -> ClaimResult
         metric="change of the senior (SE/EX) AI pay premium per work year, in log points (≈ percentage points of premium)",
         unit="log points per year", estimate=estimate, ci_low=low, ci_high=high, inference=trend.inference,
         rationale=rationale, n=trend.n, section="Premium by year",
-        p_value=_points_claim_p_value(claim_id, estimate, low, high, trend.inference.df),
     )
 
 
@@ -187,7 +174,6 @@ def judge_stratification(dispersion_trends: pd.DataFrame, quantile_spread: Premi
     return judge_claim(
         claim_id, metric=metric, unit="log points per year", estimate=estimate, ci_low=low, ci_high=high,
         inference=inference, rationale=rationale, n=int(difference["n"]), section="Stratification",
-        p_value=_points_claim_p_value(claim_id, estimate, low, high, inference.df),
     )
 
 
@@ -224,5 +210,5 @@ def judge_company_size(size_gaps: CompanySizeGaps) -> ClaimResult:
     return judge_claim(
         claim_id, metric=metric, unit="percent", estimate=float(main["percent"]), ci_low=float(main["ci_low"]),
         ci_high=float(main["ci_high"]), inference=premium.inference, rationale=rationale, n=int(main["n"]),
-        section="Company size", p_value=_percent_claim_p_value(claim_id, premium), family=family,
+        section="Company size", family=family,
     )
