@@ -18,6 +18,7 @@ from talentmarket.stats.verdicts import (
     FamilyMember,
     combine_with_family,
     contradiction_p_value,
+    interval_p_value,
     judge_family,
     support_p_value,
     verdict_from_interval,
@@ -58,6 +59,14 @@ def test_one_sided_p_values_agree_with_the_interval_decision():
     assert np.isnan(support_p_value(8, 0, threshold=5, direction="above"))
     # t with few degrees of freedom is more cautious than the normal
     assert support_p_value(8, 1.2, threshold=5, direction="above", df=3) > support_p_value(8, 1.2, threshold=5, direction="above")
+
+
+@pytest.mark.parametrize(("ci", "threshold", "direction"), [((6.0, 12.0), 5.0, "above"), ((4.9, 30.0), 5.0, "above"),
+                                                           ((-3.0, -0.1), 0.0, "below"), ((-3.0, 0.2), 0.0, "below")])
+def test_the_interval_p_value_is_below_2_5_percent_exactly_when_the_ci_clears_the_threshold(ci, threshold, direction):
+    estimate = 8.0 if direction == "above" else -1.0  # asymmetric intervals around the estimate
+    p = interval_p_value(estimate, *ci, threshold=threshold, direction=direction, df=4)
+    assert (p < 0.025) == (verdict_from_interval(*ci, threshold=threshold, direction=direction) == "supported")
 
 
 def test_family_members_are_holm_adjusted_and_mixed_needs_significant_disagreement():
