@@ -7,8 +7,8 @@ one process — what running the notebooks would cost if their analyses took no 
 A/B ≤ 1 on wall time. A and B alternate (A B A B …) so that a change in the machine's load hits both.
 
 Printed: A, B and A/B (wall and CPU seconds, medians over ``--repeats`` pairs, and the ratio of each
-pair), the peak memory of A (the largest sum of resident memory over the main job's process tree,
-sampled every 50 ms, and the largest single process), the per-notebook times the runner reports, and the
+pair), the peak memory of A (the largest sum of proportional set sizes over the main job's process tree,
+sampled every 50 ms, and the largest single process's resident size), the per-notebook times the runner reports, and the
 machine's load before and after (the machine may be shared: quote ratios, not absolute times).
 
 Run on demand::
@@ -58,7 +58,9 @@ class Run:
 
 
 def run_measured(command: list[str], env: dict[str, str]) -> Run:
-    """Run ``command`` to completion, sampling the resident memory of its whole process tree."""
+    """Run ``command`` to completion, sampling the memory of its whole process tree: the sum of proportional
+    set sizes (PSS: a page shared by k processes counts 1/k in each, so the sum is what the tree occupies)
+    and the resident set size (RSS) of the largest process."""
     before = os.times()
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -70,15 +72,17 @@ def run_measured(command: list[str], env: dict[str, str]) -> Run:
         while not done.is_set():
             try:
                 members = [root, *root.children(recursive=True)]
-                sizes = []
+                sizes, shares = [], []
                 for member in members:
                     try:
-                        sizes.append(member.memory_info().rss)
-                    except psutil.NoSuchProcess:
-                        pass
+                        memory = member.memory_full_info()
+                    except (psutil.NoSuchProcess, psutil.AccessDenied):
+                        continue
+                    sizes.append(memory.rss)
+                    shares.append(memory.pss)
             except psutil.NoSuchProcess:
                 return
-            peaks["tree"] = max(peaks["tree"], sum(sizes))
+            peaks["tree"] = max(peaks["tree"], sum(shares))
             peaks["process"] = max(peaks["process"], max(sizes, default=0))
             time.sleep(SAMPLE_SECONDS)
 
@@ -193,8 +197,8 @@ def main() -> None:
     print(f"{'A/B (median of the pairs)':48} {median(wall_ratios):8.2f} {median(cpu_ratios):8.2f}")
     if len(wall_ratios) > 1:
         print(f"{'A/B per pair (wall)':48} " + ", ".join(f"{ratio:.2f}" for ratio in wall_ratios))
-    print(f"\npeak memory of A: {max(r.peak_tree_mb for r in main_runs):.0f} MB over its process tree, "
-          f"{max(r.peak_process_mb for r in main_runs):.0f} MB in the largest process")
+    print(f"\npeak memory of A: {max(r.peak_tree_mb for r in main_runs):.0f} MB over its process tree (sum of PSS), "
+          f"{max(r.peak_process_mb for r in main_runs):.0f} MB RSS in the largest process")
     print("\nper-notebook wall seconds in A (as the runner reports them; parallel notebooks overlap):")
     for name in dict.fromkeys(match["name"] for run in main_runs for match in DONE_LINE.finditer(run.stderr)):
         seconds = [float(m["seconds"]) for run in main_runs for m in DONE_LINE.finditer(run.stderr) if m["name"] == name]
