@@ -200,6 +200,22 @@ def test_the_run_date_is_kept_while_the_results_are_unchanged_and_renewed_when_t
     assert site.run_date(reports_root, documents) == datetime.now(UTC).strftime("%Y-%m-%d")
 
 
+def test_readme_findings_name_the_claims_whose_verdict_changed_with_the_data(tmp_path):
+    reports_root = write_fixture_reports(tmp_path / "reports")
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{site.FINDINGS_START}\nold\n{site.FINDINGS_END}\nrest\n", encoding="utf-8")
+    site.write_readme_findings(reports_root, readme)
+    assert "When the data were updated" not in readme.read_text(), "no history run yet: nothing said"
+    history_document = {"vintage_sets": ["newest", "aijobs_net_salaries=2025-01-19"], "flips": [
+        {"id": "salary.stratification", "label": "AI pay tiers drifting apart", "newest": "inconclusive",
+         "aijobs_net_salaries=2025-01-19": "contradicted"}]}
+    (reports_root / "history.json").write_text(json.dumps(history_document), encoding="utf-8")
+    site.write_readme_findings(reports_root, readme)
+    text = readme.read_text()
+    assert "1 claim(s) changed verdict" in text and "`salary.stratification` contradicted → inconclusive" in text
+    assert text.endswith("rest\n")
+
+
 def test_essay_is_named_and_attributed_as_a_published_essay(page):
     text = page.select_one("#essay").get_text(" ", strip=True)
     assert "published essay “The AI Talent Market in 2026”" in text and "own words" in text

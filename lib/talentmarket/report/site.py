@@ -121,9 +121,25 @@ def write_readme_findings(reports_root: Path, readme: Path = paths.README) -> Pa
     start, end = text.index(FINDINGS_START) + len(FINDINGS_START), text.index(FINDINGS_END)
     body = ("\n## Findings\n\n" + claims.summary_markdown(scorecard)
             + "\nEstimates are effect sizes with 95% confidence intervals; the report site (`reports/index.html`, "
-            "written by `make all`) gives each claim's metric, threshold, rationale and the notebook section behind it.\n")
+            "written by `make all`) gives each claim's metric, threshold, rationale and the notebook section behind it.\n"
+            + _flips_markdown(Path(reports_root) / HISTORY_JSON))
     readme.write_text(text[:start] + body + text[end:], encoding="utf-8")
     return readme
+
+
+def _flips_markdown(history: Path) -> str:
+    """A paragraph on the claims whose verdict changed between data releases (``history.json`` written by
+    ``python -m talentmarket history --page reports/history.html``); empty before any history run."""
+    if not history.is_file():
+        return ""
+    document = json.loads(history.read_text(encoding="utf-8"))
+    sets, flips = document["vintage_sets"], document["flips"]
+    intro = (f"\n**When the data were updated** ([history](reports/{HISTORY_FILE}), vintage sets "
+             + ", ".join(f"`{label}`" for label in sets) + "): ")
+    if not flips:
+        return intro + "no claim changed its verdict.\n"
+    changes = "; ".join(f"`{flip['id']}` " + " → ".join(str(flip.get(label) or "no result") for label in reversed(sets)) for flip in flips)
+    return intro + f"{len(flips)} claim(s) changed verdict, oldest release first: {changes}.\n"
 
 
 def safe_url(url: str) -> str | None:
