@@ -36,6 +36,7 @@ from nbconvert import HTMLExporter
 
 from talentmarket import paths
 from talentmarket.report import scorecard as claims
+from talentmarket.report.history import HISTORY_JSON
 from talentmarket.results.contract import RESULTS_FILE, package_version
 from talentmarket.results.display import VERDICT_STYLES, short_sha256
 from talentmarket.results.registry import load_registry
