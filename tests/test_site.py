@@ -230,7 +230,7 @@ def test_how_we_judge_page_is_written_and_linked_from_the_index(index, page):
 
 
 def test_history_page_is_linked_only_once_it_exists(tmp_path):
-    assert site.HISTORY_FILE == history.HISTORY_HTML, "the site links the page report/history.py writes"
+    assert (site.HISTORY_FILE, site.HISTORY_DATA) == (history.HISTORY_HTML, history.HISTORY_JSON), "the files report/history.py writes"
     reports_root = write_fixture_reports(tmp_path / "reports")
     first = BeautifulSoup(site.build_site(reports_root).read_text(encoding="utf-8"), "html.parser")
     assert first.find("a", href=site.HISTORY_FILE) is None

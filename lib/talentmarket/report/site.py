@@ -36,17 +36,16 @@ from nbconvert import HTMLExporter
 
 from talentmarket import paths
 from talentmarket.report import scorecard as claims
-from talentmarket.report.history import HISTORY_JSON
 from talentmarket.results.contract import RESULTS_FILE, package_version
 from talentmarket.results.display import VERDICT_STYLES, short_sha256
 from talentmarket.results.registry import load_registry
 
 INDEX_FILE = "index.html"
 METHODS_FILE = "how_we_judge.html"
-HISTORY_FILE = "history.html"
-"""The "What changed when the data were updated" page (``talentmarket.report.history.HISTORY_HTML``; the
-history imports the runner, which imports this module, so the name is repeated here and a test keeps the
-two equal). The index links it when it exists in the reports folder (``write_history(..., page=reports/history.html)``)."""
+HISTORY_FILE, HISTORY_DATA = "history.html", "history.json"
+"""The "What changed when the data were updated" page and its data (``talentmarket.report.history.HISTORY_HTML``
+and ``HISTORY_JSON``; the history imports the runner, which imports this module, so the names are repeated here
+and a test keeps them equal). The index links it when it exists in the reports folder (``write_history(..., page=reports/history.html)``)."""
 KEY_FIGURE_PREFIX = "key"
 SITE_TITLE = "Does the AI talent market match the story? Claims tested against open data"
 ESSAY = "“The AI Talent Market in 2026”"
@@ -123,7 +122,7 @@ def write_readme_findings(reports_root: Path, readme: Path = paths.README) -> Pa
     body = ("\n## Findings\n\n" + claims.summary_markdown(scorecard)
             + "\nEstimates are effect sizes with 95% confidence intervals; the report site (`reports/index.html`, "
             "written by `make all`) gives each claim's metric, threshold, rationale and the notebook section behind it.\n"
-            + _flips_markdown(Path(reports_root) / HISTORY_JSON))
+            + _flips_markdown(Path(reports_root) / HISTORY_DATA))
     readme.write_text(text[:start] + body + text[end:], encoding="utf-8")
     return readme
 
