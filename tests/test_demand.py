@@ -276,6 +276,15 @@ def test_gap_trend_interval_covers_about_95_percent_under_ar1_errors(months: int
         assert share >= 0.85, f"rho=0.9 coverage {share:.3f} fell below its documented level (about 0.87–0.91)"
 
 
+LEVEL_SIGNALS = {
+    # name: log share without noise, given (series months, first month of the before window, of the latest 12)
+    "step into the latest window": lambda months, before, after: np.where(np.arange(months) >= after, math.log(2.5), 0.0),
+    "logistic take-off of 3.5 log points between the windows": lambda months, before, after: 3.5 / (
+        1 + np.exp(-(np.arange(months) - (before + 11 + after) / 2) / (6 / math.log(9)))),
+    "trend of 0.5 log points a year throughout": lambda months, before, after: 0.5 / 12 * np.arange(months),
+}
+"""The change between the windows: the take-off's 10–90% rise takes 12 months, centred between the windows."""
+
 LEVEL_LAYOUTS = {
     # name: (series months, first month of the before window, first month of the latest 12)
     "AI share, 2019 vs latest (90 months)": (90, 0, 78),
@@ -284,21 +293,17 @@ LEVEL_LAYOUTS = {
 }
 
 
-def _stretches(values: np.ndarray, start: int, stop: int) -> list[np.ndarray]:
-    """Months ``start:stop`` cut into ``BLOCK_MONTHS`` stretches, remainders under 6 months left out (the level
-    shift's rule)."""
-    step = trends.BLOCK_MONTHS
-    return [values[..., i:min(i + step, stop)] for i in range(start, stop, step) if min(i + step, stop) - i >= 6]
-
-
 def _level_blocks(values: np.ndarray, before: int, after: int) -> list[np.ndarray]:
-    windows = [values[..., before:before + 12], values[..., after:after + 12]]
-    return [*windows, *_stretches(values, 0, before), *_stretches(values, before + 12, after),
-            *_stretches(values, after + 12, values.shape[-1])]
+    """The two windows and the months before the earlier one in ``BLOCK_MONTHS`` stretches, remainders under
+    6 months left out (the level shift's rule); the months between the windows are not used."""
+    step = trends.BLOCK_MONTHS
+    earlier = [values[..., i:min(i + step, before)] for i in range(0, before, step) if min(i + step, before) - i >= 6]
+    return [values[..., before:before + 12], values[..., after:after + 12], *earlier]
 
 
-def test_level_shift_estimates_autocorrelation_from_the_whole_series() -> None:
-    """The level ratio's interval is ar1_mean_difference on the two windows, with ρ from every other month too."""
+def test_level_shift_estimates_autocorrelation_from_the_windows_and_the_months_before() -> None:
+    """The level ratio's interval is ar1_mean_difference on the two windows, with ρ from them and the months
+    before the earlier window, not from the take-off between the windows."""
     rng = np.random.default_rng(8)
     log_share = np.r_[np.zeros(35), np.linspace(0, 3, 31), np.full(12, 3.2)] + ar1_noise(rng, 78, 0.6, 0.05)
     months = pd.date_range("2019-01-01", periods=78, freq="MS")
@@ -309,10 +314,20 @@ def test_level_shift_estimates_autocorrelation_from_the_whole_series() -> None:
     assert shift.rho == pytest.approx(expected.rho) and shift.dof == pytest.approx(expected.dof)
 
 
+def test_a_trend_through_the_series_does_not_pass_for_persistence() -> None:
+    """The flaw this guards against: ρ̂ from demeaned stretches of a series rising 0.5 log points a year hit the
+    0.97 cap with independent errors. Each stretch is now detrended, so ρ̂ stays near the true 0."""
+    rng = np.random.default_rng(11)
+    log_share = 0.5 / 12 * np.arange(90) + rng.normal(0, 0.05, (200, 90))
+    result = trends.ar1_mean_difference(log_share[:, :12], log_share[:, 78:], _level_blocks(log_share, 0, 78))
+    assert abs(np.median(result.rho)) < 0.1 and np.mean(result.rho) < 0.2
+
+
 def test_window_mean_interval_reduces_to_the_pooled_two_sample_standard_error_without_autocorrelation() -> None:
-    """Lag-1 autocorrelation −1/n is its expectation for independent values (ρ̂ = 0): the AR(1) factors vanish
-    and the standard error is the pooled two-sample one."""
-    before, after = np.array([0.0, 1, 1, 0, 0, 1, 1, 0]), np.array([2.0, 3, 3, 2, 2, 3, 3, 2])
+    """Windows whose detrended lag-1 autocorrelation is its expectation for independent values, tr(ML)/(n − 2)
+    = −1/4 at n = 8 (ρ̂ = 0): the AR(1) factors vanish and the standard error is the pooled two-sample one."""
+    before = np.array([1.0, 2, 0, 0, 2, 1, 1, 1])
+    after = before + 2
     result = trends.ar1_mean_difference(before, after)
     pooled = (((before - before.mean()) ** 2).sum() + ((after - after.mean()) ** 2).sum()) / 14
     assert result.rho == pytest.approx(0.0, abs=0.01) and result.difference == pytest.approx(2.0)
@@ -331,25 +346,34 @@ def _ar1_paths(rng: np.random.Generator, draws: int, months: int, rho: float) ->
 
 @pytest.mark.slow
 @pytest.mark.parametrize("rho", [0.0, 0.5, 0.8, 0.9])
+@pytest.mark.parametrize("signal", list(LEVEL_SIGNALS))
 @pytest.mark.parametrize("layout", list(LEVEL_LAYOUTS))
-def test_level_ratio_interval_covers_about_95_percent_under_ar1_errors(layout: str, rho: float) -> None:
+def test_level_ratio_interval_covers_about_95_percent_under_ar1_errors(layout: str, signal: str, rho: float) -> None:
     """The level ratio (latest 12 months ÷ 12 months years earlier) at the data's window positions and series
-    lengths, AR(1) errors. Its interval takes ρ from the whole series (ar1_mean_difference); the EWC interval on
-    the two windows alone covered 0.945, 0.917, 0.855 and 0.737 at ρ = 0, 0.5, 0.8, 0.9. The band is asserted
-    for ρ ≤ 0.8; ρ = 0.9 (about 0.91–0.94) is printed with a floor."""
+    lengths, AR(1) errors around a step, a take-off between the windows or a trend throughout. With ρ from
+    demeaned 24-month stretches of the whole series, the take-off and the trend pushed ρ̂ to the 0.97 cap
+    (coverage 0.98–1.00, intervals up to 40 times too wide); the EWC interval on the two windows alone covered
+    0.945, 0.917, 0.855 and 0.737 at ρ = 0, 0.5, 0.8, 0.9. The band is asserted for ρ ≤ 0.8 (0.91–0.97; about
+    0.91 at ρ = 0.8 where only the two windows inform ρ, the AI share's layout); ρ = 0.9 (about 0.83–0.91) is
+    printed with a floor. A trend inside the windows inflates their sum of squares (coverage up to 1.00, only
+    the lower end of the band is asserted there)."""
     months, before, after = LEVEL_LAYOUTS[layout]
     rng = np.random.default_rng([2027, months, int(10 * rho)])
-    noise = 0.05 * _ar1_paths(rng, DRAWS, months, rho)
-    log_share = np.where(np.arange(months) >= after, math.log(2.5), 0.0) + noise
+    mean = LEVEL_SIGNALS[signal](months, before, after)
+    truth = mean[after:after + 12].mean() - mean[before:before + 12].mean()
+    log_share = mean + 0.05 * _ar1_paths(rng, DRAWS, months, rho)
     result = trends.ar1_mean_difference(log_share[:, before:before + 12], log_share[:, after:after + 12],
                                         _level_blocks(log_share, before, after))
-    share, mcse = _coverage(int(((result.ci_low <= math.log(2.5)) & (math.log(2.5) <= result.ci_high)).sum()))
-    print(f"level ratio, {layout}, rho={rho}: coverage {share:.3f} ± {mcse:.3f}, median rho-hat {np.median(result.rho):.2f}, "
-          f"median df {np.median(result.dof):.1f}")
-    if rho <= 0.8:
-        assert COVERAGE_BAND[0] <= share <= COVERAGE_BAND[1], (layout, rho, share)
+    share, mcse = _coverage(int(((result.ci_low <= truth) & (truth <= result.ci_high)).sum()))
+    print(f"level ratio, {layout}, {signal}, rho={rho}: coverage {share:.3f} ± {mcse:.3f}, "
+          f"median rho-hat {np.median(result.rho):.2f}, median df {np.median(result.dof):.1f}")
+    flat_windows = max(np.ptp(mean[before:before + 12]), np.ptp(mean[after:after + 12])) < 0.01
+    if rho <= 0.8 and flat_windows:
+        assert COVERAGE_BAND[0] <= share <= COVERAGE_BAND[1], (layout, signal, rho, share)
+    elif rho <= 0.8:  # a trend inside a window inflates its sum of squares: conservative, not too narrow
+        assert share >= COVERAGE_BAND[0], (layout, signal, rho, share)
     else:
-        assert share >= 0.88, f"rho=0.9 coverage {share:.3f} fell below its documented level (about 0.91–0.94)"
+        assert share >= 0.80, f"rho=0.9 coverage {share:.3f} fell below its documented level (about 0.83–0.91)"
 
 
 def test_an_ai_index_with_early_zeros_is_compared_from_its_first_sustained_positive_month() -> None:

@@ -160,11 +160,11 @@ class LevelShift:
     end: pd.Timestamp
 
 
-def _other_blocks(log_values: pd.Series, windows: Sequence[pd.Index], months: int = BLOCK_MONTHS) -> list[np.ndarray]:
-    """The months of ``log_values`` outside ``windows``, as runs of consecutive finite months cut into
-    ``months``-month stretches; a remainder of fewer than 6 months is left out."""
-    inside = windows[0].union(windows[1])
-    rest = log_values.loc[~log_values.index.isin(inside) & np.isfinite(log_values)]
+def _earlier_blocks(log_values: pd.Series, start: pd.Timestamp, months: int = BLOCK_MONTHS) -> list[np.ndarray]:
+    """The finite months of ``log_values`` before ``start`` (the earlier window's first month), as runs of
+    consecutive months cut into ``months``-month stretches; a remainder of fewer than 6 months is left out.
+    The months between the windows are never used: they hold the change being measured."""
+    rest = log_values.loc[(log_values.index < start) & np.isfinite(log_values)]
     if rest.empty:
         return []
     run = np.r_[0, np.cumsum(np.diff(rest.index.year * 12 + rest.index.month) != 1)]
@@ -183,8 +183,8 @@ def estimate_level_shift(series: pd.Series, event: str | pd.Timestamp, months: i
 
     The ratio is ``exp(mean log after − mean log before)`` (geometric mean after / geometric mean before).
     Its interval is :func:`talentmarket.stats.trends.ar1_mean_difference`: AR(1) errors whose coefficient is
-    estimated from the whole series (the windows and the months between and around them, in 24-month
-    stretches), not from the two windows alone, whose 12 months cannot measure their own persistence.
+    estimated from the two windows and the months before the earlier one (12-month stretches, each detrended),
+    not from the months between the windows, where the take-off being measured would pass for persistence.
     ``name`` and ``parameter`` name the series and the date parameter in errors.
     """
     clean = series.dropna().sort_index()
@@ -201,7 +201,7 @@ def estimate_level_shift(series: pd.Series, event: str | pd.Timestamp, months: i
                              f"first {zero[0]:%Y-%m}; choose a later {parameter}")
     logs = np.log(clean.where(clean > 0))
     log_before, log_after = np.log(before.to_numpy(dtype=float)), np.log(after.to_numpy(dtype=float))
-    blocks = [log_before, log_after, *_other_blocks(logs, [before.index, after.index])]
+    blocks = [log_before, log_after, *_earlier_blocks(logs, before.index.min())]
     shift = ar1_mean_difference(log_before, log_after, blocks, level)
     return LevelShift(float(np.exp(shift.difference)), float(np.exp(shift.ci_low)), float(np.exp(shift.ci_high)),
                       len(before), len(after), float(shift.difference), float(shift.se), float(shift.dof),

@@ -38,8 +38,8 @@ def ewc_inference(dof: int) -> Inference:
 def level_shift_inference(dof: float) -> Inference:
     """The inference record of a level ratio's interval (:func:`talentmarket.stats.trends.ar1_mean_difference`);
     ``df`` is the fractional t degrees of freedom rounded down, as the record holds whole numbers."""
-    return Inference(method=("AR(1) variance of each 12-month window mean, ρ from the whole monthly series "
-                             "(bias-corrected), Student t(Satterthwaite − ρ̂ uncertainty, at least 3)"), cluster=None,
+    return Inference(method=("AR(1) variance of each 12-month window mean, ρ from the windows and the months before "
+                             "them, detrended (bias-corrected), Student t(Satterthwaite − ρ̂ uncertainty, at least 3)"), cluster=None,
                      clusters=None, effective_clusters=None, df=math.floor(dof), draws=None)
 
 
