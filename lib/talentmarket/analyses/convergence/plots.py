@@ -194,9 +194,9 @@ def plot_remote(share: RemoteShare, gap: RemoteGap, store: DataStore, sources: l
         pooled = Interval(*gap.gap.percent())
         right.axhline(pooled.estimate, color=HIGHLIGHT, linestyle="--", linewidth=1,
                       label=f"all years: {pooled.text()}% (clustered by residence country)")
-    right.set_ylabel(wrap_label("pay vs remote residents of the employer's country, %"))
-    right.set_title("Remote workers living abroad")
-    right.legend(fontsize=8, loc="lower left")
+    right.set_ylabel("pay gap to remote residents, %")
+    right.set_title("Remote workers abroad vs remote residents\nof the employer's country")
+    right.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), frameon=False)
     _add_footer(fig, store, sources)
     return fig
 

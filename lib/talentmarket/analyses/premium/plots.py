@@ -72,7 +72,7 @@ def plot_premium_overview(ladder: pd.DataFrame, curve: pd.DataFrame, store: Data
     _point_ranges(ax_ladder, list(ladder["label"]), ladder["percent"], ladder["ci_low"], ladder["ci_high"])
     for (label, value), style in zip(LITERATURE_PREMIUMS.items(), (":", "--")):
         ax_ladder.axvline(value, color=MUTED, linestyle=style, linewidth=1.2, label=f"{label}: {value:g}%")
-    ax_ladder.legend(fontsize=7, loc="lower right")
+    ax_ladder.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=1, frameon=False)
     ax_ladder.set(title="AI premium as controls are added", xlabel="premium over comparison roles, % (95% CI)")
     markers = dict(zip(["midpoint", "max", "min", "all_rows"], "osD^"))
     for definition, color in zip(dict.fromkeys(curve["ai_definition"]), PALETTE):
