@@ -33,12 +33,13 @@ all: $(MAIN_STAMP)
 	$(PY) -m talentmarket all
 
 # nbval writes the notebooks' results into a temporary reports folder, never over the main job's.
+# A cell may take at most 15 minutes under nbval, so a kernel that died cannot stall CI for nbval's default 2000 s.
 # One BLAS thread per process: two workers with a BLAS thread per core each would oversubscribe the cores,
 # and OpenBLAS threads then spin against each other (several times slower); kernels of the main job run so too.
 BLAS_ONE_THREAD := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 test: $(DEV_STAMP)
 	bash .ci/system-deps.sh
-	$(BLAS_ONE_THREAD) TALENTMARKET_REPORTS_DIR="$$(mktemp -d)" $(PY) -m pytest -n 2 --dist loadfile --durations=25 --nbval-lax tests notebooks
+	$(BLAS_ONE_THREAD) TALENTMARKET_REPORTS_DIR="$$(mktemp -d)" $(PY) -m pytest -n 2 --dist loadfile --durations=25 --nbval-lax --nbval-cell-timeout=900 tests notebooks
 
 notebooks: $(MAIN_STAMP)  ## refresh the outputs stored in notebooks/ (default parameters, real data)
 	$(PY) -m talentmarket run --update-notebook
