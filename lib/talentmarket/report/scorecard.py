@@ -388,7 +388,8 @@ def summary_markdown(scorecard: pd.DataFrame) -> str:
         "|---|---|---|---|",
     ]
     for row in scorecard_table(findings).to_dict("records"):
-        lines.append(f"| `{row['claim']}` | {row['statement']} | {row['verdict']} | {row['estimate']} {row['95% CI']} {row['unit']} |")
+        number = f"{row['estimate']} {row['95% CI']} {row['unit']}" if row["95% CI"] else f"{row['estimate']} {row['unit']} (descriptive, no interval)"
+        lines.append(f"| `{row['claim']}` | {row['statement']} | {row['verdict']} | {number} |")
     return "\n".join(lines) + "\n"
 
 
