@@ -10,8 +10,8 @@ version; and a build stamp (package version, git commit, data vintages, date of 
 The pages are plain HTML with inline CSS and relative links only, so they read the same opened
 from disk or served by any static web server, with no JavaScript and nothing loaded from the network.
 Everything taken from results files, the registry or file names is escaped (jinja autoescape). The
-stamp names the last commit that changed the code, notebooks or registry (not the checked-out commit,
-which changes whenever the reports themselves are committed) and the day these results were first
+stamp names the last commit that changed the library, registry or dependencies (not the checked-out
+commit, which changes whenever the reports or the executed notebooks are committed) and the day these results were first
 built, recorded with a hash of every results.json in ``reports/build.json``: a re-run on an unchanged
 checkout, or a fresh clone, gives the same bytes; any changed result dates the build anew.
 
@@ -148,8 +148,9 @@ def safe_url(url: str) -> str | None:
     return url if urlparse(url).scheme in ("http", "https") else None
 
 
-CODE_PATHS = ("lib", "notebooks", "data", "pyproject.toml")
-"""What decides the results: a commit that touches none of these (e.g. one that only adds reports) builds nothing new."""
+CODE_PATHS = ("lib", "data", "pyproject.toml")
+"""What decides the results: the library, the claims registry and the dependencies. A commit that touches none of
+these — one that adds reports, or the executed notebooks the main job stores in ``notebooks/`` — builds nothing new."""
 BUILD_RECORD = "build.json"
 
 
