@@ -229,12 +229,26 @@ def jackknife_over_units(
     if not np.isfinite(leave_out).all():
         bad = [str(u) for u, s in zip(units, leave_out, strict=True) if not np.isfinite(s)]
         raise ParameterError(f"statistic: not finite without unit(s) {bad}; make it defined on every delete-one sample")
-    deviations = leave_out - leave_out.mean()
-    se = float(np.sqrt((len(units) - 1) / len(units) * deviations @ deviations))
+    return jackknife_from_leave_outs(np.array([estimate]), leave_out[:, None], unit=unit, level=level)[0]
+
+
+def jackknife_from_leave_outs(
+    estimates: np.ndarray, leave_out: np.ndarray, *, unit: str, level: float = 0.95
+) -> list[ClusteredEstimate]:
+    """The delete-one-unit jackknife of :func:`jackknife_over_units` for a vector of statistics at once.
+
+    ``estimates`` holds the K statistics on all the data, ``leave_out`` (U × K) the same statistics without
+    each of the U units — so one refit per unit serves every statistic. Tukey's SE, a t(U−1) interval and
+    ``G*`` from each statistic's unit contributions, as there.
+    """
+    count = len(leave_out)
+    deviations = leave_out - leave_out.mean(axis=0)
+    se = np.sqrt((count - 1) / count * (deviations**2).sum(axis=0))
     gamma = deviations**2
-    g_star = float(len(units) / (1 + np.var(gamma) / gamma.mean() ** 2)) if gamma.any() else float(len(units))
-    inference = Inference("delete-one-unit jackknife, t(U−1)", unit, len(units), g_star, len(units) - 1, None)
-    return _t_estimate(estimate, se, inference, level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g_star = np.where(gamma.any(axis=0), count / (1 + gamma.var(axis=0) / gamma.mean(axis=0) ** 2), float(count))
+    return [_t_estimate(float(value), float(error), Inference("delete-one-unit jackknife, t(U−1)", unit, count, float(effective), count - 1, None), level)
+            for value, error, effective in zip(estimates, se, g_star, strict=True)]
 
 
 @dataclass(frozen=True)

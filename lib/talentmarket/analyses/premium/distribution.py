@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from scipy.optimize import linprog
 
 from talentmarket.analyses.premium.estimates import (
@@ -28,7 +27,7 @@ from talentmarket.analyses.premium.estimates import (
     _require,
 )
 from talentmarket.errors import ParameterError
-from talentmarket.stats.inference import ClusteredEstimate, Inference
+from talentmarket.stats.inference import ClusteredEstimate, jackknife_from_leave_outs
 from talentmarket.stats.regression import log_to_percent, solve_least_squares
 
 QUANTILES = (0.1, 0.5, 0.9)
@@ -61,10 +60,8 @@ def _title_block_jackknife(frame: pd.DataFrame, statistics: Callable[[np.ndarray
                            blocks: int, level: float = 0.95) -> list[ClusteredEstimate]:
     """Delete-one-block jackknife over title blocks of every element of ``statistics(row_mask)``, t(B − 1).
 
-    The same estimator as :func:`talentmarket.stats.inference.jackknife_over_units` (Tukey's SE, t(U − 1)
-    interval, ``G*`` from the blocks' contributions; a test checks they agree), but for a vector of
-    statistics from one refit per block: that function takes one scalar statistic and a frame per call,
-    which would repeat every refit for each statistic.
+    One refit per block serves every statistic; the jackknife itself is
+    :func:`talentmarket.stats.inference.jackknife_from_leave_outs` (Tukey's SE, t(U − 1) interval, ``G*``).
     """
     row_blocks = assign_title_blocks(frame[DEFAULT_CLUSTER], blocks)
     units = np.unique(row_blocks)
@@ -74,21 +71,7 @@ def _title_block_jackknife(frame: pd.DataFrame, statistics: Callable[[np.ndarray
         bad = sorted({int(units[i]) for i in np.nonzero(~np.isfinite(leave_out))[0]})
         raise ParameterError(f"title_blocks: a statistic is not defined without title block(s) {bad}; "
                              "use fewer blocks or a wider selection")
-    deviations = leave_out - leave_out.mean(axis=0)
-    count = len(units)
-    se = np.sqrt((count - 1) / count * (deviations**2).sum(axis=0))
-    gamma = deviations**2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        g_star = np.where(gamma.any(axis=0), count / (1 + gamma.var(axis=0) / gamma.mean(axis=0) ** 2), float(count))
-    distribution = stats.t(count - 1)
-    critical = float(distribution.ppf(0.5 + level / 2))
-    estimates = []
-    for value, error, effective in zip(full, se, g_star):
-        p = float(2 * distribution.sf(abs(value) / error)) if error > 0 else float("nan")
-        inference = Inference("delete-one-unit jackknife, t(U−1)", BLOCK_UNIT, count, float(effective), count - 1, None)
-        estimates.append(ClusteredEstimate(float(value), float(error), float(value - critical * error),
-                                           float(value + critical * error), p, inference, level))
-    return estimates
+    return jackknife_from_leave_outs(full, leave_out, unit=BLOCK_UNIT, level=level)
 
 
 def _as_premium(label: str, estimate: ClusteredEstimate, n: int) -> Premium:
