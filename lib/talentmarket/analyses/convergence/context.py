@@ -88,11 +88,11 @@ class WageGrowthBeta:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def summary(self) -> str:
-        """Mean posted-wage growth and tech pay level by country and the slope across them, as deterministic text."""
-        lines = [self.table.round(2).to_string(index=False)]
-        lines.append(f"Insufficient data: {self.insufficient}" if self.slope is None else
-                     f"growth per 10% higher tech pay: {self.slope.text(2)} pp per year (HC3, p = {self.p_value:.3f})")
-        return "\n".join(lines) + _notes_text(self.notes)
+        """The slope of posted-wage growth across countries (or why there is none), as deterministic text; growth
+        and tech pay level by country are in ``table``."""
+        line = (f"Insufficient data: {self.insufficient}" if self.slope is None else
+                f"growth per 10% higher tech pay: {self.slope.text(2)} pp per year (HC3, p = {self.p_value:.3f})")
+        return line + _notes_text(self.notes)
 
 
 def estimate_wage_growth_beta(wage_growth: pd.DataFrame, levels: CountryGaps, *, years: Sequence[int]) -> WageGrowthBeta:

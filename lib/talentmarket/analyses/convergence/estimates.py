@@ -55,8 +55,8 @@ class CountryGaps:
     notes: tuple[str, ...]
 
     def summary(self) -> str:
-        """The gap table (rounded) and the notes on small cells, as deterministic text."""
-        return self.table.round(1).to_string(index=False) + _notes_text(self.notes)
+        """The notes on small cells, as deterministic text (the gaps are in ``table``)."""
+        return _notes_text(self.notes).lstrip("\n")
 
 
 def estimate_country_gaps(sample: pd.DataFrame, *, reference: str = "US", min_cell: int = DEFAULT_MIN_CELL) -> CountryGaps:
@@ -166,12 +166,12 @@ class ConvergenceResult:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def summary(self) -> str:
-        """Dispersion by year, its trend and the β estimates (or why there are none), as deterministic text."""
+        """The panel, the trend of the spread and the β estimates (or why there are none), as deterministic text;
+        the spread by year is in ``sigma.dispersion``."""
         if self.sigma is None:
             return _insufficient_text(self.insufficient, self.notes)
         lines = [
             f"{len(self.units)} countries/groups in every year {self.years[0]}–{self.years[-1]}: {', '.join(self.units)}",
-            self.sigma.dispersion.round(3).to_string(index=False),
         ]
         trend = self.sigma.trend
         if trend is None:

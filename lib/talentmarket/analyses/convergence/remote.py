@@ -64,8 +64,9 @@ class RemoteGap:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def summary(self) -> str:
-        """Postings by arrangement, the gaps and their trend (or why there are none), as deterministic text."""
-        lines = [self.counts.to_string()]
+        """The gaps and their trend (or why there are none), as deterministic text; postings by arrangement are in
+        ``counts``, the yearly gaps in ``by_year``."""
+        lines = []
         if self.gap is None:
             lines.append(f"Insufficient data: {self.insufficient}")
         else:
@@ -74,7 +75,6 @@ class RemoteGap:
                 lines.append(f"trend of the yearly gap: {_scaled_text(self.trend, 100)} log points per year ({_inference_text(self.trend)})")
             if self.not_remote_gap is not None:
                 lines.append(f"on-site/hybrid abroad vs on-site residents: {_percent_text(self.not_remote_gap)}%")
-            lines.append(self.by_year.drop(columns="gap_log").round(1).to_string(index=False))
         lines.append("home countries of remote workers abroad: " + ", ".join(
             f"{row.country} {row.postings}" for row in self.abroad_countries.head(10).itertuples()))
         return "\n".join(lines) + _notes_text(self.notes)
@@ -209,16 +209,13 @@ class RemoteShare:
         return float((table["adjusted_share"].iloc[-1] - table["adjusted_share"].iloc[0]) / span)
 
     def summary(self) -> str:
-        """Shares by year, the raw and adjusted trends and the US share of employers, as deterministic text."""
-        shares = self.shares.pivot(index="year", columns="arrangement", values="share")[list(REMOTE_LABELS.values())]
-        us = self.us_share_of_postings.set_index("year")["percent_us_employer"]
-        adjusted = self.adjusted_by_year.set_index("year")["adjusted_share"]
-        lines = [shares.assign(remote_adjusted=adjusted, us_employer=us).round(1).to_string()]
+        """The raw and adjusted trends of the remote share, as deterministic text; shares by year are in ``shares``,
+        ``adjusted_by_year`` and ``us_share_of_postings``."""
         if self.adjusted_trend is None:
-            lines.append(f"fully remote share, adjusted change: {self.adjusted_change_per_year:.1f} pp per year "
-                         "(descriptive: two years leave no residual for a trend interval)")
+            lines = [f"fully remote share, adjusted change: {self.adjusted_change_per_year:.1f} pp per year "
+                     "(descriptive: two years leave no residual for a trend interval)"]
         else:
-            lines += [
+            lines = [
                 f"fully remote share, raw trend: {_scaled_text(self.raw_trend, 1)} pp per year",
                 (f"fully remote share, within employer country, seniority, title, employment type: "
                  f"{_scaled_text(self.adjusted_trend, 1)} pp per year ({_inference_text(self.adjusted_trend)})"),

@@ -60,12 +60,11 @@ class TopPremium:
         return None if self.latest is None else Interval(*self.latest.percent())
 
     def summary(self) -> str:
-        """Premiums by year, the latest premium and its trend, and the titles counted, as deterministic text."""
+        """The latest premium, its trend and the titles counted, as deterministic text; premiums by year are in ``by_year``."""
         if self.latest is None:
             return _insufficient_text(self.insufficient, self.notes)
         inference = self.latest.inference
         lines = [
-            self.by_year.round(1).to_string(index=False),
             (f"research/lead premium in {self.latest_year}: {self.latest_percent.text()}% ({inference.method}; "
              f"{inference.clusters} job titles, {inference.effective_clusters:.1f} effective)"),
         ]
