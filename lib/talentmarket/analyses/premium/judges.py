@@ -40,8 +40,6 @@ def _threshold_log(claim_id: str) -> float:
     return float(np.log1p(claim_rule(claim_id).threshold / 100))
 
 
-def _se_from_interval(ci_low: float, ci_high: float, df: float | None) -> float:
-    return FamilyMember.from_interval("", 0.0, ci_low, ci_high, df).se
 
 
 
