@@ -101,6 +101,15 @@ def test_holm_and_benjamini_hochberg_match_statsmodels_and_keep_missing_values()
     assert np.isnan(holm(p)[2]) and np.isnan(benjamini_hochberg(p)[2])
 
 
+@pytest.mark.parametrize("size", [1, 2, 7, 40])
+def test_holm_and_benjamini_hochberg_equal_statsmodels_bit_for_bit_with_ties_and_caps(size):
+    rng = np.random.default_rng(size)
+    p = np.round(rng.uniform(0, 1, size) ** 3, 2)  # rounding makes ties; small p-values times m exceed 1
+    assert np.array_equal(holm(p), multipletests(p, method="holm")[1])
+    assert np.array_equal(benjamini_hochberg(p), multipletests(p, method="fdr_bh")[1])
+    assert holm(p).max() <= 1 and benjamini_hochberg(p).max() <= 1
+
+
 def test_every_tested_claim_has_a_threshold_direction_and_rationale_and_untested_ones_have_none():
     registry = load_registry()
     tested = registry[registry["notebook"] != ""]
