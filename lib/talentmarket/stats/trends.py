@@ -55,19 +55,22 @@ def ewc_degrees_of_freedom(n: int) -> int:
 
 @dataclass(frozen=True)
 class RobustFit:
-    """OLS coefficients with EWC standard errors and the degrees of freedom of their t distribution."""
+    """OLS coefficients with EWC standard errors and the degrees of freedom of their t distribution.
+
+    ``params`` and ``se`` are (coefficients,) for one series and (coefficients, series) when ``fit_ewc`` got several.
+    """
 
     params: np.ndarray
     se: np.ndarray
     dof: int
 
-    def interval(self, coefficient: int, alpha: float) -> tuple[float, float]:
+    def interval(self, coefficient: int, alpha: float) -> tuple[np.ndarray, np.ndarray]:
         critical = float(student_t.ppf(1 - alpha / 2, self.dof))
         return (self.params[coefficient] - critical * self.se[coefficient],
                 self.params[coefficient] + critical * self.se[coefficient])
 
-    def p_value(self, coefficient: int) -> float:
-        return float(2 * student_t.sf(abs(self.params[coefficient] / self.se[coefficient]), self.dof))
+    def p_value(self, coefficient: int) -> np.ndarray:
+        return 2 * student_t.sf(np.abs(self.params[coefficient] / self.se[coefficient]), self.dof)
 
 
 def fit_ewc(y: np.ndarray, design: np.ndarray) -> RobustFit:
@@ -83,6 +86,9 @@ def fit_ewc(y: np.ndarray, design: np.ndarray) -> RobustFit:
     low-frequency projections towards zero. In our Monte Carlo (AR(1) errors,
     T = 24 and 72) it lifts coverage of nominal 95% intervals from 80–89% to
     92–96% for ρ ≤ 0.8; at ρ = 0.9 coverage is still about 88%.
+
+    ``y`` may be a matrix (months × series): the cosines, the bread and the corrections depend on the design
+    only, so series over the same months share them and are fitted in one least-squares solve.
     """
     n = len(y)
     params, *_ = np.linalg.lstsq(design, y, rcond=None)
@@ -91,15 +97,34 @@ def fit_ewc(y: np.ndarray, design: np.ndarray) -> RobustFit:
     time_points = (np.arange(1, n + 1) - 0.5) / n
     cosines = np.sqrt(2 / n) * np.cos(np.pi * np.outer(np.arange(1, nu + 1), time_points))
     bread = np.linalg.inv(design.T @ design)
-    projections = np.empty((nu, design.shape[1]))
+    projections = np.empty((nu, design.shape[1], *y.shape[1:]))
     for k in range(design.shape[1]):
         weights = cosines * design[:, k]
         fitted_part = (weights @ design) @ bread @ design.T
         correction = np.linalg.norm(weights, axis=1) / np.linalg.norm(weights - fitted_part, axis=1)
-        projections[:, k] = (weights @ residuals) * correction
-    long_run = projections.T @ projections / nu
+        projections[:, k] = (weights @ residuals) * correction.reshape(-1, *[1] * (y.ndim - 1))
+    by_series = np.moveaxis(projections, 0, -1)  # (coefficients, [series,] ν) → long run per series below
+    long_run = np.einsum("k...j,l...j->...kl", by_series, by_series) / nu
     covariance = bread @ (n * long_run) @ bread
-    return RobustFit(params, np.sqrt(np.diag(covariance)), nu)
+    return RobustFit(params, np.sqrt(np.diagonal(covariance, axis1=-2, axis2=-1)).T, nu)
+
+
+def _check_trend_values(values: np.ndarray) -> None:
+    """Raise ParameterError unless a series' observed values can carry a log-linear trend."""
+    if len(values) < MIN_MONTHS:
+        raise ParameterError(f"a trend needs at least {MIN_MONTHS} monthly values; got {len(values)}")
+    if not ((values > 0) & np.isfinite(values)).all():
+        raise ParameterError("a log-linear trend needs strictly positive, finite values")
+
+
+def _fit_log_trends(months: pd.DatetimeIndex, values: np.ndarray, level: float) -> list[Trend]:
+    """Log-linear EWC trends of the columns of ``values`` (months × series, checked), all over ``months``."""
+    years = (months - months[0]).days.to_numpy() / DAYS_PER_YEAR
+    fit = fit_ewc(np.log(values), np.column_stack([np.ones(len(years)), years]))
+    low, high = fit.interval(1, 1 - level)
+    p_values = fit.p_value(1)
+    return [Trend(float(fit.params[1, j]), float(fit.se[1, j]), float(low[j]), float(high[j]), float(p_values[j]),
+                  len(months), level, fit.dof) for j in range(values.shape[1])]
 
 
 def estimate_log_trend(series: pd.Series, level: float = 0.95) -> Trend:
@@ -108,14 +133,33 @@ def estimate_log_trend(series: pd.Series, level: float = 0.95) -> Trend:
     Raises ParameterError for non-positive values or fewer than ``MIN_MONTHS`` points.
     """
     clean = series.dropna().sort_index()
-    if len(clean) < MIN_MONTHS:
-        raise ParameterError(f"a trend needs at least {MIN_MONTHS} monthly values; got {len(clean)}")
-    if not ((clean > 0) & np.isfinite(clean)).all():
-        raise ParameterError("a log-linear trend needs strictly positive, finite values")
-    years = (clean.index - clean.index[0]).days.to_numpy() / DAYS_PER_YEAR
-    fit = fit_ewc(np.log(clean.to_numpy(dtype=float)), np.column_stack([np.ones(len(years)), years]))
-    low, high = fit.interval(1, 1 - level)
-    return Trend(float(fit.params[1]), float(fit.se[1]), float(low), float(high), fit.p_value(1), len(clean), level, fit.dof)
+    values = clean.to_numpy(dtype=float)
+    _check_trend_values(values)
+    return _fit_log_trends(clean.index, values[:, None], level)[0]
+
+
+def estimate_log_trends(frame: pd.DataFrame, level: float = 0.95) -> list[Trend]:
+    """:func:`estimate_log_trend` of every column of a month-indexed frame, in column order.
+
+    Columns observed in the same months (most often all of them) share one design and are fitted together
+    (:func:`fit_ewc` on a matrix), which costs about as much as one series. Each column's missing months are
+    left out, as :func:`estimate_log_trend` drops them. Raises ParameterError naming the first column that
+    cannot be fitted.
+    """
+    frame = frame.sort_index()
+    values = frame.to_numpy(dtype=float)
+    observed = ~np.isnan(values)
+    for column, name in enumerate(frame.columns):
+        try:
+            _check_trend_values(values[observed[:, column], column])
+        except ParameterError as error:
+            raise ParameterError(f"{name}: {error}") from None
+    patterns, members = np.unique(observed.T, axis=0, return_inverse=True)
+    fitted: dict[int, Trend] = {}
+    for pattern, rows in enumerate(patterns):
+        columns = np.flatnonzero(members.ravel() == pattern)
+        fitted |= zip(columns.tolist(), _fit_log_trends(frame.index[rows], values[rows][:, columns], level), strict=True)
+    return [fitted[column] for column in range(frame.shape[1])]
 
 
 def window(series: pd.Series, start: str | pd.Timestamp, end: str | pd.Timestamp | None = None) -> pd.Series:

@@ -23,6 +23,7 @@ from talentmarket.stats.trends import (
     Trend,
     ar1_mean_difference,
     estimate_log_trend,
+    estimate_log_trends,
     window,
 )
 
@@ -75,30 +76,64 @@ def compare_ai_with_sectors(
     begin = parse_date(parameter, start)
     check_tech_sectors(sector_index, tech_sectors)
     rows = []
-    for (country, sector), group in sector_index.groupby(["country", "sector"], sort=True):
-        sector_series = window(group.set_index("month")["index"], begin)
+    for country, panel in sector_index.loc[sector_index["month"] >= begin].groupby("country", sort=True):
         ai_all = ai_index.loc[ai_index["country"] == country].set_index("month")["index"]
-        ai_series = from_sustained_positive(window(ai_all, begin, sector_series.index.max()))
-        common = sector_series.index.intersection(ai_series.index)
-        if len(common) < MIN_MONTHS:
-            continue
-        name = f"{country} / {sector}"
-        sector_trend = _named_trend(sector_series.loc[common], f"{name} (sector index)", level)
-        ai_trend = _named_trend(ai_series.loc[common], f"{country} (AI postings index)", level)
-        gap = _named_trend(ai_series.loc[common] / sector_series.loc[common], f"{name} (AI ÷ sector)", level)
-        rows.append({
-            "country": country, "sector": sector, "is_tech": sector in tech_sectors,
-            "start": common.min(), "end": common.max(), "months": len(common), "ai_start": ai_series.index.min(),
-            "sector_pct_per_year": sector_trend.pct_per_year,
-            "sector_pct_ci_low": sector_trend.pct_ci[0], "sector_pct_ci_high": sector_trend.pct_ci[1],
-            "ai_pct_per_year": ai_trend.pct_per_year,
-            "gap_log_per_year": gap.slope, "gap_se": gap.se, "gap_p": gap.p_value, "dof": gap.dof,
-            "gap_ci_low": gap.ci_low, "gap_ci_high": gap.ci_high,
-        })
+        for ai_series, sectors in _sector_windows(panel, ai_all, begin):
+            common = sectors.index
+            if len(common) < MIN_MONTHS:
+                continue
+            ai_trend, sector_trends, gaps = _window_trends(country, ai_series, sectors, level)
+            for sector, sector_trend, gap in zip(sectors.columns, sector_trends, gaps, strict=True):
+                rows.append({
+                    "country": country, "sector": sector, "is_tech": sector in tech_sectors,
+                    "start": common.min(), "end": common.max(), "months": len(common), "ai_start": ai_series.index.min(),
+                    "sector_pct_per_year": sector_trend.pct_per_year,
+                    "sector_pct_ci_low": sector_trend.pct_ci[0], "sector_pct_ci_high": sector_trend.pct_ci[1],
+                    "ai_pct_per_year": ai_trend.pct_per_year,
+                    "gap_log_per_year": gap.slope, "gap_se": gap.se, "gap_p": gap.p_value, "dof": gap.dof,
+                    "gap_ci_low": gap.ci_low, "gap_ci_high": gap.ci_high,
+                })
     if not rows:
         raise ParameterError(f"{parameter} = {start!r}: no country has {MIN_MONTHS}+ months of both AI and sector data "
                              "after it; choose an earlier date (the sector files end between 2024-05 and 2025-06)")
     return _add_holm_for_tech(pd.DataFrame(rows))
+
+
+def _sector_windows(panel: pd.DataFrame, ai_all: pd.Series, begin: pd.Timestamp) -> list[tuple[pd.Series, pd.DataFrame]]:
+    """One country's sectors (rows from ``begin``) grouped by the months they are compared with AI over.
+
+    A sector's window is the months it has rows for that the AI series, from ``begin`` to the sector's last
+    month and from its first sustained positive month, also covers. Returns, per distinct window, the AI series
+    so cut and the sectors' indices over the window (months × sectors, sorted). Sectors of one file usually
+    share their months, so a country is usually one window: its trends are then one fit.
+    """
+    values = panel.pivot(index="month", columns="sector", values="index")
+    present = panel.pivot(index="month", columns="sector", values="month").notna().to_numpy()
+    patterns, members = np.unique(present.T, axis=0, return_inverse=True)
+    windows = []
+    for pattern, rows in enumerate(patterns):
+        months = values.index[rows]
+        ai_series = from_sustained_positive(window(ai_all, begin, months.max()))
+        common = months.intersection(ai_series.index)
+        windows.append((ai_series, values.loc[common, values.columns[members.ravel() == pattern]]))
+    return windows
+
+
+def _window_trends(country: str, ai_series: pd.Series, sectors: pd.DataFrame,
+                   level: float) -> tuple[Trend, list[Trend], list[Trend]]:
+    """Trends of the AI index, of each sector's index and of AI ÷ each sector over the sectors' months, fitted
+    together (:func:`estimate_log_trends`); errors name the series and the months."""
+    ai = ai_series.loc[sectors.index].to_numpy(dtype=float)[:, None]
+    indices = sectors.to_numpy(dtype=float)
+    names = [f"{country} (AI postings index)", *(f"{country} / {sector} (sector index)" for sector in sectors.columns),
+             *(f"{country} / {sector} (AI ÷ sector)" for sector in sectors.columns)]
+    with np.errstate(divide="ignore", invalid="ignore"):  # a zero index is reported by the trend's own check
+        frame = pd.DataFrame(np.hstack([ai, indices, ai / indices]), index=sectors.index, columns=names)
+    try:
+        ai_trend, *trends = estimate_log_trends(frame, level)
+    except ParameterError as error:
+        raise ParameterError(f"{error} (months {_span(frame)})") from None
+    return ai_trend, trends[:indices.shape[1]], trends[indices.shape[1]:]
 
 
 def _add_holm_for_tech(table: pd.DataFrame) -> pd.DataFrame:
