@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
+import scipy.optimize._highspy._core as _highs
 
 from talentmarket.analyses.premium.estimates import (
     ALL_CONTROLS,
@@ -44,16 +44,20 @@ def assign_title_blocks(titles: pd.Series, blocks: int = DEFAULT_TITLE_BLOCKS) -
     """
     if blocks < 3:
         raise ParameterError(f"title_blocks: the jackknife needs at least 3 blocks of titles; got {blocks}")
-    counts = titles.value_counts().rename_axis("title").reset_index(name="rows")
-    counts = counts.sort_values(["rows", "title"], ascending=[False, True], kind="stable")
-    load, block_of = np.zeros(min(blocks, len(counts))), {}
+    codes, names = pd.factorize(titles)
+    if (codes < 0).any():
+        raise ParameterError(f"titles: {int((codes < 0).sum())} rows have no title; drop or label them first")
+    rows = np.bincount(codes, minlength=len(names))
+    names = np.asarray(names, dtype=object)
+    order = sorted(range(len(names)), key=lambda code: (-rows[code], names[code]))
+    load, block_of = np.zeros(min(blocks, len(names))), np.empty(len(names), dtype=np.int64)
     if len(load) < 3:
-        raise ParameterError(f"title_blocks: only {len(counts)} distinct title(s) in the selection; the jackknife needs 3")
-    for title, rows in zip(counts["title"], counts["rows"]):
+        raise ParameterError(f"title_blocks: only {len(names)} distinct title(s) in the selection; the jackknife needs 3")
+    for code in order:
         block = int(np.argmin(load))
-        block_of[title] = block
-        load[block] += rows
-    return titles.map(block_of).to_numpy()
+        block_of[code] = block
+        load[block] += rows[code]
+    return block_of[codes]
 
 
 def _title_block_jackknife(frame: pd.DataFrame, statistics: Callable[[np.ndarray], np.ndarray],
@@ -91,11 +95,51 @@ def _subset(x: np.ndarray, mask: np.ndarray, names: list[str]) -> tuple[np.ndarr
 # --------------------------------------------------------------------------- quantiles
 
 def _quantile_fit(y: np.ndarray, x: np.ndarray, q: float) -> np.ndarray:
-    """Quantile-regression coefficients from the dual linear programme (max y'a s.t. X'a = (1−q)X'1, 0 ≤ a ≤ 1)."""
-    result = linprog(-y, A_eq=x.T, b_eq=(1 - q) * x.sum(axis=0), bounds=(0, 1), method="highs")
-    if result.status != 0:
-        raise ParameterError(f"quantile regression at q={q} did not solve: {result.message}")
-    return -result.eqlin.marginals
+    """Quantile-regression coefficients from the dual linear programme (max y'a s.t. X'a = (1−q)X'1, 0 ≤ a ≤ 1).
+
+    Quantile regressions on dummy designs are often not unique (on the real files, optimal vertices with
+    the same check loss differ by up to 7.6e-4 log points in ``is_ai``), so the coefficients are whichever
+    optimal vertex HiGHS's path reaches: the LP, the options and the solver must stay exactly those of
+    ``scipy.optimize.linprog(method="highs")``, which this call reproduces (merging tied rows, interior
+    point or presolve off all reach other vertices). It skips linprog's per-column Python loop over the
+    bound duals, which is most of the cost of the jackknife's many small fits.
+    """
+    status, duals = _highs_dual_lp(-y, x, (1 - q) * x.sum(axis=0))
+    if status != "Optimal":
+        raise ParameterError(f"quantile regression at q={q} did not solve: HiGHS model status {status}")
+    return -duals
+
+
+def _highs_dual_lp(cost: np.ndarray, rows: np.ndarray, rhs: np.ndarray) -> tuple[str, np.ndarray]:
+    """Minimise ``cost'a`` s.t. ``rows' a = rhs``, ``0 ≤ a ≤ 1`` with scipy's bundled HiGHS: (model status, row duals).
+
+    The model and options are the ones ``linprog(method="highs")`` passes (the non-zeros of ``rows'``
+    column by column, i.e. of ``rows`` row by row; presolve on, serial dual simplex, no output).
+    ``tests/test_premium.py`` checks the duals equal linprog's, so a scipy upgrade that changes its
+    private HiGHS binding fails there, not silently.
+    """
+    n, k = rows.shape
+    nonzero = rows != 0
+    lp = _highs.HighsLp()
+    lp.num_col_, lp.num_row_ = n, k
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, k
+    lp.a_matrix_.format_ = _highs.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.concatenate([[0], np.cumsum(nonzero.sum(axis=1))]).astype(np.int32)
+    lp.a_matrix_.index_ = np.nonzero(nonzero)[1].astype(np.int32)
+    lp.a_matrix_.value_ = rows[nonzero]
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, np.zeros(n), np.ones(n)
+    lp.row_lower_ = lp.row_upper_ = rhs
+    options = _highs.HighsOptions()
+    options.presolve, options.highs_debug_level = "on", _highs.kHighsDebugLevelNone
+    options.log_to_console = options.output_flag = False
+    options.simplex_strategy = _highs.simplex_constants.SimplexStrategy.kSimplexStrategyDual
+    solver = _highs._Highs()
+    solver.passOptions(options)
+    solver.passModel(lp)
+    solver.run()
+    status = solver.getModelStatus()
+    duals = np.array(solver.getSolution().row_dual) if status == _highs.HighsModelStatus.kOptimal else np.full(k, np.nan)
+    return solver.modelStatusToString(status), duals
 
 
 def estimate_quantile_premiums(
