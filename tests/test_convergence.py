@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from talentmarket.analyses import convergence as cv
 from talentmarket.analyses.convergence import plots as cp
+from talentmarket.analyses.convergence import sample as cs
 from talentmarket.analyses.convergence import top_premium
 from talentmarket.data import oews
 from talentmarket.data.salaries import prepare_salaries
@@ -31,6 +32,7 @@ from talentmarket.stats.inference import (
     Inference,
     wild_cluster_bootstrap,
 )
+from talentmarket.stats.regression import solve_least_squares
 from talentmarket.stats.verdicts import verdict_from_interval
 
 BOOTSTRAP = 99
@@ -127,6 +129,27 @@ def test_country_effects_and_dispersion_match_the_truth(converging) -> None:
         row.ci_low <= truth["dispersion_by_year"][row.year] <= row.ci_high for row in result.sigma.dispersion.itertuples()
     ])
     assert coverage >= 0.6
+
+
+def test_batched_bootstrap_draws_and_refits_equal_one_draw_at_a_time(converging) -> None:
+    """The cell bootstrap takes its draws in batches and refits them together: the same draws, and bit for bit
+    the same coefficients and residuals as one weighted refit per draw, also when a rare title is not drawn."""
+    sample, _ = converging
+    rows = sample.loc[sample["employee_residence"] == sample["company_location"]]
+    rare = rows["job_title"].iloc[0]
+    rows = rows.loc[(rows["job_title"] != rare) | (rows.index == rows.index[0])]
+    design = cs._build_design(rows, ["geo_unit", "work_year"], ["experience_level", "employment_type", "job_title"], {})
+    y, clusters = rows["log_salary_usd"].to_numpy(), rows["posting_id"].to_numpy()
+    batched, single = (cs._StratifiedClusterBootstrap(clusters, design.cell_index, 5) for _ in range(2))
+    counts = np.hstack([batched.draw_counts(3), batched.draw_counts(5)])
+    assert np.array_equal(counts, np.hstack([single.draw_counts(1) for _ in range(8)]))
+    weights = batched.row_weights(counts)
+    assert (design.matrix.T @ weights == 0).any(), "some draw leaves the rare title out"
+    coefficients, residuals = cs._WeightedRefits(design.matrix, y).solve(weights)
+    for draw in range(8):
+        expected_coefficients, expected_residuals = solve_least_squares(design.matrix, y, weights[:, draw])
+        assert np.array_equal(coefficients[:, draw], expected_coefficients)
+        assert np.array_equal(residuals[:, draw], expected_residuals)
 
 
 def test_noise_correction_removes_the_upward_bias_of_raw_dispersion() -> None:

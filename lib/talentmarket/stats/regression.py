@@ -4,7 +4,8 @@
   (HC1) or cluster-robust (CR1) covariance; the :class:`OLSFit` it returns reads off
   coefficients, linear contrasts and Wald tests of equality as :class:`Estimate` objects.
 - :func:`solve_least_squares` — (weighted) least-squares coefficients and residuals alone,
-  for the many refits of a bootstrap, where no covariance is needed.
+  for the many refits of a bootstrap, where no covariance is needed; :func:`solve_normal_equations`
+  its solve step, for refits that form their normal equations in a batch.
 - :func:`hc1_covariance`, :func:`cluster_robust_covariance`, :func:`cluster_sums` — the
   sandwich and its small-sample factors, shared with the cell-based fit of
   :mod:`talentmarket.scale.regression` (which builds the same scores from cell sums).
@@ -137,11 +138,18 @@ def solve_least_squares(design: Design, y: np.ndarray, weights: np.ndarray | Non
     y = np.asarray(y, dtype=float)
     _check_shapes(design, y, None)
     gram, moment = _normal_equations(design, y, weights)
-    try:
-        coefficients = linalg.cho_solve(linalg.cho_factor(gram), moment)
-    except linalg.LinAlgError:
-        coefficients = linalg.lstsq(gram, moment)[0]
+    coefficients = solve_normal_equations(gram, moment)
     return coefficients, y - design @ coefficients
+
+
+def solve_normal_equations(gram: np.ndarray, moment: np.ndarray) -> np.ndarray:
+    """The coefficients solving the normal equations ``gram · b = moment`` (``X'WX``, ``X'Wy``; a column that
+    carries no weight needs a unit diagonal): Cholesky, or the least-squares solution when ``gram`` is singular.
+    Shared by :func:`solve_least_squares` and batched bootstrap refits that form many Gram matrices at once."""
+    try:
+        return linalg.cho_solve(linalg.cho_factor(gram), moment)
+    except linalg.LinAlgError:
+        return linalg.lstsq(gram, moment)[0]
 
 
 def hc1_covariance(bread: np.ndarray, meat: np.ndarray, n_obs: int) -> np.ndarray:

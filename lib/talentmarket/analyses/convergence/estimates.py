@@ -11,6 +11,7 @@ import pandas as pd
 from talentmarket.analyses.convergence.sample import (
     DEFAULT_BOOTSTRAP,
     DEFAULT_MIN_CELL,
+    DRAWS_PER_BATCH,
     MIN_COUNTRIES,
     MIN_JACKKNIFE_UNITS,
     REQUIRED_COLUMNS,
@@ -25,12 +26,14 @@ from talentmarket.analyses.convergence.sample import (
     _dropped_units_note,
     _fit_clustered,
     _insufficient_text,
+    _membership,
     _notes_text,
     _percentile_interval,
     _pool_small_titles,
     _require_columns,
     _residents,
     _StratifiedClusterBootstrap,
+    _WeightedRefits,
     _years_in,
     check_draws,
 )
@@ -229,7 +232,9 @@ def estimate_convergence(
     design = _build_design(rows, ["geo_unit", "work_year"], _controls(rows), {})
     y = rows["log_salary_usd"].to_numpy()
     grid = _EffectGrid(design, years, rows["posting_id"].to_numpy())
-    effects, noise = grid.effects_and_noise(*solve_least_squares(design.matrix, y), np.ones(len(rows)))
+    coefficients, residuals = solve_least_squares(design.matrix, y)
+    effects, noise = (values[0] for values in grid.effects_and_noise(coefficients[:, None], residuals[:, None],
+                                                                     np.ones((grid.n_clusters, 1))))
     draws = _bootstrap_dispersion(design, y, grid, n_bootstrap, seed)
     sigma = estimate_sigma_trend(effects, noise, years, draws)
     beta = estimate_beta(effects, noise, grid.units, years)
@@ -253,26 +258,30 @@ class _EffectGrid:
         self.clusters = clusters
         self.cluster_codes, self.n_clusters = _codes(clusters)
         self.rows_per_cluster = np.bincount(self.cluster_codes, minlength=self.n_clusters)
-        self.cluster_cell = np.empty(self.n_clusters, dtype=np.int64)
-        self.cluster_cell[self.cluster_codes] = self.cell_index
+        cluster_cell = np.empty(self.n_clusters, dtype=np.int64)
+        cluster_cell[self.cluster_codes] = self.cell_index
+        self.cluster_membership = _membership(self.cluster_codes, self.n_clusters)
+        self.cell_membership = _membership(cluster_cell, self.n_cells)
 
-    def effects_and_noise(self, coefficients: np.ndarray, residuals: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Cell coefficients of a (weighted) fit and their sampling variances, each as a units × years array.
+    def effects_and_noise(self, coefficients: np.ndarray, residuals: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Cell coefficients of (weighted) fits and their sampling variances, each as a draws × units × years array;
+        ``coefficients`` (columns × fits) and ``residuals`` (rows × fits) of fits whose clusters were drawn
+        ``counts`` (clusters × fits) times.
 
         A cell's noise variance is the clustered variance of its weighted mean
         residual, ``Σ_g k_g e_g² / (Σ w)² · m/(m−1)`` over its ``m`` drawn clusters, each
         drawn ``k_g`` times with residual sum ``e_g``.
         """
-        codes, n_clusters = self.cluster_codes, self.n_clusters
-        cluster_residual = np.bincount(codes, weights=residuals, minlength=n_clusters)
-        cluster_draws = np.bincount(codes, weights=weights, minlength=n_clusters) / self.rows_per_cluster
-        squared = np.bincount(self.cluster_cell, weights=cluster_draws * cluster_residual**2, minlength=self.n_cells)
-        drawn = np.bincount(self.cluster_cell, weights=cluster_draws, minlength=self.n_cells)
-        total_weight = np.bincount(self.cell_index, weights=weights, minlength=self.n_cells)
+        cluster_residual = self.cluster_membership @ residuals
+        cluster_draws = counts.astype(float)
+        squared = self.cell_membership @ (cluster_draws * cluster_residual**2)
+        drawn = self.cell_membership @ cluster_draws
+        total_weight = self.cell_membership @ (cluster_draws * self.rows_per_cluster[:, None])
         variance = squared / total_weight**2 * drawn / np.maximum(drawn - 1, 1)
-        effects, noise = np.full(self.shape, np.nan), np.full(self.shape, np.nan)
-        effects[self.unit_position, self.year_position] = coefficients[: self.n_cells]
-        noise[self.unit_position, self.year_position] = variance
+        n_draws = counts.shape[1]
+        effects, noise = np.full((n_draws, *self.shape), np.nan), np.full((n_draws, *self.shape), np.nan)
+        effects[:, self.unit_position, self.year_position] = coefficients[: self.n_cells].T
+        noise[:, self.unit_position, self.year_position] = variance.T
         return effects, noise
 
     def table(self, effects: np.ndarray, noise: np.ndarray, sizes: pd.DataFrame) -> pd.DataFrame:
@@ -286,13 +295,17 @@ class _EffectGrid:
 
 def _bootstrap_dispersion(design: _Design, y: np.ndarray, grid: _EffectGrid, n_bootstrap: int, seed: int) -> np.ndarray:
     """The noise-corrected dispersion by year (draws × years) in each of ``n_bootstrap`` draws that resample postings
-    within country × year cells: the sampling noise of each year's value, not year-level shocks."""
+    within country × year cells: the sampling noise of each year's value, not year-level shocks.
+
+    The draws are refitted in batches of ``DRAWS_PER_BATCH`` (:class:`_WeightedRefits`: the same numbers as one
+    refit per draw, bit for bit); the batch size bounds the memory of the draws × rows arrays."""
     bootstrap = _StratifiedClusterBootstrap(grid.clusters, design.cell_index, seed)
+    refits = _WeightedRefits(design.matrix, y)
     draws = []
-    for _ in range(n_bootstrap):
-        weights = bootstrap.draw_weights()
-        coefficients, residuals = solve_least_squares(design.matrix, y, weights)
-        draws.append(noise_corrected_dispersion(*grid.effects_and_noise(coefficients, residuals, weights)))
+    for done in range(0, n_bootstrap, DRAWS_PER_BATCH):
+        counts = bootstrap.draw_counts(min(DRAWS_PER_BATCH, n_bootstrap - done))
+        effects, noise = grid.effects_and_noise(*refits.solve(bootstrap.row_weights(counts)), counts)
+        draws += [noise_corrected_dispersion(*draw) for draw in zip(effects, noise)]
     return np.array(draws)
 
 

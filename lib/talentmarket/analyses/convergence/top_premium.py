@@ -11,6 +11,7 @@ import pandas as pd
 from talentmarket.analyses.convergence.sample import (
     DEFAULT_BOOTSTRAP,
     DEFAULT_MIN_CELL,
+    DRAWS_PER_BATCH,
     REQUIRED_COLUMNS,
     TOP_TITLE_PATTERN,
     Interval,
@@ -138,27 +139,36 @@ def _top_design(rows: pd.DataFrame) -> _Design:
 
 def _top_decile_by_year(residuals: np.ndarray, year_values: np.ndarray, clusters: np.ndarray, years: list[int],
                         n_bootstrap: int, seed: int) -> dict[int, Interval]:
-    """P90 − P50 of adjusted log pay per year as a percent premium, with a cluster bootstrap CI within the year."""
+    """P90 − P50 of adjusted log pay per year as a percent premium, with a cluster bootstrap CI within the year
+    (draws taken in batches of ``DRAWS_PER_BATCH``, which bounds the memory of the draws × rows weights)."""
     bootstrap = _StratifiedClusterBootstrap(clusters, year_values, seed)
     point = _decile_spread(residuals, year_values, years, None)
-    draws = [_decile_spread(residuals, year_values, years, bootstrap.draw_weights()) for _ in range(n_bootstrap)]
-    return {year: _percentile_interval(point[year], np.array([d[year] for d in draws])).as_percent() for year in years}
+    batches = [_decile_spread(residuals, year_values, years,
+                              bootstrap.row_weights(bootstrap.draw_counts(min(DRAWS_PER_BATCH, n_bootstrap - done))))
+               for done in range(0, n_bootstrap, DRAWS_PER_BATCH)]
+    return {year: _percentile_interval(point[year], np.concatenate([batch[year] for batch in batches])).as_percent()
+            for year in years}
 
 
-def _decile_spread(residuals: np.ndarray, year_values: np.ndarray, years: list[int], weights: np.ndarray | None) -> dict[int, float]:
-    """P90 − P50 of (weighted) residuals in each year."""
+def _decile_spread(residuals: np.ndarray, year_values: np.ndarray, years: list[int], weights: np.ndarray | None) -> dict[int, np.ndarray]:
+    """P90 − P50 of residuals in each year: unweighted (a number), or for each column of ``weights``
+    (rows × draws: frequency weights of bootstrap draws; an array of draws)."""
     spread = {}
     for year in years:
         mask = year_values == year
-        p50, p90 = _weighted_quantiles(residuals[mask], None if weights is None else weights[mask], (0.5, 0.9))
+        if weights is None:
+            p50, p90 = np.quantile(residuals[mask], (0.5, 0.9))
+        else:
+            p50, p90 = _weighted_quantiles(residuals[mask], weights[mask], (0.5, 0.9))
         spread[year] = p90 - p50
     return spread
 
 
-def _weighted_quantiles(values: np.ndarray, weights: np.ndarray | None, quantiles: tuple[float, ...]) -> list[float]:
-    if weights is None:
-        return [float(q) for q in np.quantile(values, quantiles)]
+def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, quantiles: tuple[float, ...]) -> np.ndarray:
+    """Quantiles (quantiles × draws) of ``values`` under each column of frequency ``weights`` (values × draws): the
+    smallest value whose cumulative weight reaches the quantile's share of the total."""
     order = np.argsort(values)
-    cumulative = np.cumsum(weights[order])
-    positions = np.searchsorted(cumulative, np.asarray(quantiles) * cumulative[-1])
-    return [float(values[order][min(p, len(values) - 1)]) for p in positions]
+    cumulative = np.cumsum(weights[order], axis=0)
+    targets = np.asarray(quantiles)[:, None] * cumulative[-1]
+    positions = (cumulative[None, :, :] < targets[:, None, :]).sum(axis=1)
+    return values[order][np.minimum(positions, len(values) - 1)]
