@@ -185,6 +185,8 @@ def test_own_sector_list_replaces_the_default() -> None:
     panel = validate_job_history(frame, sectors=["biotech", "pharma"])
     estimate = estimate_transitions(panel, ["biotech", "pharma"], draws=100)
     assert estimate.counts.loc["biotech", "pharma"] == 1
+    with pytest.raises(ParameterError, match=r"sector\(s\) \['biotech', 'pharma'\] of the panel are not among the sectors"):
+        estimate_transitions(panel, draws=100)
 
 
 def test_estimator_refuses_too_few_draws_and_empty_ai_subsets() -> None:

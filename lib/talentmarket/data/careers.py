@@ -62,8 +62,9 @@ def validate_job_history(
             f"missing column: give either 'period' or both 'start_date' and 'end_date' (found {sorted(map(str, frame.columns))})",
         )
     _check_sectors(panel, sectors, source)
+    panel = panel.sort_values(["person_id", "period"], ignore_index=True)
     _check_transitions_possible(panel, source)
-    return panel.sort_values(["person_id", "period"], ignore_index=True)
+    return panel
 
 
 def _require(frame: pd.DataFrame, column: str, source: str) -> None:
@@ -95,6 +96,8 @@ def _common_columns(frame: pd.DataFrame, source: str) -> pd.DataFrame:
 
 
 def _parse_flags(values: pd.Series, source: str) -> pd.Series:
+    if pd.api.types.is_bool_dtype(values):  # already flags (no missing values: _require checked), no text to read
+        return values.astype(bool)
     text = values.astype(str).str.strip().str.lower()
     bad = sorted(set(text[~text.isin(_TRUE | _FALSE)]))
     if bad:
@@ -169,7 +172,7 @@ def _snapshot_spells(spells: pd.DataFrame) -> pd.DataFrame:
 
 
 def _check_sectors(panel: pd.DataFrame, sectors: Sequence[str], source: str) -> None:
-    unknown = sorted(set(panel["sector"]) - set(sectors))
+    unknown = sorted(set(panel["sector"].unique()) - set(sectors))
     if unknown:
         raise DataValidationError(
             source, "sector",
@@ -178,6 +181,7 @@ def _check_sectors(panel: pd.DataFrame, sectors: Sequence[str], source: str) -> 
 
 
 def _check_transitions_possible(panel: pd.DataFrame, source: str) -> None:
+    """Raise unless the panel (sorted by person and period) holds two periods and a person seen in two in a row."""
     periods = sorted(panel["period"].unique())
     if len(periods) < 2:
         raise DataValidationError(
@@ -188,9 +192,9 @@ def _check_transitions_possible(panel: pd.DataFrame, source: str) -> None:
         raise DataValidationError(source, "period", "no person is observed in two consecutive periods, so no transition can be counted")
 
 
-def _consecutive_pairs(panel: pd.DataFrame) -> pd.Series:
-    """True for rows whose person is observed again in the next period (panel sorted by person, period)."""
-    ordered = panel.sort_values(["person_id", "period"])
+def _consecutive_pairs(ordered: pd.DataFrame) -> pd.Series:
+    """True for rows whose person is observed again in the next period; ``ordered`` is sorted by person and period
+    (as :func:`validate_job_history` returns it), so the next period is on the next row."""
     same_person = ordered["person_id"].eq(ordered["person_id"].shift(-1))
     next_period = ordered["period"].shift(-1).eq(ordered["period"] + 1)
-    return (same_person & next_period).reindex(panel.index)
+    return same_person & next_period

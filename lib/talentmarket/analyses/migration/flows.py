@@ -96,9 +96,12 @@ def transition_tensor(panel: pd.DataFrame, sectors: Sequence[str], ai_roles_only
     has_next = _consecutive_pairs(ordered).to_numpy()
     if ai_roles_only:
         has_next = has_next & ordered["ai_role"].to_numpy(dtype=bool)
-    index = {sector: i for i, sector in enumerate(sectors)}
-    origin = ordered["sector"].map(index).to_numpy()[:-1][has_next[:-1]]
-    destination = ordered["sector"].map(index).to_numpy()[1:][has_next[:-1]]
+    codes = pd.Index(sectors).get_indexer(ordered["sector"])
+    if (codes < 0).any():
+        unknown = sorted(set(ordered["sector"].to_numpy()[codes < 0]))
+        raise ParameterError(f"sector(s) {unknown[:5]} of the panel are not among the sectors {list(sectors)}; pass them all")
+    origin = codes[:-1][has_next[:-1]]
+    destination = codes[1:][has_next[:-1]]
     person_codes, person_ids = pd.factorize(ordered["person_id"].to_numpy()[:-1][has_next[:-1]])
     tensor = np.zeros((len(person_ids), len(sectors), len(sectors)))
     np.add.at(tensor, (person_codes, origin, destination), 1)

@@ -110,18 +110,20 @@ def _simulate_states(
 
 
 def _to_spells(panel: pd.DataFrame) -> pd.DataFrame:
-    """Merge runs of consecutive years in one sector into spells from 1 January to 31 December."""
+    """Merge runs of consecutive years in one sector into spells from 1 January to 31 December.
+
+    A spell starts where the person or the sector changes or a year is skipped; its person, sector, AI role and
+    country are those of its first row, its last year that of the row before the next spell starts.
+    """
     ordered = panel.sort_values(["person_id", "period"], ignore_index=True)
     new_spell = (
         ordered["person_id"].ne(ordered["person_id"].shift())
         | ordered["sector"].ne(ordered["sector"].shift())
         | ordered["period"].ne(ordered["period"].shift() + 1)
-    )
-    ordered["spell"] = new_spell.cumsum()
-    spells = ordered.groupby("spell").agg(
-        person_id=("person_id", "first"), sector=("sector", "first"), ai_role=("ai_role", "first"),
-        country=("country", "first"), first=("period", "min"), last=("period", "max"),
-    )
-    spells["start_date"] = pd.to_datetime({"year": spells["first"], "month": 1, "day": 1}).dt.strftime("%Y-%m-%d")
-    spells["end_date"] = pd.to_datetime({"year": spells["last"], "month": 12, "day": 31}).dt.strftime("%Y-%m-%d")
-    return spells[["person_id", "start_date", "end_date", "sector", "ai_role", "country"]].reset_index(drop=True)
+    ).to_numpy()
+    starts = np.flatnonzero(new_spell)
+    spells = ordered.iloc[starts].reset_index(drop=True)
+    last = ordered["period"].to_numpy()[np.r_[starts[1:], len(ordered)] - 1]
+    spells["start_date"] = [f"{year:04d}-01-01" for year in spells["period"]]
+    spells["end_date"] = [f"{year:04d}-12-31" for year in last]
+    return spells[["person_id", "start_date", "end_date", "sector", "ai_role", "country"]]
