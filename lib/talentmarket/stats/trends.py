@@ -222,18 +222,19 @@ def _ratio_moments(n: int, rho: float) -> tuple[float, float]:
     lag_one = (np.eye(n, k=1) + np.eye(n, k=-1)) / 2
     eigen, basis = np.linalg.eigh(root @ detrend @ root)
     a = basis.T @ root @ detrend @ lag_one @ detrend @ root @ basis
+    diagonal, squares = np.diag(a), a ** 2  # the integrands run tens of thousands of times: nothing in them repeats
 
     def scale(t: float) -> tuple[np.ndarray, float]:
         d = 1 / (1 + 2 * t * eigen)
-        return d, float(np.prod(np.sqrt(d)))
+        return d, float(np.sqrt(d).prod())
 
     def first(t: float) -> float:
         d, s = scale(t)
-        return s * float(np.diag(a) @ d)
+        return s * float(diagonal @ d)
 
     def second(t: float) -> float:
         d, s = scale(t)
-        return t * s * (float(np.diag(a) @ d) ** 2 + 2 * float(d @ (a ** 2) @ d))
+        return t * s * (float(diagonal @ d) ** 2 + 2 * float(d @ squares @ d))
 
     mean = quad(first, 0, np.inf, limit=200)[0]
     return mean, quad(second, 0, np.inf, limit=200)[0] - mean ** 2
