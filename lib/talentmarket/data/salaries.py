@@ -144,6 +144,16 @@ def prepare_salaries(
     ``salary_in_usd`` the row now carries). The index is reset.
     """
     check_choice("pair_handling", [pair_handling], PAIR_HANDLINGS)
+    return expand_postings(find_postings(frame), pair_handling, drop_exact_duplicates)
+
+
+def find_postings(frame: pd.DataFrame) -> pd.DataFrame:
+    """The postings of :func:`prepare_salaries` before any pair or duplicate handling: one row per plausible
+    posting, with its max/min salaries, ``from_range_pair`` and ``posting_id`` (exact duplicates share it).
+
+    This is the costly part of :func:`prepare_salaries` and the same for every handling, so a specification
+    curve finds the postings once and expands them once per handling (:func:`expand_postings`).
+    """
     missing = [c for c in SALARY_COLUMNS if c not in frame.columns]
     if missing:
         raise DataValidationError(_source_names(frame), missing[0], "missing column; pass the frame load_salaries returns")
@@ -156,7 +166,14 @@ def prepare_salaries(
     if implausible.all():
         raise DataValidationError(_source_names(frame), "salary_in_usd", f"all {len(postings)} postings break the plausibility "
                                   "rules (annual USD pay from 5,000 to 2,000,000; salary_in_usd = salary for USD rows); check the file's units")
-    postings = _assign_posting_ids(postings.loc[~implausible].reset_index(drop=True), drop_exact_duplicates)
+    return _assign_posting_ids(postings.loc[~implausible].reset_index(drop=True))
+
+
+def expand_postings(postings: pd.DataFrame, pair_handling: str = "midpoint", drop_exact_duplicates: bool = True) -> pd.DataFrame:
+    """Analysis rows of the postings :func:`find_postings` returns, as :func:`prepare_salaries` describes them."""
+    check_choice("pair_handling", [pair_handling], PAIR_HANDLINGS)
+    if drop_exact_duplicates:
+        postings = postings.drop_duplicates("posting_id", keep="first").reset_index(drop=True)
     return _expand(postings, pair_handling)
 
 
@@ -214,11 +231,9 @@ def _postings(rows: pd.DataFrame, pair_start: np.ndarray) -> pd.DataFrame:
     return postings.reset_index(drop=True)
 
 
-def _assign_posting_ids(postings: pd.DataFrame, drop_exact_duplicates: bool) -> pd.DataFrame:
+def _assign_posting_ids(postings: pd.DataFrame) -> pd.DataFrame:
     identity = _group_keys(postings) + ["from_range_pair", "salary_max", "salary_min", "salary_in_usd_max", "salary_in_usd_min"]
     postings["posting_id"] = postings.groupby(identity, sort=False, dropna=False).ngroup().astype("int64")
-    if drop_exact_duplicates:
-        postings = postings.drop_duplicates("posting_id", keep="first").reset_index(drop=True)
     return postings
 
 
@@ -286,7 +301,7 @@ def summarize_pair_structure(frame: pd.DataFrame) -> pd.DataFrame:
     """
     rows = frame.reset_index(drop=True)
     pair_start = _pair_starts(rows)
-    postings = _assign_posting_ids(_postings(rows, pair_start), drop_exact_duplicates=False)
+    postings = _assign_posting_ids(_postings(rows, pair_start))
     postings["duplicate_copy"] = postings.duplicated("posting_id")
     postings["implausible"] = implausible_postings(postings)
     keys = ["source", "work_year"] if "source" in rows.columns else ["work_year"]

@@ -18,7 +18,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from talentmarket.data.salaries import AI_FIELD, COMPARISON_FIELD, prepare_salaries
+from talentmarket.data.salaries import (
+    AI_FIELD,
+    COMPARISON_FIELD,
+    expand_postings,
+    find_postings,
+)
 from talentmarket.data.taxonomy import (
     NON_AI_TECH,
     ai_role_classes,
@@ -80,9 +85,20 @@ def label_comparison(
     ``comparison_sources`` limits the comparison rows to those sources (None: all).
     Rows in neither group (e.g. "Manager", "Analyst") are dropped.
     """
+    return _label_classified(_classify(prepared), ai_definition, comparison_group, comparison_sources)
+
+
+def _classify(prepared: pd.DataFrame) -> pd.DataFrame:
+    """``prepared`` with the ``role_class`` of every row: each distinct title classified once, then spread by its code."""
+    codes, titles = pd.factorize(prepared["job_title"], use_na_sentinel=False)
+    return prepared.assign(role_class=classify_titles(pd.Series(titles, dtype="str")).to_numpy()[codes])
+
+
+def _label_classified(frame: pd.DataFrame, ai_definition: str = "core_ai", comparison_group: str = "non_ai_tech",
+                      comparison_sources: Sequence[str] | None = None) -> pd.DataFrame:
+    """:func:`label_comparison` of rows that already carry their ``role_class`` (one classification, many labellings)."""
     check_choice("unknown AI definition", [ai_definition], AI_DEFINITIONS)
     check_choice("unknown comparison group", [comparison_group], COMPARISON_GROUPS)
-    frame = prepared.assign(role_class=classify_titles(prepared["job_title"]).to_numpy())
     if ai_definition == "ai_field_files":
         is_ai = frame["source_field"] == AI_FIELD
         is_comparison = frame["source_field"] == COMPARISON_FIELD
@@ -92,7 +108,7 @@ def label_comparison(
     if comparison_group == "software_engineering":
         is_comparison &= software_engineering_mask(frame["job_title"]).to_numpy()
     if comparison_sources is not None:
-        unknown = sorted(set(comparison_sources) - set(frame["source"]))
+        unknown = sorted(set(comparison_sources) - set(frame["source"].unique()))
         if unknown:
             raise ParameterError(f"comparison source(s) {unknown} not in the data; loaded sources: {sorted(frame['source'].unique())}")
         is_comparison &= frame["source"].isin(list(comparison_sources))
@@ -102,7 +118,7 @@ def label_comparison(
                 f"the {name} group is empty (AI definition {ai_definition!r}, comparison {comparison_group!r}, "
                 f"sources {comparison_sources}); widen the selection"
             )
-    labelled = frame.loc[is_ai | is_comparison].copy()
+    labelled = frame.loc[is_ai | is_comparison]
     labelled["is_ai"] = is_ai.loc[labelled.index].astype("int64")
     labelled["group"] = np.where(labelled["is_ai"] == 1, "AI", "comparison")
     return labelled.reset_index(drop=True)
@@ -471,16 +487,16 @@ def run_specification_curve(
     Combinations whose groups come out empty are skipped. Sorted by the estimate, for a curve plot.
     """
     comparisons = comparisons or {"non-AI tech, all files": {}}
-    rows = []
+    rows, postings = [], find_postings(raw)
     for handling in pair_handlings:
         for drop in drop_exact_duplicates:
-            prepared = prepare_salaries(raw, handling, drop)
+            classified = _classify(expand_postings(postings, handling, drop))
             for definition in ai_definitions:
                 for comparison_label, options in comparisons.items():
                     options = dict(options)
                     like_with_like = options.pop("like_with_like", False)
                     try:
-                        labelled = label_comparison(prepared, definition, **options)
+                        labelled = _label_classified(classified, definition, **options)
                         if like_with_like:
                             labelled, _ = restrict_to_common_support(labelled, min_cell_size)
                     except ParameterError:
