@@ -393,10 +393,13 @@ def _analytic_estimate(
 
 
 def _t_estimate(value: float, se: float, inference: Inference, level: float) -> ClusteredEstimate:
-    """Two-sided t(df) interval and p-value of zero (normal when ``inference.df`` is None)."""
-    distribution = stats.norm if inference.df is None else stats.t(inference.df)
-    critical = float(distribution.ppf(0.5 + _check_level(level) / 2))
-    p = float(2 * distribution.sf(abs(value) / se)) if se > 0 else float("nan")
+    """Two-sided t(df) interval and p-value of zero (normal when ``inference.df`` is None).
+
+    The degrees of freedom are passed to ``ppf``/``sf`` rather than frozen into ``stats.t(df)``: the same
+    numbers, without the ~3 ms a frozen distribution costs to build (Monte Carlos call this thousands of times)."""
+    distribution, df = (stats.norm, ()) if inference.df is None else (stats.t, (inference.df,))
+    critical = float(distribution.ppf(0.5 + _check_level(level) / 2, *df))
+    p = float(2 * distribution.sf(abs(value) / se, *df)) if se > 0 else float("nan")
     return ClusteredEstimate(value, se, value - critical * se, value + critical * se, p, inference, level)
 
 

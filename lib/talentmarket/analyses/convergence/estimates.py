@@ -41,7 +41,7 @@ from talentmarket.errors import ParameterError
 from talentmarket.stats.inference import (
     ClusteredEstimate,
     few_points_trend,
-    jackknife_over_units,
+    jackknife_from_leave_outs,
 )
 from talentmarket.stats.regression import solve_least_squares
 
@@ -342,8 +342,8 @@ def estimate_beta(effects: np.ndarray, noise: np.ndarray, units: list[str], year
 
     The slope of the change (first to last year) on the initial effect, corrected for the noise in the
     initial effect (errors in variables); its interval is the delete-one-country jackknife with t(U−1)
-    (:func:`talentmarket.stats.inference.jackknife_over_units`), so it reflects how few countries there
-    are and how much one of them moves the slope. Below ``MIN_JACKKNIFE_UNITS`` countries, or when a
+    (:func:`talentmarket.stats.inference.jackknife_from_leave_outs` of the slopes without each country), so
+    it reflects how few countries there are and how much one of them moves the slope. Below ``MIN_JACKKNIFE_UNITS`` countries, or when a
     delete-one slope is undefined, the estimate is descriptive and ``insufficient`` says why.
     """
     estimate, reliability = _noise_corrected_beta(effects, noise)
@@ -358,13 +358,15 @@ def estimate_beta(effects: np.ndarray, noise: np.ndarray, units: list[str], year
                         f"{MIN_JACKKNIFE_UNITS}, so that each subsample keeps three to fit a slope to. Lower min_cell, "
                         "choose later years or group countries.")
     else:
-        n_years = effects.shape[1]
-        panel = pd.DataFrame({"unit": np.repeat(units, n_years), "effect": effects.ravel(), "noise": noise.ravel()})
-        try:
-            jackknife = jackknife_over_units(panel, lambda part: _noise_corrected_beta(
-                part["effect"].to_numpy().reshape(-1, n_years), part["noise"].to_numpy().reshape(-1, n_years))[0], unit="unit")
-        except ParameterError as error:
-            insufficient = f"β has no jackknife interval: {error}"
+        leave_out = np.array([_noise_corrected_beta(np.delete(effects, i, axis=0), np.delete(noise, i, axis=0))[0]
+                              for i in range(len(units))])
+        undefined = [unit for unit, slope in zip(units, leave_out, strict=True) if not math.isfinite(slope)]
+        if undefined:
+            insufficient = (f"β has no jackknife interval: the delete-one slope is undefined without {', '.join(undefined)} "
+                            "(the other countries' initial effects are then mostly sampling noise). Raise min_cell or pool "
+                            "countries into groups.")
+        else:
+            jackknife = jackknife_from_leave_outs(np.array([estimate]), leave_out[:, None], unit="unit")[0]
     return BetaConvergence(estimate, jackknife, reliability, points, years[0], years[-1], insufficient)
 
 
