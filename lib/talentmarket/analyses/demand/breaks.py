@@ -23,6 +23,8 @@ are rare; the tests check the rule on synthetic series with and without a break.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -41,8 +43,12 @@ def relative_log_share(share: pd.DataFrame) -> pd.DataFrame:
         raise ParameterError(f"break detection compares each country with the others; it needs 3 or more countries, got {list(wide.columns)}")
     if not (wide.fillna(1) > 0).all().all():
         raise ParameterError("break detection works on log shares: start each series at its first sustained positive month first")
-    logs = np.log(wide)
-    return pd.DataFrame({country: logs[country] - logs.drop(columns=country).median(axis=1) for country in logs})
+    logs = np.log(wide.to_numpy(dtype=float))
+    others = np.stack([np.delete(logs, column, axis=1) for column in range(logs.shape[1])])  # country × month × others
+    with warnings.catch_warnings():  # a month no other country reports has no median: NaN, as intended
+        warnings.filterwarnings("ignore", "All-NaN slice encountered", RuntimeWarning)
+        medians = np.nanmedian(others, axis=2).T
+    return pd.DataFrame(logs - medians, index=wide.index, columns=list(wide.columns))
 
 
 def detect_level_shifts(relative: pd.Series, k: float = JUMP_SDS, persist: int = PERSIST_MONTHS) -> pd.DataFrame:
@@ -53,29 +59,29 @@ def detect_level_shifts(relative: pd.Series, k: float = JUMP_SDS, persist: int =
     afterwards) and ``persistent``.
     """
     clean = relative.dropna()
-    changes = clean.diff().dropna()
-    scale = MAD_TO_SD * float((changes - changes.median()).abs().median())
+    values = clean.to_numpy(dtype=float)
+    changes = np.diff(values)  # changes[i]: from month i to month i + 1 of the clean series
     columns = ["start", "end", "jump_log", "jump_sds", "retained", "persistent"]
+    centre = float(np.median(changes)) if len(changes) else float("nan")
+    scale = MAD_TO_SD * float(np.median(np.abs(changes - centre))) if len(changes) else float("nan")
     if not scale > 0:
         return pd.DataFrame(columns=columns)
-    z = (changes - changes.median()) / scale
-    jumps = z[z.abs() > k]
-    episodes: list[list[pd.Timestamp]] = []
-    for month in jumps.index:
-        previous = clean.index.get_loc(month) - 1
-        if episodes and clean.index[previous] == episodes[-1][-1] and np.sign(jumps[month]) == np.sign(jumps[episodes[-1][-1]]):
-            episodes[-1].append(month)
+    z = (changes - centre) / scale
+    episodes: list[list[int]] = []  # positions in ``changes`` of each episode's jump months
+    for position in np.flatnonzero(np.abs(z) > k):
+        if episodes and position - 1 == episodes[-1][-1] and np.sign(z[position]) == np.sign(z[episodes[-1][-1]]):
+            episodes[-1].append(position)
         else:
-            episodes.append([month])
+            episodes.append([position])
     rows = []
-    for months in episodes:
-        first, last = clean.index.get_loc(months[0]), clean.index.get_loc(months[-1])
-        jump = float(changes.loc[months].sum())
-        before = clean.iloc[max(0, first - persist):first]
-        after = clean.iloc[last + 1:last + 1 + persist]
+    for positions in episodes:
+        first, last = positions[0] + 1, positions[-1] + 1  # the jump months' positions in the clean series
+        jump = float(changes[positions].sum())
+        before = values[max(0, first - persist):first]
+        after = values[last + 1:last + 1 + persist]
         retained = float((after.mean() - before.mean()) / jump) if len(after) >= MIN_AFTER and len(before) else float("nan")
-        rows.append({"start": months[0], "end": months[-1], "jump_log": jump, "jump_sds": float(z.loc[months].abs().max()),
-                     "retained": retained, "persistent": bool(retained >= 0.5)})
+        rows.append({"start": clean.index[first], "end": clean.index[last], "jump_log": jump,
+                     "jump_sds": float(np.abs(z[positions]).max()), "retained": retained, "persistent": bool(retained >= 0.5)})
     return pd.DataFrame(rows, columns=columns)
 
 
