@@ -184,8 +184,9 @@ def _require(frame: pd.DataFrame, columns: Iterable[str]) -> None:
         raise ParameterError("no salary rows to estimate on: the selection is empty")
 
 
-def _dummies(values: pd.Series, min_cell_size: int) -> tuple[np.ndarray, list[str]]:
-    """One-hot columns of a categorical control, its most frequent category left out as the reference.
+def _dummy_columns(values: pd.Series, min_cell_size: int) -> tuple[np.ndarray, list[str]]:
+    """Dummy coding of a categorical control, its most frequent category left out as the reference: each row's
+    dummy column (−1 for the reference) and the dummies' names.
 
     Categories with fewer than ``min_cell_size`` rows are pooled into ``"other"``, so
     no dummy rests on a handful of rows.
@@ -194,24 +195,28 @@ def _dummies(values: pd.Series, min_cell_size: int) -> tuple[np.ndarray, list[st
     counts = np.bincount(codes, minlength=len(categories))
     labels = np.where(counts >= min_cell_size, categories.astype("str"), "other")
     kept, pooled_codes = np.unique(labels, return_inverse=True)
-    one_hot = np.zeros((len(codes), len(kept)))
-    one_hot[np.arange(len(codes)), pooled_codes.ravel()[codes]] = 1.0
-    reference = int(one_hot.sum(axis=0).argmax())
-    columns = [i for i in range(len(kept)) if i != reference]
-    return one_hot[:, columns], [f"{values.name}={kept[i]}" for i in columns]
+    category = pooled_codes.ravel()[codes]
+    reference = int(np.bincount(category, minlength=len(kept)).argmax())
+    column = np.where(category == reference, -1, category - (category > reference))
+    return column, [f"{values.name}={kept[i]}" for i in range(len(kept)) if i != reference]
 
 
 def _design(frame: pd.DataFrame, terms: pd.DataFrame, controls: Sequence[str], min_cell_size: int) -> tuple[np.ndarray, list[str]]:
-    """Intercept, the terms of interest, then control dummies; columns without variation are dropped."""
-    blocks = [np.ones((len(frame), 1)), terms.to_numpy(dtype="float64")]
-    names = ["const", *terms.columns]
-    for column in controls:
-        block, block_names = _dummies(frame[column], min_cell_size)
-        blocks.append(block)
-        names.extend(block_names)
-    design = np.hstack(blocks)
+    """Intercept, the terms of interest, then control dummies; columns without variation are dropped.
+
+    The matrix is allocated once and the dummies' ones written into it (no one-hot blocks to stack)."""
+    coded = [_dummy_columns(frame[column], min_cell_size) for column in controls]
+    names = ["const", *terms.columns, *(name for _, block_names in coded for name in block_names)]
+    design = np.zeros((len(frame), len(names)))
+    design[:, 0] = 1.0
+    design[:, 1 : 1 + terms.shape[1]] = terms.to_numpy(dtype="float64")
+    offset = 1 + terms.shape[1]
+    for column, block_names in coded:
+        rows = np.flatnonzero(column >= 0)
+        design[rows, offset + column[rows]] = 1.0
+        offset += len(block_names)
     varying = (design.max(axis=0) > design.min(axis=0)) | (np.arange(design.shape[1]) == 0)
-    return np.ascontiguousarray(design[:, varying]), [name for name, keep in zip(names, varying) if keep]
+    return (design if varying.all() else np.ascontiguousarray(design[:, varying])), [name for name, keep in zip(names, varying) if keep]
 
 
 def _clustered_premiums(
