@@ -279,28 +279,30 @@ def ai_using_companies(ai_use: pd.DataFrame) -> pd.DataFrame:
     keeps honest bounds instead of treating the gap as zero. Returns rows shaped like
     the NCSES tidy frames (measure ``ai_using_companies``), ready for :func:`aggregate_groups`.
     """
-    rows = []
-    keys = ["period", "row_id"]
-    for (wave, _), answers in ai_use.groupby(keys, sort=True):
+    measure, status, flag = (ai_use[column].to_numpy() for column in ("measure", "status", "flag"))
+    value, low, high = (ai_use[column].to_numpy(dtype=float) for column in ("value", "low", "high"))
+    groups = ai_use.groupby(["period", "row_id"], sort=True).indices
+    company_rows, counts = [], {column: [] for column in ("low", "high", "status", "value", "flag")}
+    for wave, row_id in sorted(groups):
         if wave not in AI_USE_ANSWERS:
             raise ParameterError(f"ABS wave {wave!r} has no definition of AI use; known waves {sorted(AI_USE_ANSWERS)}")
-        by_measure = answers.set_index("measure")
-        percents = by_measure.drop(index="companies")
-        slack = max(0.0, 100 - percents.loc[percents["status"] == "reported", "value"].sum())
-        use = percents.loc[list(AI_USE_ANSWERS[wave])]
-        reported = use["status"] == "reported"
-        low_pct = use.loc[reported, "value"].sum()
+        rows = groups[(wave, row_id)]
+        company = rows[measure[rows] == "companies"][0]
+        percents = rows[measure[rows] != "companies"]
+        slack = max(0.0, 100 - np.nansum(value[percents[status[percents] == "reported"]]))
+        position = dict(zip(measure[percents], percents, strict=True))
+        use = np.array([position[answer] for answer in AI_USE_ANSWERS[wave]])
+        reported = status[use] == "reported"
+        low_pct = np.nansum(value[use[reported]])
         high_pct = low_pct + slack * (~reported).sum()
-        companies = by_measure.loc["companies"]
-        row = companies.copy()
-        row["measure"] = "ai_using_companies"
-        row["low"], row["high"] = companies["low"] * low_pct / 100, companies["high"] * min(high_pct, 100) / 100
-        row["status"] = "reported" if reported.all() else "range"
-        row["value"] = row["low"] if reported.all() else math.nan
-        row["flag"] = "".join(sorted(({str(f) for f in use["flag"]} | {str(companies["flag"])}) - {""}))
-        rows.append(row)
-    counts = pd.DataFrame(rows).reset_index(drop=True)
-    return pd.concat([ai_use[ai_use["measure"] == "companies"], counts], ignore_index=True)
+        company_rows.append(company)
+        counts["low"].append(low[company] * low_pct / 100)
+        counts["high"].append(high[company] * min(high_pct, 100) / 100)
+        counts["status"].append("reported" if reported.all() else "range")
+        counts["value"].append(counts["low"][-1] if reported.all() else math.nan)
+        counts["flag"].append("".join(sorted(({str(f) for f in flag[use]} | {str(flag[company])}) - {""})))
+    using = ai_use.iloc[company_rows].assign(measure="ai_using_companies", **counts)
+    return pd.concat([ai_use[ai_use["measure"] == "companies"], using], ignore_index=True)
 
 
 def summarize_ai_use(ai_use: pd.DataFrame, groups: Mapping[str, list[tuple[int, str]]]) -> pd.DataFrame:
