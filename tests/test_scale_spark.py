@@ -32,12 +32,28 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+SPARK_TEST_DEFAULTS = (
+    "spark.driver.extraJavaOptions -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:CICompilerCount=1\n"
+    "spark.ui.showConsoleProgress false\n"
+)
+"""Defaults for the test's JVM only (``SPARK_CONF_DIR``): compile with the quick C1 compiler alone and collect
+garbage serially. A session that lives for a few small queries otherwise spends most of its CPU compiling hot
+code with C2 in background threads that compete with the queries for the two cores. Neither option changes a
+query plan or a result; the console progress bar is switched off because it only fills the test log."""
+
+
 @pytest.fixture(scope="module")
-def spark():
-    """The Spark backend talentmarket starts itself (a local session), stopped after this module."""
+def spark(tmp_path_factory: pytest.TempPathFactory):
+    """The Spark backend talentmarket starts itself (a local session, with the JVM defaults above), stopped
+    after this module."""
     from pyspark.sql import SparkSession
 
-    yield connect("pyspark")
+    conf_dir = tmp_path_factory.mktemp("spark_conf")
+    (conf_dir / "spark-defaults.conf").write_text(SPARK_TEST_DEFAULTS)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SPARK_CONF_DIR", str(conf_dir))
+        backend = connect("pyspark")
+    yield backend
     SparkSession.getActiveSession().stop()
 
 
