@@ -512,9 +512,15 @@ def _title_panel(rng: np.random.Generator, premium: float, *, titles: int = 30, 
 
 
 def _dense_design(panel: pd.DataFrame) -> np.ndarray:
-    """The top dummy, an intercept and the fixed-effect dummies: the design the clustered fit bootstraps."""
-    dummies = pd.get_dummies(panel[["cell", "experience_level"]], drop_first=True).to_numpy(float)
-    return np.column_stack([panel["top"].to_numpy(), np.ones(len(panel)), dummies])
+    """The top dummy, an intercept and the fixed-effect dummies: the design the clustered fit bootstraps.
+
+    The dummies are those of ``pd.get_dummies(..., drop_first=True)`` (levels sorted, the first dropped),
+    built with NumPy: get_dummies took two thirds of the Monte Carlo's time outside the bootstrap."""
+    dummies = []
+    for column in ("cell", "experience_level"):
+        levels, codes = np.unique(panel[column].to_numpy(), return_inverse=True)
+        dummies.append(np.eye(len(levels))[codes, 1:])
+    return np.column_stack([panel["top"].to_numpy(), np.ones(len(panel)), *dummies])
 
 
 def test_the_title_clustered_fit_is_the_wild_bootstrap_on_the_full_design() -> None:
