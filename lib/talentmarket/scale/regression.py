@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import sparse, special, stats
 
 from talentmarket.errors import DataValidationError, ParameterError
 from talentmarket.scale.engine import (
@@ -75,8 +75,9 @@ class CellOLS:
 
     def conf_int(self, level: float = 0.95) -> pd.DataFrame:
         """Lower and upper ``level`` confidence bounds for every coefficient (t with ``df_inference``)."""
-        critical = stats.t.ppf(0.5 + level / 2, self.df_inference)
-        return pd.DataFrame({"ci_low": self.params - critical * self.bse, "ci_high": self.params + critical * self.bse})
+        critical = special.stdtrit(self.df_inference, 0.5 + level / 2)  # stats.t.ppf without its argument checks
+        estimate, se = self.params.to_numpy(), np.sqrt(np.diag(self.cov.to_numpy()))
+        return pd.DataFrame({"ci_low": estimate - critical * se, "ci_high": estimate + critical * se}, index=self.params.index)
 
     def percent_effect(self, name: str, level: float = 0.95) -> tuple[float, float, float]:
         """Effect of a coefficient on a logged outcome in percent, ``100·(exp(β)−1)``, with its CI."""
@@ -160,8 +161,9 @@ def fit_cells(
     over the distinct cells (~17k), so the rows are folded onto those first and the design is built
     for the distinct cells alone.
     """
-    cell_of_row, first_row = distinct_cells(cells, [*regressors, *categorical])
-    design, names = design_matrix(cells.iloc[first_row], regressors, categorical)
+    coded = {key: _factorize_key(cells[key], key) for key in [*regressors, *categorical]}
+    cell_of_row, first_row = distinct_cells(list(coded.values()), len(cells))
+    design, names = design_matrix(cells, first_row, regressors, {name: coded[name] for name in categorical})
     n_cells = len(first_row)
 
     def fold(values: np.ndarray) -> np.ndarray:
@@ -185,7 +187,8 @@ def fit_cells(
     mean_residual = y_mean - (design @ beta)[cell_of_row]
     squared_residuals = fold(row_weights * cells["y_var"].to_numpy(dtype=float) + row_weights * mean_residual**2)
     cov_hc1 = hc1_covariance(bread, design.T @ (design * squared_residuals[:, None]), n_obs)
-    params, hc1 = pd.Series(beta, index=names), pd.DataFrame(cov_hc1, index=names, columns=names)
+    index = pd.Index(names)
+    params, hc1 = pd.Series(beta, index=index), pd.DataFrame(cov_hc1, index=index, columns=index)
     if cluster is None:
         return CellOLS(params, hc1, hc1, "HC1", n_obs, len(cells), None, n_obs - n_params, outcome)
     # A cluster's score is the sum over its rows of x·n·(ȳ − x'β): per cluster, the residual sums of
@@ -196,38 +199,57 @@ def fit_cells(
     residual_sums = sparse.csr_array((row_weights * mean_residual, (clusters, cell_of_row)), shape=(len(labels), n_cells))
     scores = residual_sums @ design
     cov_cluster, n_clusters = cluster_robust_covariance(bread, scores, np.arange(len(labels)), n_obs)
-    clustered = pd.DataFrame(cov_cluster, index=names, columns=names)
+    clustered = pd.DataFrame(cov_cluster, index=index, columns=index)
     return CellOLS(params, clustered, hc1, "cluster", n_obs, len(cells), n_clusters, n_clusters - 1, outcome)
 
 
-def distinct_cells(cells: pd.DataFrame, keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """For every row, the code of its combination of ``keys`` (0…C−1, in order of first appearance);
-    and for every code, the first row that has it."""
-    codes = np.zeros(len(cells), dtype=np.int64)
-    for key in keys:
-        key_codes, levels = pd.factorize(cells[key])
-        if (key_codes < 0).any():
-            raise ParameterError(f"{int((key_codes < 0).sum())} rows have no {key!r} value; drop or fill them first")
-        codes, _ = pd.factorize(codes * len(levels) + key_codes)  # re-coded each time: never overflows
+def _factorize_key(values: pd.Series, key: str) -> tuple[np.ndarray, pd.Index]:
+    """Codes of one key column into its distinct values (a missing value is an error, not a level)."""
+    codes, levels = pd.factorize(values)
+    if (codes < 0).any():
+        raise ParameterError(f"{int((codes < 0).sum())} rows have no {key!r} value; drop or fill them first")
+    return codes, levels
+
+
+def distinct_cells(coded: Sequence[tuple[np.ndarray, pd.Index]], n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each of ``n_rows`` rows, the code of its combination of keys (0…C−1, in order of first
+    appearance); and for every code, the first row that has it.
+
+    ``coded`` holds each key's codes and levels (:func:`_factorize_key`). The codes are packed into one
+    mixed-radix integer and factorized once (re-coded on the way only if the packed number would
+    overflow); how a combination is numbered does not change the order of first appearance.
+    """
+    codes, combinations = np.zeros(n_rows, dtype=np.int64), 1
+    for key_codes, levels in coded:
+        if combinations * len(levels) > np.iinfo(np.int64).max:
+            codes, seen = pd.factorize(codes)
+            combinations = len(seen)
+        codes, combinations = codes * len(levels) + key_codes, combinations * len(levels)
+    codes, _ = pd.factorize(codes)
     first_row = np.empty(codes.max(initial=-1) + 1, dtype=np.int64)
     first_row[codes[::-1]] = np.arange(len(codes))[::-1]
     return codes, first_row
 
 
-def design_matrix(cells: pd.DataFrame, regressors: Sequence[str], categorical: Sequence[str]) -> tuple[np.ndarray, list[str]]:
-    """Intercept, regressors as numbers, and treatment dummies (first sorted level dropped) of each control."""
-    coded = {name: pd.factorize(cells[name], sort=True) for name in categorical}
+def design_matrix(
+    cells: pd.DataFrame, rows: np.ndarray, regressors: Sequence[str], coded: dict[str, tuple[np.ndarray, pd.Index]]
+) -> tuple[np.ndarray, list[str]]:
+    """Design rows for ``cells.iloc[rows]``: intercept, regressors as numbers, and treatment dummies of each
+    control in ``coded`` (its codes over all of ``cells`` and its levels, :func:`_factorize_key`); the
+    first sorted level is the base. Only the few levels are sorted, never the codes of every row."""
     names = [INTERCEPT, *regressors]
-    for name, (_, levels) in coded.items():
+    ranked = {name: pd.factorize(levels, sort=True) for name, (_, levels) in coded.items()}
+    for name, (_, levels) in ranked.items():
         names.extend(f"{name}[T.{level}]" for level in levels[1:])
-    design = np.zeros((len(cells), len(names)))
+    design = np.zeros((len(rows), len(names)))
     design[:, 0] = 1.0
     for column, name in enumerate(regressors, start=1):
-        design[:, column] = cells[name].to_numpy(dtype=float)
+        design[:, column] = cells[name].to_numpy(dtype=float)[rows]
     offset = 1 + len(regressors)
-    for codes, levels in coded.values():
-        rows = np.flatnonzero(codes > 0)
-        design[rows, offset + codes[rows] - 1] = 1.0
+    for (all_codes, _), (rank, levels) in zip(coded.values(), ranked.values()):
+        codes = rank[all_codes[rows]]
+        present = np.flatnonzero(codes > 0)
+        design[present, offset + codes[present] - 1] = 1.0
         offset += len(levels) - 1
     return design, names
 
