@@ -14,6 +14,7 @@ earlier window, each stretch detrended, never the months between the windows (th
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -203,9 +204,9 @@ def _detrender(n: int) -> np.ndarray:
     return np.eye(n) - design @ np.linalg.pinv(design)
 
 
-def _ratio_moments(n: int, rho: float) -> tuple[float, float]:
-    """Exact mean and variance of the lag-1 autocorrelation of the residuals of ``n`` Gaussian AR(1) values
-    from their own straight line.
+def _ratio_integrands(n: int, rho: float) -> tuple[Callable[[float], float], Callable[[float], float]]:
+    """Integrands of the exact mean and second moment of the lag-1 autocorrelation of the residuals of ``n``
+    Gaussian AR(1) values from their own straight line (each integrated over t from 0 to ∞).
 
     ``r = e'Le / e'e`` (``e = My`` the detrended values, ``L`` half the first off-diagonals) is a ratio of
     quadratic forms; its first two moments are one-dimensional integrals (Magnus 1986, Econometric Theory): with
@@ -213,8 +214,6 @@ def _ratio_moments(n: int, rho: float) -> tuple[float, float]:
     ``E r = ∫ Π(1+2tλ)^-½ Σ a_ii d_i dt`` and ``E r² = ∫ t Π(1+2tλ)^-½ [(Σ a_ii d_i)² + 2 Σ a_ij² d_i d_j] dt``,
     ``d_i = 1/(1+2tλ_i)``.
     """
-    from scipy.integrate import quad
-
     lags = np.abs(np.subtract.outer(np.arange(n), np.arange(n)))
     values, vectors = np.linalg.eigh(rho ** lags)
     root = (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
@@ -236,8 +235,13 @@ def _ratio_moments(n: int, rho: float) -> tuple[float, float]:
         d, s = scale(t)
         return t * s * (float(diagonal @ d) ** 2 + 2 * float(d @ squares @ d))
 
-    mean = quad(first, 0, np.inf, limit=200)[0]
-    return mean, quad(second, 0, np.inf, limit=200)[0] - mean ** 2
+    return first, second
+
+
+def _integral(integrand: Callable[[float], float]) -> float:
+    from scipy.integrate import quad
+
+    return quad(integrand, 0, np.inf, limit=200)[0]
 
 
 _AR1_TABLES: dict[int, dict[str, np.ndarray]] = {}
@@ -245,18 +249,30 @@ _AR1_TABLES: dict[int, dict[str, np.ndarray]] = {}
 
 def _ar1_table(n: int) -> dict[str, np.ndarray]:
     """Functions of ρ on ``_RHO_GRID`` for a window of ``n`` months: the detrended lag-1 autocorrelation's mean
-    and variance (:func:`_ratio_moments`), ``tr(MΣ)`` and ``tr((MΣ)²)`` (M the demeaning matrix, Σ the AR(1) correlation matrix), and
-    ``f = 1'Σ1/n`` (n·Var(mean)/γ₀)."""
+    (:func:`_ratio_integrands`), ``tr(MΣ)`` and ``tr((MΣ)²)`` (M the demeaning matrix, Σ the AR(1) correlation matrix),
+    ``f = 1'Σ1/n`` (n·Var(mean)/γ₀), and the autocorrelation's variance where :func:`_ar1_variance` computed it (NaN elsewhere)."""
     if n not in _AR1_TABLES:
         lags = np.abs(np.subtract.outer(np.arange(n), np.arange(n)))
         correlation = _RHO_GRID[:, None, None] ** lags
         demeaned = correlation - correlation.mean(axis=1, keepdims=True)
-        moments = np.array([_ratio_moments(n, rho) for rho in _RHO_GRID])
-        _AR1_TABLES[n] = {"mean_r": moments[:, 0], "var_r": moments[:, 1],
+        _AR1_TABLES[n] = {"mean_r": np.array([_integral(_ratio_integrands(n, rho)[0]) for rho in _RHO_GRID]),
+                          "var_r": np.full(len(_RHO_GRID), np.nan),
                           "trace": np.trace(demeaned, axis1=1, axis2=2),
                           "trace_sq": np.einsum("gij,gji->g", demeaned, demeaned),
                           "f": correlation.sum(axis=(1, 2)) / n}
     return _AR1_TABLES[n]
+
+
+def _ar1_variance(n: int, rho: np.ndarray) -> np.ndarray:
+    """Variance of the detrended lag-1 autocorrelation of ``n`` AR(1) values, interpolated on ``_RHO_GRID`` at ``rho``
+    (within the grid). The interpolation reads only the two grid points around each ρ, so a grid point's integral
+    is computed the first time one is needed: a notebook's dozen series need a few of the 150."""
+    table = _ar1_table(n)
+    upper = np.clip(np.searchsorted(_RHO_GRID, rho, side="right"), 1, len(_RHO_GRID) - 1)
+    for point in np.unique(np.r_[upper - 1, upper]):
+        if np.isnan(table["var_r"][point]):
+            table["var_r"][point] = _integral(_ratio_integrands(n, _RHO_GRID[point])[1]) - table["mean_r"][point] ** 2
+    return np.interp(rho, _RHO_GRID, table["var_r"])
 
 
 def _lag_one(values: np.ndarray) -> np.ndarray:
@@ -273,7 +289,7 @@ def ar1_mean_difference(before: np.ndarray, after: np.ndarray, blocks: list[np.n
     two windows covers 95% nominal about 85% of the time at ρ = 0.8), so the autocorrelation comes from
     ``blocks``: stretches of the same series (the windows and the months before the earlier one), each
     detrended by its own straight line, their lag-1 autocorrelations averaged (weights by length) and corrected
-    for the small-block bias by inverting its exact expectation (:func:`_ratio_moments`), capped at :data:`RHO_CAP`.
+    for the small-block bias by inverting its exact expectation (:func:`_ratio_integrands`), capped at :data:`RHO_CAP`.
     Do not pass the months between the windows: they hold the change being measured, and a stretch with a
     take-off or a level shift in it looks like a near-unit-root process (ρ̂ at the cap under a 0.5 log-point/yr
     trend whatever the true ρ, Monte Carlo in tests/test_demand.py); detrending removes a straight trend. With that
@@ -313,7 +329,8 @@ def ar1_mean_difference(before: np.ndarray, after: np.ndarray, blocks: list[np.n
     slope_log_factor = (np.log(variance_factor(step)) - np.log(variance_factor(-step))) / (2 * step)
     slope_mean_r = sum(w * (at(b.shape[-1], "mean_r", step) - at(b.shape[-1], "mean_r", -step)) / (2 * step)
                        for w, b in zip(weights, blocks, strict=True))
-    var_rho = sum(w ** 2 * at(b.shape[-1], "var_r") for w, b in zip(weights, blocks, strict=True)) / slope_mean_r ** 2
+    within = np.clip(rho, _RHO_GRID[0], RHO_CAP)
+    var_rho = sum(w ** 2 * _ar1_variance(b.shape[-1], within) for w, b in zip(weights, blocks, strict=True)) / slope_mean_r ** 2
     delta_dof = 2 / (2 / satterthwaite + slope_log_factor ** 2 * var_rho)
     dof = np.maximum(delta_dof, np.minimum(DOF_FLOOR, satterthwaite))
     se = np.sqrt(sum_sq * variance_factor())
