@@ -189,7 +189,7 @@ def test_failed_run_leaves_the_previous_report_intact(tiny_notebook: Path, tmp_p
 def test_a_run_killed_mid_way_leaves_the_old_report_intact(tmp_path: Path) -> None:
     notebook = write_tiny_notebook(tmp_path / "nb" / "42_tiny.ipynb")
     out = tmp_path / "out"
-    assert _cli("run", str(notebook), "-p", "countries", "[GB]", "--out", str(out), cwd=tmp_path).wait(120) == 0
+    run_notebook(str(notebook), {"countries": ["GB"]}, reports_root=out)  # the old report: in this process, no CLI start-up
     before = _files(out)
     killed = _cli("run", str(notebook), "-p", "countries", "[DE]", "-p", "sleep", "60", "--out", str(out), cwd=tmp_path)
     deadline = time.monotonic() + 60
@@ -220,13 +220,15 @@ def test_concurrent_runs_into_one_folder_never_mix_files(tmp_path: Path) -> None
 
 
 @pytest.mark.slow
-def test_relative_paths_start_from_the_users_directory(tmp_path: Path) -> None:
+def test_relative_paths_start_from_the_users_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line run from the user's directory (in this process: what matters is its working directory,
+    and a new Python process would add seconds of imports)."""
     notebook = write_tiny_notebook(tmp_path / "nb" / "42_tiny.ipynb")
     work = tmp_path / "work"
     (work / "data").mkdir(parents=True)
     (work / "data" / "mine.txt").write_text("my own data")
-    run = _cli("run", str(notebook), "-p", "own_file", "data/mine.txt", "--out", "reports_here", cwd=work)
-    assert run.wait(120) == 0, run.stderr.read()
+    monkeypatch.chdir(work)
+    assert main(["run", str(notebook), "-p", "own_file", "data/mine.txt", "--out", "reports_here"]) == 0
     executed = (work / "reports_here" / "42_tiny" / "42_tiny.ipynb").read_text()
     assert "my own data" in executed
     assert sorted(p.name for p in work.iterdir()) == ["data", "reports_here"]
