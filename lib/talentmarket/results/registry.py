@@ -46,7 +46,17 @@ wording and a yardstick; the main limitation, and what data would settle it when
 
 
 def load_registry(path: str | Path = REGISTRY_PATH) -> pd.DataFrame:
-    """The validated claims registry, in its curated order; empty optional cells are ``""``."""
+    """The validated claims registry, in its curated order; empty optional cells are ``""``.
+
+    Read and validated once per version of the file (its modification time keys the cache; validation costs
+    0.4 s and every judge asks for it); each caller gets its own copy.
+    """
+    path = Path(path)
+    return _validated_registry(path, path.stat().st_mtime_ns if path.exists() else None).copy()
+
+
+@functools.cache
+def _validated_registry(path: Path, modified: int | None) -> pd.DataFrame:
     try:
         frame = pd.read_csv(path, dtype=str)
     except (FileNotFoundError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
@@ -59,20 +69,13 @@ def claim_text(claim_id: str, path: str | Path = REGISTRY_PATH) -> str:
 
     Raises DataValidationError naming the id when the registry has no such claim.
     """
-    path = Path(path)
-    texts = _claim_texts(path, path.stat().st_mtime_ns if path.exists() else None)
+    registry = load_registry(path)
+    texts = dict(zip(registry["id"], registry["claim"]))
     if claim_id not in texts:
         raise DataValidationError(
-            REGISTRY_NAME, "id", f"no claim {claim_id!r}: add a row for it to {path.name} (registered ids: {', '.join(texts)})"
+            REGISTRY_NAME, "id", f"no claim {claim_id!r}: add a row for it to {Path(path).name} (registered ids: {', '.join(texts)})"
         )
     return texts[claim_id]
-
-
-@functools.cache
-def _claim_texts(path: Path, modified: int | None) -> dict[str, str]:
-    """Claim id → sentence, read once per version of the registry file (``modified`` keys the cache)."""
-    registry = load_registry(path)
-    return dict(zip(registry["id"], registry["claim"]))
 
 
 @dataclass(frozen=True)
@@ -87,18 +90,11 @@ class ClaimRule:
 def claim_rule(claim_id: str, path: str | Path = REGISTRY_PATH) -> ClaimRule:
     """The registered threshold and direction of a tested claim; DataValidationError naming the id otherwise."""
     claim_text(claim_id, path)  # names an unknown id
-    path = Path(path)
-    rules = _claim_rules(path, path.stat().st_mtime_ns)
-    if claim_id not in rules:
+    tested = load_registry(path).set_index("id")
+    if tested.loc[claim_id, "threshold"] == "":
         raise DataValidationError(REGISTRY_NAME, "threshold", f"claim {claim_id!r} is not tested by a notebook, so it has no threshold")
-    return rules[claim_id]
-
-
-@functools.cache
-def _claim_rules(path: Path, modified: int) -> dict[str, ClaimRule]:
-    registry = load_registry(path)
-    tested = registry[registry["threshold"] != ""]
-    return {row.id: ClaimRule(float(row.threshold), row.direction, row.threshold_rationale) for row in tested.itertuples(index=False)}
+    row = tested.loc[claim_id]
+    return ClaimRule(float(row["threshold"]), row["direction"], row["threshold_rationale"])
 
 
 def validate_registry(frame: pd.DataFrame) -> pd.DataFrame:
