@@ -123,6 +123,26 @@ def fit_clustered(
     clusters are counted.
     """
     weights = _contrast_weights(coefficient, contrast)
+    return fit_clustered_contrasts(data, formula, cluster=cluster, contrasts={"tested": weights}, method=method,
+                                   level=level, reps=reps, seed=seed)["tested"]
+
+
+def fit_clustered_contrasts(
+    data: pd.DataFrame,
+    formula: str,
+    *,
+    cluster: str,
+    contrasts: Mapping[str, Mapping[str, float]],
+    method: str = "wild",
+    level: float = 0.95,
+    reps: int = 999,
+    seed: int = DEFAULT_SEED,
+) -> dict[str, ClusteredEstimate]:
+    """:func:`fit_clustered` for several named contrasts of one model (name → ``{coefficient: weight}``): the
+    model is fitted, and its dense design built, once; each contrast gets its own test with the same draws."""
+    if not contrasts:
+        raise ParameterError("contrasts: pass at least one {coefficient: weight} contrast to test")
+    tested = {name: _contrast_weights(None, weights) for name, weights in contrasts.items()}
     _check_options(data, formula, cluster, method, level, reps)
     vcov = "HC1" if method == "hc1" else {"CRV3" if method == "cv3" else "CRV1": cluster}
     ssc = pyfixest.ssc(k_adj=False, G_adj=False) if method == "cv3" else pyfixest.ssc()
@@ -130,10 +150,11 @@ def fit_clustered(
     clusters = _cluster_codes(_pyfixest_sample(fit)[cluster], f"cluster: column {cluster!r}")
     if method == "wild":
         y, design, names = _pyfixest_one_hot(fit)
-        vector = _contrast_vector(names, weights)
-        return wild_cluster_bootstrap(y, design, clusters, vector, cluster_name=cluster, level=level, reps=reps, seed=seed)
-    vector = _contrast_vector(list(fit.coef().index), weights)
-    return _analytic_estimate(fit, vector, clusters, cluster, method, level)
+        return {name: wild_cluster_bootstrap(y, design, clusters, _contrast_vector(names, weights), cluster_name=cluster,
+                                             level=level, reps=reps, seed=seed) for name, weights in tested.items()}
+    names = list(fit.coef().index)
+    return {name: _analytic_estimate(fit, _contrast_vector(names, weights), clusters, cluster, method, level)
+            for name, weights in tested.items()}
 
 
 def wild_cluster_bootstrap(

@@ -17,7 +17,7 @@ from talentmarket.data.synthetic import geography
 from talentmarket.data.taxonomy import ROLE_CLASSES, classify_titles
 from talentmarket.errors import DataValidationError, ParameterError, check_choice
 from talentmarket.results.display import format_interval
-from talentmarket.stats.inference import MIN_DRAWS, ClusteredEstimate, fit_clustered
+from talentmarket.stats.inference import MIN_DRAWS, ClusteredEstimate, fit_clustered_contrasts
 from talentmarket.stats.regression import OLSFit, fit_ols, log_to_percent, solve_normal_equations
 
 DEFAULT_MIN_CELL = 20
@@ -346,9 +346,9 @@ def _fit_by_cluster(
     cluster: str,
     tests: Mapping[str, Mapping[str, float]],
 ) -> tuple[dict[str, ClusteredEstimate], str | None]:
-    """Log pay on ``regressors`` and ``fixed_effects`` (columns of ``rows``), each of ``tests`` (name → contrast)
-    with :func:`talentmarket.stats.inference.fit_clustered` (its default small-cluster inference) clustered on
-    the column ``cluster``: where the compared attribute is assigned.
+    """Log pay on ``regressors`` and ``fixed_effects`` (columns of ``rows``), fitted once, each of ``tests``
+    (name → contrast) with :func:`talentmarket.stats.inference.fit_clustered_contrasts` (its default small-cluster
+    inference) clustered on the column ``cluster``: where the compared attribute is assigned.
 
     Rows alone in a fixed-effect level say nothing about the regressors; they are dropped first (repeatedly,
     as dropping one can leave another alone), and the note says how many.
@@ -366,8 +366,7 @@ def _fit_by_cluster(
     note = (f"{before - len(frame)} postings alone in their {', '.join(fixed_effects)} level are left out of the "
             "clustered fit (they carry no information on the compared groups)." if len(frame) < before else None)
     formula = f"log_salary_usd ~ {' + '.join(regressors)} | {' + '.join(fixed_effects)}"
-    return {name: fit_clustered(frame.reset_index(drop=True), formula, cluster=cluster, contrast=contrast)
-            for name, contrast in tests.items()}, note
+    return fit_clustered_contrasts(frame.reset_index(drop=True), formula, cluster=cluster, contrasts=tests), note
 
 
 def _codes(values: np.ndarray | pd.Series) -> tuple[np.ndarray, int]:
