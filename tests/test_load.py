@@ -283,6 +283,28 @@ def test_query_names_a_missing_column(tmp_path: Path, monkeypatch: pytest.Monkey
         DataStore(data_dir=tmp_path).query("SELECT * FROM t", {"t": ("indeed_ai_tracker", ["AI_posting.csv"])})
 
 
+
+def test_query_stacks_files_read_in_the_csv_dialect_and_refuses_reordered_columns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bodies = {
+        "AI_posting.csv": b'\xef\xbb\xbfdate,jobcountry,AI_share_postings\r\n2020-01-01,"U""S, x",1.5\r\n',
+        "GenAI_posting.csv": b"date,jobcountry,AI_share_postings\n2020-01-02,NA,\n",
+        "reordered.csv": b"jobcountry,date,AI_share_postings\nUS,2020-01-03,1.7\n",
+    }
+    (tmp_path / "indeed_ai_tracker").mkdir()
+    entries = {}
+    for name, body in bodies.items():
+        (tmp_path / "indeed_ai_tracker" / name).write_bytes(body)
+        entries[name] = DataFile(name, "http://127.0.0.1:9/x", hashlib.sha256(body).hexdigest(), "test")
+    monkeypatch.setitem(SOURCES, "indeed_ai_tracker", Source("indeed_ai_tracker", "t", "p", "l", "c", "d", "h",
+                                                             (Vintage("test", "c", entries),)))
+    store = DataStore(data_dir=tmp_path)
+    frame = store.query("SELECT * FROM t ORDER BY date", {"t": ("indeed_ai_tracker", ["AI_posting.csv", "GenAI_posting.csv"])})
+    assert frame["jobcountry"].tolist() == ['U"S, x', "NA"] and frame["AI_share_postings"].isna().tolist() == [False, True]
+    with pytest.raises(DataValidationError, match="reordered.csv: table: columns .* differ from .* of AI_posting.csv"):
+        store.query("SELECT * FROM t", {"t": ("indeed_ai_tracker", ["AI_posting.csv", "reordered.csv"])})
+
 def test_validated_frame_is_cached_by_hash_and_served_without_reading_the_csv(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
