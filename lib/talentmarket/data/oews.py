@@ -166,16 +166,20 @@ def industry_rows(by_industry: pd.DataFrame, codes: Sequence[str]) -> pd.DataFra
     ``naics_code`` names each industry in NAICS notation (``"52"``, ``"622"``). ``by_industry`` is
     :func:`load_oews_by_industry` output; a ParameterError names codes it does not have.
     """
-    industries = by_industry.drop_duplicates("industry_code").set_index("industry_code")
+    # Only the columns and rows each step needs are copied: the whole table, copied per step, cost most of the time.
+    industry_columns = [c for c in by_industry.columns if c in _INDUSTRY_COLUMNS]
+    industries = by_industry[["industry_code", *industry_columns]].drop_duplicates("industry_code").set_index("industry_code")
+    known = set(industries.index)
+    sectors = industries.loc[(industries["industry_level"] == SECTOR_LEVEL) & (industries["naics_sector"] != ""), "naics_sector"]
     parts = pd.DataFrame(
-        [(sign, code) for sign, naics in map(parse_naics_code, codes) for code in _industry_codes(industries, naics)],
+        [(sign, code) for sign, naics in map(parse_naics_code, codes) for code in _industry_codes(known, sectors, naics)],
         columns=["sign", "industry_code"],
     )
-    industry_columns = [c for c in by_industry.columns if c in _INDUSTRY_COLUMNS]
     occupations = by_industry[[c for c in ("occ_code", "occ_title") if c in by_industry]].drop_duplicates("occ_code")
+    estimates = by_industry.loc[by_industry["industry_code"].isin(parts["industry_code"])]
     rows = (
         parts.merge(occupations, how="cross")
-        .merge(by_industry.drop(columns=[*industry_columns, "occ_title"], errors="ignore"), on=["industry_code", "occ_code"], how="left")
+        .merge(estimates.drop(columns=[*industry_columns, "occ_title"], errors="ignore"), on=["industry_code", "occ_code"], how="left")
         .join(industries[industry_columns], on="industry_code")
     )
     for column in ("employment_released", "wages_released"):
@@ -197,12 +201,13 @@ def describe_industry_groups(by_industry: pd.DataFrame, groups: Mapping[str, Seq
     )
 
 
-def _industry_codes(industries: pd.DataFrame, naics: str) -> list[str]:
-    """OEWS industry codes of one NAICS code (see :func:`industry_rows`), in a table indexed by industry code."""
-    naics_codes = _naics_industry_codes(industries, naics)
-    if not set(naics_codes) <= set(industries.index) and naics in BROADER_CODES:
-        naics_codes = _naics_industry_codes(industries, BROADER_CODES[naics])
-    missing = sorted(set(naics_codes) - set(industries.index))
+def _industry_codes(known: set[str], sectors: pd.Series, naics: str) -> list[str]:
+    """OEWS industry codes of one NAICS code (see :func:`industry_rows`) among the ``known`` industry codes;
+    ``sectors`` is the NAICS sector of each sector row, indexed by its industry code."""
+    naics_codes = _naics_industry_codes(sectors, naics)
+    if not set(naics_codes) <= known and naics in BROADER_CODES:
+        naics_codes = _naics_industry_codes(sectors, BROADER_CODES[naics])
+    missing = sorted(set(naics_codes) - known)
     if missing:
         raise ParameterError(
             f"NAICS code {naics!r} needs OEWS industries {missing}, which the table does not have; use a NAICS sector "
@@ -211,11 +216,10 @@ def _industry_codes(industries: pd.DataFrame, naics: str) -> list[str]:
     return naics_codes
 
 
-def _naics_industry_codes(industries: pd.DataFrame, naics: str) -> list[str]:
-    sectors = industries[(industries["industry_level"] == SECTOR_LEVEL) & (industries["naics_sector"] != "")]
+def _naics_industry_codes(sectors: pd.Series, naics: str) -> list[str]:
     if naics == ALL:
         return list(sectors.index)
-    sector = sectors.index[sectors["naics_sector"] == naics.replace("–", "-")]
+    sector = sectors.index[sectors == naics.replace("–", "-")]
     if len(sector):
         return [sector[0]]
     match = _NAICS_INDUSTRY.fullmatch(naics)
