@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 from bench_scale_common import (
-    DEFAULT_DATA_DIR, Measurement, machine_note, measure, parse_common_arguments, print_table, rows_label,
+    DEFAULT_DATA_DIR, Measurement, competing_load, machine_note, measure, parse_common_arguments, print_table, rows_label,
 )
 
 from talentmarket.scale import monthly_sector_postings, write_synthetic_postings
@@ -67,6 +67,10 @@ def main() -> None:
         directory = ensure_postings(arguments.data_dir, rows)
         duck = measure(lambda: monthly_sector_postings(directory, settings=settings), arguments.repeats)
         table.append(_row(rows, "duckdb (ibis)", duck))
+        if arguments.competing_load:
+            with competing_load(arguments.competing_load):
+                loaded = measure(lambda: monthly_sector_postings(directory, settings=settings), arguments.repeats)
+            table.append(_row(rows, f"duckdb (ibis), {arguments.competing_load} busy process(es) beside", loaded))
         if rows <= arguments.pandas_max_rows:
             plain = measure(lambda: pandas_sector_postings(directory), arguments.repeats)
             _check_same_counts(duck.result, plain.result)

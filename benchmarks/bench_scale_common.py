@@ -6,6 +6,9 @@ two runs in one process apart). Wall time is the median of the repeats. CPU time
 (user + system, all threads) is reported too: on a machine shared with other jobs
 wall time swings with their load, CPU time much less, and CPU time divided by the
 cores a run can use bounds its wall time on a quiet machine from below.
+The engine paths are measured a second time beside ``--competing-load`` busy
+processes (default 1: one core taken away), so the "under load" figure is printed
+next to the plain one instead of depending on whoever else uses the machine.
 """
 
 from __future__ import annotations
@@ -13,9 +16,12 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,6 +75,18 @@ def measure(call: Callable[[], object], repeats: int) -> Measurement:
     return Measurement(statistics.median(walls), min(walls), statistics.median(cpus), peak / mb, (peak - before) / mb, result)
 
 
+@contextmanager
+def competing_load(processes: int) -> Iterator[None]:
+    """Run ``processes`` busy-looping Python processes while the block runs; stop them after."""
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(processes)]
+    try:
+        yield
+    finally:
+        for process in busy:
+            process.kill()
+            process.wait()
+
+
 def parse_common_arguments(description: str, default_rows: Sequence[int], data_dir: Path,
                            baseline: str, baseline_max_rows: int) -> tuple[argparse.Namespace, EngineSettings]:
     """The options every scale benchmark takes (sizes, repeats, data folder, DuckDB limits), plus the
@@ -80,6 +98,8 @@ def parse_common_arguments(description: str, default_rows: Sequence[int], data_d
     parser.add_argument("--data-dir", type=Path, default=data_dir)
     parser.add_argument("--memory-limit", default=None, help="DuckDB memory limit, e.g. 1GB (default: DuckDB's)")
     parser.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: all cores)")
+    parser.add_argument("--competing-load", type=int, default=1,
+                        help="busy processes beside a second measurement of the engine path (0: no loaded run)")
     arguments = parser.parse_args()
     return arguments, EngineSettings(memory_limit=arguments.memory_limit, threads=arguments.threads)
 

@@ -26,7 +26,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import statsmodels.api as sm
 from bench_scale_common import (
-    DEFAULT_DATA_DIR, Measurement, machine_note, measure, parse_common_arguments, print_table, rows_label,
+    DEFAULT_DATA_DIR, Measurement, competing_load, machine_note, measure, parse_common_arguments, print_table, rows_label,
 )
 
 from talentmarket.scale import fit_cell_ols, write_synthetic_salaries
@@ -68,8 +68,15 @@ def main() -> None:
     for rows in sorted(arguments.rows, reverse=True):
         directory = ensure_salaries(arguments.data_dir, rows)
         for errors, cluster in (("HC1", None), ("clustered", "employer_id")):
-            cells = measure(lambda: fit_cell_ols(directory, categorical=CONTROLS, cluster=cluster, settings=settings),
-                            arguments.repeats)
+            def fit() -> object:
+                return fit_cell_ols(directory, categorical=CONTROLS, cluster=cluster, settings=settings)
+
+            if arguments.competing_load:
+                with competing_load(arguments.competing_load):
+                    loaded = measure(fit, arguments.repeats)
+                table.append(_row(rows, f"cells on duckdb, {errors}, {arguments.competing_load} busy process(es) beside",
+                                  loaded, loaded.result.n_cells))
+            cells = measure(fit, arguments.repeats)
             table.append(_row(rows, f"cells on duckdb, {errors}", cells, cells.result.n_cells))
             if rows <= arguments.statsmodels_max_rows:
                 rowwise = measure(lambda: statsmodels_fit(directory, cluster is not None), 1)
