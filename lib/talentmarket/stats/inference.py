@@ -309,12 +309,12 @@ class _WildProblem:
         if s <= 1e-12 * float(z @ z):
             raise ParameterError("contrast: it is not identified (collinear with the other regressors); test another contrast")
         n_clusters = int(codes.max()) + 1
-        rows = np.arange(len(codes))
-        member = sparse.csr_array((np.ones(len(codes)), (codes, rows)), shape=(n_clusters, len(codes)))
-        d, a_y = member @ (z_t * z_t), member @ (z_t * y_t)
-        # A_g = Q_g'z̃_g and B_g = Q_g'ỹ_g with Q = X₂·W: cluster sums of the sparse X₂ weighted by z̃ (ỹ), then W.
-        a, b_y = ((sparse.csr_array((weight, (codes, rows)), shape=member.shape) @ others).toarray() @ whiten
-                  for weight in (z_t, y_t))
+        d, a_y = (np.bincount(codes, weight, minlength=n_clusters) for weight in (z_t * z_t, z_t * y_t))
+        # A_g = Q_g'z̃_g and B_g = Q_g'ỹ_g with Q = X₂·W: cluster sums of X₂'s non-zeros weighted by z̃ (ỹ), then W.
+        row, column = others.indices, np.repeat(np.arange(others.shape[1]), np.diff(others.indptr))
+        cell = codes[row] * others.shape[1] + column
+        a, b_y = (np.bincount(cell, others.data * weight[row], minlength=n_clusters * others.shape[1])
+                  .reshape(n_clusters, others.shape[1]) @ whiten for weight in (z_t, y_t))
         estimate = float(z_t @ y_t) / s
         small_sample = n_clusters / (n_clusters - 1) * (len(y) - 1) / (len(y) - whiten.shape[1] - 1)
         scores = a_y - estimate * d
@@ -378,11 +378,16 @@ def _reparametrise(design: np.ndarray, contrast: np.ndarray) -> tuple[np.ndarray
     """
     j = int(np.argmax(np.abs(contrast)))
     z = design[:, j] / contrast[j]
-    others = np.delete(np.arange(design.shape[1]), j)
-    shift = sparse.csc_array(z[:, None]) @ sparse.csc_array(contrast[None, others])  # non-zero only where the contrast weighs
-    rest = sparse.csc_array(design)[:, others] - shift
-    norms = np.sqrt(rest.multiply(rest).sum(axis=0))
-    rest = sparse.csc_array(rest[:, norms > 0] @ sparse.diags_array(1 / norms[norms > 0]))
+    matrix = sparse.csc_array(design)
+    shift = contrast.copy()
+    shift[j] = 0.0
+    if shift.any():  # a contrast of several coefficients: X₂'s columns are x_k − c_k·z
+        matrix = sparse.csc_array(matrix - sparse.csc_array(z[:, None]) @ sparse.csc_array(shift[None, :]))
+    columns = np.repeat(np.arange(matrix.shape[1]), np.diff(matrix.indptr))
+    norms = np.sqrt(np.bincount(columns, matrix.data**2, minlength=matrix.shape[1]))
+    norms[j] = 0.0  # z's own column leaves X₂
+    rest = matrix[:, norms > 0]
+    rest.data *= np.repeat(1 / norms[norms > 0], np.diff(rest.indptr))
     if rest.shape[1] == 0:
         return z, rest, np.zeros((0, 0))
     eigenvalues, eigenvectors = np.linalg.eigh((rest.T @ rest).toarray())
