@@ -32,6 +32,20 @@ from talentmarket.errors import ParameterError
 Z_95 = float(stats.norm.ppf(0.975))
 """The normal critical value of a two-sided 95% interval."""
 
+
+
+def upper_tail(value: float, df: float | None) -> float:
+    """``P(T > value)`` for T ~ t(df), or N(0, 1) when ``df`` is None. The degrees of freedom go to ``sf``
+    rather than into a frozen ``stats.t(df)``: the same number without the ~3 ms a frozen distribution costs to
+    build (verdicts and Monte Carlos call this thousands of times)."""
+    return float(stats.norm.sf(value) if df is None else stats.t.sf(value, df))
+
+
+def quantile(probability: float, df: float | None) -> float:
+    """The ``probability`` quantile of t(df), or of N(0, 1) when ``df`` is None (see :func:`upper_tail`)."""
+    return float(stats.norm.ppf(probability) if df is None else stats.t.ppf(probability, df))
+
+
 Design = np.ndarray | sparse.spmatrix | sparse.sparray
 """A regressor matrix, one row per observation: a dense array or a scipy sparse matrix."""
 

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from talentmarket.errors import ParameterError
 from talentmarket.stats.multiplicity import holm
+from talentmarket.stats.regression import quantile, upper_tail
 
 DIRECTIONS = ("above", "below")
 LEVEL = 0.95
@@ -51,22 +51,13 @@ def verdict_from_interval(ci_low: float, ci_high: float, *, threshold: float = 0
     return "inconclusive"
 
 
-def _sf(value: float, df: float | None) -> float:
-    """Upper tail of N(0, 1) or t(df); not a frozen ``stats.t(df)``, which costs milliseconds to build."""
-    return float(stats.norm.sf(value) if df is None else stats.t.sf(value, df))
-
-
-def _ppf(quantile: float, df: float | None) -> float:
-    return float(stats.norm.ppf(quantile) if df is None else stats.t.ppf(quantile, df))
-
-
 def support_p_value(estimate: float, se: float, *, threshold: float, direction: str, df: float | None = None) -> float:
     """One-sided p-value of 'the effect is *not* beyond the threshold' (small values support the claim)."""
     check_direction(direction)
     if not se > 0:
         return float("nan")
     z = (estimate - threshold) / se
-    return _sf(z if direction == "above" else -z, df)
+    return upper_tail(z if direction == "above" else -z, df)
 
 
 def interval_p_value(estimate: float, ci_low: float, ci_high: float, *, threshold: float, direction: str,
@@ -75,7 +66,7 @@ def interval_p_value(estimate: float, ci_low: float, ci_high: float, *, threshol
     that the p-value is below 2.5% exactly when the 95% CI lies beyond the threshold — also for asymmetric
     intervals (wild bootstrap, percent effects of log-point estimates)."""
     bound = ci_low if check_direction(direction) == "above" else ci_high
-    se = abs(estimate - bound) / _ppf(1 - ONE_SIDED_ALPHA, df)
+    se = abs(estimate - bound) / quantile(1 - ONE_SIDED_ALPHA, df)
     return support_p_value(estimate, se, threshold=threshold, direction=direction, df=df)
 
 
@@ -97,7 +88,7 @@ class FamilyMember:
     @classmethod
     def from_interval(cls, label: str, estimate: float, ci_low: float, ci_high: float, df: float | None = None) -> FamilyMember:
         """A member from a symmetric 95% interval (its standard error is the half-width over the critical value)."""
-        critical = _ppf(1 - ONE_SIDED_ALPHA, df)
+        critical = quantile(1 - ONE_SIDED_ALPHA, df)
         return cls(label, estimate, (ci_high - ci_low) / (2 * critical), df)
 
 
