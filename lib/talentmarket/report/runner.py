@@ -42,6 +42,7 @@ from papermill.exceptions import PapermillExecutionError
 from talentmarket import paths
 from talentmarket.data.sources import older_vintages
 from talentmarket.errors import ParameterError, TalentMarketError
+from talentmarket.stats.parallel import usable_cores
 
 KERNEL_NAME = "python3"
 CELL_TIMEOUT_SECONDS = 1800
@@ -523,7 +524,7 @@ def run_many(names: list[str] | None, *, jobs: int | None = None, **options: Any
     print(f"writing to {', '.join(roots)}{note}", file=sys.stderr, flush=True)
     first = [p for p in plans if not p.notebook.name.startswith(LAST_NOTEBOOK_PREFIX)]
     last = [p for p in plans if p.notebook.name.startswith(LAST_NOTEBOOK_PREFIX)]
-    workers = max(1, min(jobs or len(os.sched_getaffinity(0)), len(first)))  # the cores this process may use
+    workers = max(1, min(jobs or usable_cores(), len(first)))
     runs, failures = _run_batch(first, workers, len(plans))
     note = ""
     if last and failures:
