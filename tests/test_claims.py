@@ -12,7 +12,7 @@ from talentmarket import paths
 from talentmarket.errors import DataValidationError
 from talentmarket.report import scorecard as claims
 from talentmarket.results import registry as claims_registry
-from talentmarket.results.contract import ClaimResult, read_results, write_results
+from talentmarket.results.contract import ClaimResult, ResultsError, read_results, write_results
 from talentmarket.results.display import format_estimate, reader_table
 from talentmarket.stats.multiplicity import benjamini_hochberg
 
@@ -178,6 +178,19 @@ def test_coverage_names_unknown_misplaced_duplicated_and_missing_ids(registry, t
     assert "'salary.ai_premium' is reported by both 01_demand_growth and 02_salary_premium" in text
     assert "01_demand_growth ran but does not report registered claim 'demand.genai_takeoff'" in text
     assert "02_salary_premium ran but does not report registered claim 'salary.stratification'" in text
+
+
+def test_two_folders_with_one_notebooks_results_are_named_not_mixed(tmp_path):
+    rows = {"01_demand_growth": FIXTURE_RESULTS["01_demand_growth"]}
+    write_fixture_reports(tmp_path / "run_a", rows)
+    write_fixture_reports(tmp_path / "run_b", rows)
+    for folder in ("run_a", "run_b"):  # two runs' folders side by side, as when results_dir is their parent
+        (tmp_path / folder / "01_demand_growth").rename(tmp_path / f"01_demand_growth_{folder}")
+    with pytest.raises(ResultsError) as raised:
+        claims.read_all_results(tmp_path)
+    message = str(raised.value)
+    assert f"01_demand_growth in {tmp_path / '01_demand_growth_run_a'}, {tmp_path / '01_demand_growth_run_b'}" in message
+    assert "set results_dir to a folder that holds one run of each notebook" in message
 
 
 def _committed_results() -> list[Path]:

@@ -25,6 +25,7 @@ from talentmarket.errors import DataValidationError
 from talentmarket.results.contract import (
     RESULTS_FILE,
     VERDICTS,
+    ResultsError,
     read_results,
     write_results,
 )
@@ -68,12 +69,22 @@ _RESULT_FIELDS = ("estimate", "ci_low", "ci_high", "unit", "metric", "n", "secti
 
 
 def read_all_results(reports_root: str | Path) -> list[dict[str, Any]]:
-    """Every notebook's validated ``results.json`` under ``reports_root`` (the scorecard's own excluded), by notebook."""
-    documents = [
-        read_results(path)
-        for path in sorted(Path(reports_root).glob(f"*/{RESULTS_FILE}"))
-        if path.parent.name != SCORECARD_NOTEBOOK
-    ]
+    """Every notebook's validated ``results.json`` under ``reports_root`` (the scorecard's own excluded), by notebook.
+
+    Raises ResultsError naming the folders when two of them hold results of the same notebook (e.g. a
+    ``results_dir`` that holds several runs' output folders): the scorecard could not tell which to use.
+    """
+    found: dict[str, list[Path]] = {}
+    documents = []
+    for path in sorted(Path(reports_root).glob(f"*/{RESULTS_FILE}")):
+        if path.parent.name != SCORECARD_NOTEBOOK:
+            documents.append(read_results(path))
+            found.setdefault(documents[-1]["notebook"], []).append(path.parent)
+    twice = [f"{notebook} in {', '.join(str(folder) for folder in folders)}"
+             for notebook, folders in found.items() if len(folders) > 1]
+    if twice:
+        raise ResultsError(f"{reports_root}: results of one notebook in several folders ({'; '.join(twice)}); "
+                           "set results_dir to a folder that holds one run of each notebook")
     return sorted(documents, key=lambda document: document["notebook"])
 
 
