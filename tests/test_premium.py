@@ -11,7 +11,7 @@ import statsmodels.api as sm
 from scipy import special
 from scipy.optimize import linprog
 from talentmarket.analyses.premium.distribution import (
-    _quantile_fit,
+    _quantile_fits,
     _title_block_jackknife,
     assign_title_blocks,
     decompose_gap,
@@ -180,9 +180,10 @@ def test_quantile_fit_reaches_linprogs_optimal_vertex() -> None:
     market = _title_market(np.random.default_rng(5), n=600)
     x, _ = _design(market, market[["is_ai"]].astype("float64"), MC_CONTROLS, 1)
     y = np.round(market["log_salary_usd"].to_numpy(), 1)  # ties, as rounded salaries have: a degenerate LP
-    for q in (0.1, 0.5, 0.9):
+    quantiles = (0.1, 0.5, 0.9)
+    for q, fit in zip(quantiles, _quantile_fits(y, x, quantiles), strict=True):
         reference = linprog(-y, A_eq=x.T, b_eq=(1 - q) * x.sum(axis=0), bounds=(0, 1), method="highs")
-        assert np.array_equal(_quantile_fit(y, x, q), -reference.eqlin.marginals)
+        assert np.array_equal(fit, -reference.eqlin.marginals)
 
 
 def test_common_support_keeps_only_cells_with_both_groups() -> None:
