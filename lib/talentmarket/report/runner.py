@@ -9,7 +9,8 @@
   concurrent run never leaves one run's results.json beside another's HTML.
 - Executed notebooks carry no timestamps, random ids or machine paths, so re-running an
   unchanged checkout leaves ``git status`` clean.
-- Independent notebooks run in parallel (one worker per core), the scorecard last.
+- Independent notebooks run in parallel (one worker per core), the scorecard last; its kernel starts
+  on the first idle core and waits before the cell tagged ``reads-other-notebooks`` until they finish.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import active_children, get_context
 from pathlib import Path
@@ -48,6 +49,10 @@ KERNEL_NAME = "python3"
 CELL_TIMEOUT_SECONDS = 1800
 LAST_NOTEBOOK_PREFIX = "00_"
 """Notebooks whose names start with this (the claims scorecard) read the others' results, so run last."""
+WAIT_TAG = "reads-other-notebooks"
+"""Tags the scorecard's first cell that reads the other notebooks' results. When the scorecard runs with them,
+its kernel starts (and imports) on the first idle core and waits before this cell until they have finished, so
+the kernel start-up costs no wall time; a last notebook without this tag simply starts after the others."""
 INJECTED_TAG = "injected-parameters"
 ERROR_MARKER_TAG = "papermill-error-cell-tag"
 """Papermill's markdown cells pointing at the failed cell: not part of the notebook, so not counted."""
@@ -72,9 +77,17 @@ class _FinalSaveManager(NotebookExecutionManager):
     ``finally`` — instead of at the start and end of every cell: rewriting a notebook full of figures twice per
     cell (0.02–0.06 s a write, 40 cells) costs each notebook 1–3 s of CPU that the kernels running beside it need."""
 
+    gate: _Gate | None = None
+    """Set for a run started before the notebooks it reads have finished: it waits at :data:`WAIT_TAG`."""
+
     def save(self, **kwargs: Any) -> None:
         if self.end_time is not None:
             super().save(**kwargs)
+
+    def cell_start(self, cell: nbformat.NotebookNode, cell_index: int | None = None, **kwargs: Any) -> None:
+        if self.gate is not None and WAIT_TAG in cell.metadata.get("tags", []) and not self.gate.wait():
+            raise RunCancelled("the notebooks it reads did not all succeed")
+        super().cell_start(cell, cell_index, **kwargs)
 
 
 class _FinalSaveEngine(NBClientEngine):
@@ -83,9 +96,10 @@ class _FinalSaveEngine(NBClientEngine):
     @classmethod
     def execute_notebook(cls, nb: nbformat.NotebookNode, kernel_name: str, output_path: str | None = None,
                          progress_bar: bool = False, log_output: bool = False, autosave_cell_every: int = 30,
-                         **kwargs: Any) -> nbformat.NotebookNode:
+                         gate: _Gate | None = None, **kwargs: Any) -> nbformat.NotebookNode:
         manager = _FinalSaveManager(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
                                     autosave_cell_every=autosave_cell_every)
+        manager.gate = gate
         manager.notebook_start()
         try:
             cls.execute_managed_notebook(manager, kernel_name, log_output=log_output, **kwargs)
@@ -105,6 +119,31 @@ class NotebookFailed(TalentMarketError, RuntimeError):
 
 class RunInterrupted(BaseException):
     """SIGTERM or Ctrl-C: unwinds a run so its staging folder is removed and the previous report stays."""
+
+
+class RunCancelled(TalentMarketError):
+    """A run started early gave up at :data:`WAIT_TAG`: a notebook it reads failed or the run was interrupted."""
+
+
+class _Gate:
+    """Shared by the runner and the worker of an early-started run (inherited at fork): ``start`` is set once a
+    core idles, ``opened`` once the notebooks the run reads have finished, ``go_on`` if they all succeeded."""
+
+    def __init__(self) -> None:
+        context = get_context("fork")
+        self.start, self.opened, self.go_on = context.Event(), context.Event(), context.Value("b", 0)
+        self.waited = 0.0
+
+    def open(self, go_on: bool) -> None:
+        self.go_on.value = int(go_on)
+        self.opened.set()
+
+    def wait(self) -> bool:
+        """Block until opened; whether to go on. The time spent here is kept in ``waited`` (this process's)."""
+        started = time.monotonic()
+        self.opened.wait()
+        self.waited += time.monotonic() - started
+        return bool(self.go_on.value)
 
 
 def interrupt_on_sigterm() -> None:
@@ -335,8 +374,11 @@ def run_notebook(name: str, parameters: dict[str, Any] | None = None, **options:
     return execute_plan(plan_run(name, parameters, **options))
 
 
-def execute_plan(plan: RunPlan) -> NotebookRun:
-    """Run a checked plan: stage, execute, normalise, render, and replace the target only on success."""
+def execute_plan(plan: RunPlan, gate: _Gate | None = None) -> NotebookRun:
+    """Run a checked plan: stage, execute, normalise, render, and replace the target only on success.
+
+    With a ``gate`` the kernel waits before the cell tagged :data:`WAIT_TAG` until the gate opens (raising
+    :class:`RunCancelled` if it opens to stop); the time spent waiting is not counted in ``seconds``."""
     stem = plan.notebook.stem
     staging = plan.reports_root / f".{stem}.{uuid.uuid4().hex[:12]}.partial"
     staging.mkdir()
@@ -349,7 +391,7 @@ def execute_plan(plan: RunPlan) -> NotebookRun:
                 papermill.execute_notebook(
                     str(plan.notebook), str(executed), parameters=plan.injected or None, kernel_name=KERNEL_NAME,
                     progress_bar=False, cwd=str(plan.cwd), execution_timeout=plan.timeout,
-                    extra_arguments=KERNEL_ARGUMENTS, engine_name=ENGINE_NAME,
+                    extra_arguments=KERNEL_ARGUMENTS, engine_name=ENGINE_NAME, gate=gate,
                 )
             except PapermillExecutionError as error:
                 raise NotebookFailed(_failure_message(plan, executed, error.ename, error.evalue)) from None
@@ -369,7 +411,7 @@ def execute_plan(plan: RunPlan) -> NotebookRun:
         store_outputs(target / plan.notebook.name, plan.notebook)
     final = target / plan.notebook.name
     return NotebookRun(stem, final, final.with_suffix(".html"), final.with_name(f"{stem}_reader.html"),
-                       time.monotonic() - started)
+                       time.monotonic() - started - (gate.waited if gate else 0.0))
 
 
 @contextlib.contextmanager
@@ -513,7 +555,7 @@ def store_outputs(executed: Path, notebook: Path) -> None:
 
 def run_many(names: list[str] | None, *, jobs: int | None = None, **options: Any) -> list[NotebookRun]:
     """Run several notebooks (all when ``names`` is empty): every one is checked before any kernel starts,
-    independent ones run ``jobs`` at a time (default: one per core), the scorecard last."""
+    independent ones run ``jobs`` at a time (default: one per core), the scorecard last (see :data:`WAIT_TAG`)."""
     order = {path: rank for rank, path in enumerate(discover_notebooks())}
     notebooks = (sorted({resolve_notebook(n) for n in names}, key=lambda p: (order.get(p, len(order)), p.name))
                  if names else list(order))
@@ -525,50 +567,101 @@ def run_many(names: list[str] | None, *, jobs: int | None = None, **options: Any
     first = [p for p in plans if not p.notebook.name.startswith(LAST_NOTEBOOK_PREFIX)]
     last = [p for p in plans if p.notebook.name.startswith(LAST_NOTEBOOK_PREFIX)]
     workers = max(1, min(jobs or usable_cores(), len(first)))
-    runs, failures = _run_batch(first, workers, len(plans))
+    early = last if workers > 1 and last and all(map(_waits, last)) else []
+    for index, plan in enumerate(first + early, start=1):
+        print(f"[{index}/{len(plans)}] {plan.notebook.stem}: running…", file=sys.stderr, flush=True)
+    outcomes = _execute(first, workers, early)
+    runs, failures = _collect(first, outcomes, 0, len(plans))
     note = ""
     if last and failures:
         note = "\nThe scorecard was not run: it reads the other notebooks' results."
     elif last:
-        more, failures = _run_batch(last, 1, len(plans), offset=len(first))
+        if not early:
+            for index, plan in enumerate(last, start=len(first) + 1):
+                print(f"[{index}/{len(plans)}] {plan.notebook.stem}: running…", file=sys.stderr, flush=True)
+        more, failures = _collect(last, outcomes[len(first):] if early else _execute(last, 1), len(first), len(plans))
         runs += more
     if failures:
         raise NotebookFailed("\n".join(failures) + note)
     return runs
 
 
-def _run_batch(plans: list[RunPlan], workers: int, total: int, offset: int = 0) -> tuple[list[NotebookRun], list[str]]:
-    """Execute plans, in worker processes when ``workers`` > 1; collect runs and failure messages in plan order."""
-    for index, plan in enumerate(plans, start=offset + 1):
-        print(f"[{index}/{total}] {plan.notebook.stem}: running…", file=sys.stderr, flush=True)
-    outcomes: list[NotebookRun | NotebookFailed]
+def _waits(plan: RunPlan) -> bool:
+    """Whether the notebook has a cell tagged :data:`WAIT_TAG`, so it may start before the notebooks it reads end."""
+    return any(WAIT_TAG in cell.metadata.get("tags", []) for cell in nbformat.read(plan.notebook, as_version=4).cells)
+
+
+Outcome = NotebookRun | NotebookFailed | None
+"""One plan's end: its run, its failure, or None for an early-started run cancelled at :data:`WAIT_TAG`."""
+
+
+def _execute(plans: list[RunPlan], workers: int, early: list[RunPlan] = ()) -> list[Outcome]:
+    """Execute ``plans``, in ``workers`` worker processes when more than one, then ``early``: outcomes in that order.
+
+    ``early`` plans run in one more worker: each starts its kernel once no plan is left for a finished worker
+    (a core idles from then on), waits at :data:`WAIT_TAG` until every plan has finished, and goes on only if
+    all succeeded."""
     if workers == 1:
-        outcomes = [_outcome(plan) for plan in plans]
-    else:
-        # fork, not spawn: a worker inherits the modules already imported (spawn re-imports them, several seconds
-        # per worker); the parent holds no threads or kernels at this point, which is what makes fork safe
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
-                                 initializer=interrupt_on_sigterm) as pool:
-            try:
-                outcomes = list(pool.map(_outcome, plans))
-            except BaseException:
-                for worker in active_children():  # each unwinds its own run (see interrupt_on_sigterm)
-                    worker.terminate()
-                raise
+        return [_outcome(plan) for plan in plans]
+    gate = _Gate() if early else None
+    # fork, not spawn: a worker inherits the modules already imported (spawn re-imports them, several seconds
+    # per worker); the parent holds no threads or kernels at this point, which is what makes fork safe
+    with ProcessPoolExecutor(max_workers=workers + bool(early), mp_context=get_context("fork"),
+                             initializer=_start_worker, initargs=(gate,)) as pool:
+        try:
+            waiting = [pool.submit(_early_outcome, plan) for plan in early]  # first: each takes a worker of its own
+            futures = [pool.submit(_outcome, plan) for plan in plans]
+            for finished, _ in enumerate(as_completed(futures), start=1):
+                if gate and finished == len(plans) - workers + 1:
+                    gate.start.set()
+            outcomes = [future.result() for future in futures]
+            if gate:
+                gate.start.set()
+                gate.open(go_on=all(isinstance(outcome, NotebookRun) for outcome in outcomes))
+            return outcomes + [future.result() for future in waiting]
+        except BaseException:
+            for worker in active_children():  # each unwinds its own run (see interrupt_on_sigterm)
+                worker.terminate()
+            raise
+
+
+_WORKER_GATE: _Gate | None = None
+"""The gate of this worker process's early-started run (set by :func:`_start_worker`)."""
+
+
+def _start_worker(gate: _Gate | None) -> None:
+    """Worker set-up: SIGTERM unwinds runs, and the gate (passed at fork: it cannot be pickled) is kept."""
+    global _WORKER_GATE
+    interrupt_on_sigterm()
+    _WORKER_GATE = gate
+
+
+def _early_outcome(plan: RunPlan) -> Outcome:
+    """An early-started run's outcome: it starts once a core idles and waits for the gate at :data:`WAIT_TAG`."""
+    assert _WORKER_GATE is not None, "an early-started run needs its worker's gate"
+    _WORKER_GATE.start.wait()
+    try:
+        return _outcome(plan, _WORKER_GATE)
+    except RunCancelled:
+        return None
+
+
+def _collect(plans: list[RunPlan], outcomes: list[Outcome], offset: int, total: int) -> tuple[list[NotebookRun], list[str]]:
+    """Print each finished run's line and split outcomes into runs and failure messages, in plan order."""
     runs, failures = [], []
     for index, (plan, outcome) in enumerate(zip(plans, outcomes), start=offset + 1):
         if isinstance(outcome, NotebookRun):
             print(f"[{index}/{total}] {plan.notebook.stem}: done in {outcome.seconds:.1f} s → {_shown(outcome.html)}",
                   file=sys.stderr, flush=True)
             runs.append(outcome)
-        else:
+        elif outcome is not None:
             failures.append(str(outcome))
     return runs, failures
 
 
-def _outcome(plan: RunPlan) -> NotebookRun | NotebookFailed:
+def _outcome(plan: RunPlan, gate: _Gate | None = None) -> NotebookRun | NotebookFailed:
     """A plan's run, or its failure as a value (so one failing notebook does not stop the others)."""
     try:
-        return execute_plan(plan)
+        return execute_plan(plan, gate)
     except NotebookFailed as failure:
         return failure
