@@ -98,6 +98,11 @@ TITLE_SD = 0.10
 NOISE_SD = {True: 0.35, False: 0.30}
 YEARS = (2022, 2023, 2024, 2025)
 MC_CONTROLS = ("experience_level", "work_year")
+# The string columns are taken from their few distinct values: the Monte Carlos build 1,300 markets, and
+# converting 3,000 Python strings to a string column each time cost more than many of the fits.
+_TITLE_NAMES = pd.array([f"title {t}" for t in range(200)], dtype="str")
+_LEVEL_NAMES = pd.array(list(LEVELS), dtype="str")
+_GROUP_NAMES = pd.array(["comparison", "AI"], dtype="str")
 
 
 def _title_market(rng: np.random.Generator, n: int = 3_000, slope: float = 0.0, title_year_sd: float = 0.0) -> pd.DataFrame:
@@ -116,8 +121,8 @@ def _title_market(rng: np.random.Generator, n: int = 3_000, slope: float = 0.0, 
     y = (11.5 + LEVEL_EFFECT[level] + 0.02 * centred + is_ai * (TRUE_PREMIUM + slope * centred)
          + title_effect[titles] + title_year[titles, year_index] + noise)
     return pd.DataFrame({
-        "log_salary_usd": y, "is_ai": is_ai.astype("int64"), "group": np.where(is_ai, "AI", "comparison"),
-        "job_title": [f"title {t}" for t in titles], "experience_level": LEVELS[level],
+        "log_salary_usd": y, "is_ai": is_ai.astype("int64"), "group": _GROUP_NAMES.take(is_ai.astype("int64")),
+        "job_title": _TITLE_NAMES.take(titles), "experience_level": _LEVEL_NAMES.take(level),
         "work_year": np.array(YEARS)[year_index], "posting_id": np.arange(n),
     })
 

@@ -221,17 +221,16 @@ def _design(frame: pd.DataFrame, terms: pd.DataFrame, controls: Sequence[str], m
 
 def _clustered_premiums(
     frame: pd.DataFrame,
-    terms: pd.DataFrame,
-    controls: Sequence[str],
-    min_cell_size: int,
+    design: tuple[np.ndarray, list[str]],
     contrasts: dict[str, dict[str, float]],
     cluster: str,
     draws: int,
     seed: int,
 ) -> list[Premium]:
-    """One model, each named contrast tested with the wild cluster bootstrap by ``cluster`` (same draws)."""
+    """One model (``design``: :func:`_design` of ``frame``, built once by the caller, who may reuse it), each
+    named contrast tested with the wild cluster bootstrap by ``cluster`` (same draws)."""
     _require(frame, [cluster])
-    x, names = _design(frame, terms, controls, min_cell_size)
+    x, names = design
     y = frame["log_salary_usd"].to_numpy(dtype="float64")
     labels = frame[cluster].to_numpy()
     premiums = []
@@ -264,8 +263,8 @@ def estimate_premium(
     ``cluster`` (e.g. ``"posting_id"``) only to show what clustering below the title misses.
     """
     _require(frame, ["log_salary_usd", "is_ai", *controls])
-    terms = frame[["is_ai"]].astype("float64")
-    return _clustered_premiums(frame, terms, controls, min_cell_size, {label: {"is_ai": 1.0}}, cluster, draws, seed)[0]
+    design = _design(frame, frame[["is_ai"]].astype("float64"), controls, min_cell_size)
+    return _clustered_premiums(frame, design, {label: {"is_ai": 1.0}}, cluster, draws, seed)[0]
 
 
 def estimate_control_ladder(frame: pd.DataFrame, min_cell_size: int = DEFAULT_MIN_CELL_SIZE,
@@ -293,7 +292,7 @@ def compare_clustering(frame: pd.DataFrame, controls: Sequence[str] = ALL_CONTRO
         value, low, high = fit.coefficient("is_ai").percent()
         rows.append({"inference": label, "percent": value, "ci_low": low, "ci_high": high,
                      "clusters": fit.n_clusters or fit.n_obs})
-    wild = estimate_premium(frame, controls, min_cell_size, draws=draws, seed=seed)
+    wild = _clustered_premiums(frame, (x, names), {"AI premium": {"is_ai": 1.0}}, DEFAULT_CLUSTER, draws, seed)[0]
     rows.append({"inference": f"{wild.inference.method} by title", "percent": wild.percent,
                  "ci_low": wild.ci_percent[0], "ci_high": wild.ci_percent[1], "clusters": wild.clusters})
     return pd.DataFrame(rows)
@@ -361,17 +360,18 @@ def estimate_premium_by(
     if not kept:
         raise ParameterError(f"no {by} category has {min_cell_size} AI and {min_cell_size} comparison postings; lower min_cell_size")
     subset = frame.loc[frame[by].isin(kept)]
-    terms = pd.DataFrame({f"AI × {value}": ((subset[by] == value) & (subset["is_ai"] == 1)).astype("float64") for value in kept})
+    category, is_ai = subset[by].to_numpy(), subset["is_ai"].to_numpy() == 1
+    terms = pd.DataFrame({f"AI × {value}": ((category == value) & is_ai).astype("float64") for value in kept}, index=subset.index)
     model_controls = list(dict.fromkeys([*controls, by]))
     contrasts = {str(value): {f"AI × {value}": 1.0} for value in kept}
-    premiums = _clustered_premiums(subset, terms, model_controls, min_cell_size, contrasts, cluster, draws, seed)
+    x, names = _design(subset, terms, model_controls, min_cell_size)  # one design: the bootstrap and the Wald test
+    premiums = _clustered_premiums(subset, (x, names), contrasts, cluster, draws, seed)
     table = _table(premiums).rename(columns={"label": by})
     table[by] = kept
     counts = postings.loc[kept].rename(columns={0: "comparison_postings", 1: "ai_postings"}).reset_index(drop=True)
     table = pd.concat([table, counts], axis=1)
     statistic, df, p_value = float("nan"), 0, float("nan")
     if len(kept) > 1:
-        x, names = _design(subset, terms, model_controls, min_cell_size)
         fit = fit_ols(x, subset["log_salary_usd"].to_numpy(dtype="float64"), names, clusters=subset[cluster].to_numpy())
         chi2, df, _ = fit.wald_equal(list(terms.columns))
         statistic = chi2 / df
@@ -398,7 +398,7 @@ def estimate_premium_trend(
     centred_year = frame["work_year"] - frame["work_year"].mean()
     terms = pd.DataFrame({"is_ai": frame["is_ai"].astype("float64"), "AI × year": frame["is_ai"] * centred_year})
     contrasts = {"change of AI premium per year": {"AI × year": 1.0}}
-    return _clustered_premiums(frame, terms, controls, min_cell_size, contrasts, cluster, draws, seed)[0]
+    return _clustered_premiums(frame, _design(frame, terms, controls, min_cell_size), contrasts, cluster, draws, seed)[0]
 
 
 # --------------------------------------------------------------------------- company size
@@ -458,7 +458,7 @@ def estimate_company_size_gaps(
     contrasts = {"L vs M": {"size=L": 1.0}}
     if "S" in kept:
         contrasts |= {"S vs M": {"size=S": 1.0}, "L vs S": {"size=L": 1.0, "size=S": -1.0}}
-    premiums = _clustered_premiums(rows, terms, controls, min_cell_size, contrasts, cluster, draws, seed)
+    premiums = _clustered_premiums(rows, _design(rows, terms, controls, min_cell_size), contrasts, cluster, draws, seed)
     table = _table(premiums).rename(columns={"label": "comparison"})
     claim_tests = table["comparison"].isin(["L vs M", "L vs S"])
     table["p_holm"] = np.nan
