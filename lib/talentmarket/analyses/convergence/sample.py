@@ -11,7 +11,7 @@ from scipy import sparse
 from statsmodels.regression.linear_model import OLS  # not statsmodels.api: it imports all of statsmodels (~0.6 s)
 from statsmodels.tools.tools import add_constant
 
-from talentmarket.data.salaries import AI_FIELD, load_salaries, prepare_salaries
+from talentmarket.data.salaries import AI_FIELD, expand_postings, find_postings, load_salaries, prepare_salaries
 from talentmarket.data.store import DataStore
 from talentmarket.data.synthetic import geography
 from talentmarket.data.taxonomy import ROLE_CLASSES, classify_titles
@@ -98,7 +98,17 @@ def load_salary_rows(
 def prepare_postings(rows: pd.DataFrame, pair_handling: str = "midpoint") -> pd.DataFrame:
     """Postings ready for analysis: range pairs and duplicates resolved by the shared
     :func:`talentmarket.data.salaries.prepare_salaries` (``pair_handling`` as there), each title's role class added."""
-    postings = prepare_salaries(rows, pair_handling)
+    return _with_role_class(prepare_salaries(rows, pair_handling))
+
+
+def _prepare_postings_by_handling(rows: pd.DataFrame, handlings: Iterable[str]) -> dict[str, pd.DataFrame]:
+    """:func:`prepare_postings` of ``rows`` under each pair handling, the same frames, with the postings found once
+    (:func:`talentmarket.data.salaries.find_postings` is the costly part and the same for every handling)."""
+    found = find_postings(rows)
+    return {handling: _with_role_class(expand_postings(found, handling)) for handling in handlings}
+
+
+def _with_role_class(postings: pd.DataFrame) -> pd.DataFrame:
     postings["role_class"] = classify_titles(postings["job_title"]).to_numpy()
     return postings
 
@@ -401,10 +411,16 @@ class _StratifiedClusterBootstrap:
         """The next ``n_draws`` draws as clusters × draws: how many times each cluster was drawn.
 
         One uniform per cluster and draw, taken from the stream in draw order, so any batching of
-        the draws gives the same draws as taking them one at a time."""
-        picks = self.start + np.floor(self.rng.random((n_draws, self.n_clusters)) * self.size).astype(np.int64)
-        drawn = (self.order[picks] + self.n_clusters * np.arange(n_draws)[:, None]).ravel()
-        return np.bincount(drawn, minlength=n_draws * self.n_clusters).reshape(n_draws, self.n_clusters).T
+        the draws gives the same draws as taking them one at a time. The counts come out C-contiguous
+        (cluster-major): the row weights and the cell sums that use them read whole rows, and a
+        transposed view cost each of those products a copy (0.9 → 0.5 s CPU for 499 draws)."""
+        scaled = self.rng.random((n_draws, self.n_clusters))
+        scaled *= self.size
+        picks = scaled.astype(np.int64)  # truncation is the floor: the products are non-negative
+        picks += self.start
+        drawn = self.order[picks] * n_draws
+        drawn += np.arange(n_draws)[:, None]
+        return np.bincount(drawn.ravel(), minlength=self.n_clusters * n_draws).reshape(self.n_clusters, n_draws)
 
     def row_weights(self, counts: np.ndarray) -> np.ndarray:
         """Row weights (rows × draws) of cluster counts: how many times each row's cluster was drawn."""

@@ -18,13 +18,14 @@ from talentmarket.analyses.convergence.sample import (
     DEFAULT_BOOTSTRAP,
     RANGE_SUMMARIES,
     Interval,
+    _prepare_postings_by_handling,
     check_draws,
-    prepare_postings,
     select_sample,
 )
 from talentmarket.data.taxonomy import ROLE_CLASSES
 from talentmarket.errors import ParameterError
 from talentmarket.results.contract import ClaimResult
+from talentmarket.stats.parallel import map_in_threads
 
 
 def estimate_convergence_sensitivity(
@@ -50,6 +51,10 @@ def estimate_convergence_sensitivity(
     the jackknife over countries); ``n_bootstrap`` draws (at least 99) give the other rows' yearly
     dispersions their intervals. One row per specification; thin ones say why in their cells
     ("n/a", "descriptive", inconclusive).
+
+    The specifications are independent refits, each with its own seeded bootstrap, so they run side by
+    side (:func:`talentmarket.stats.parallel.map_in_threads`: the bootstrap's sparse products, draws and
+    solves run outside the GIL) and give the numbers of a loop, bit for bit.
     """
     check_draws("n_bootstrap", n_bootstrap)
     if headline.min_cell != min_cell or list(headline.years) != sorted(years):
@@ -68,14 +73,16 @@ def estimate_convergence_sensitivity(
     for handling in RANGE_SUMMARIES:
         if handling != pair_handling:
             specifications[f"pair_handling {handling}"] = (handling, years, roles, min_cell)
-    postings: dict[str, pd.DataFrame] = {}
-    records = [_sensitivity_record("as chosen", headline)]
-    for name, (handling, spec_years, spec_roles, spec_min_cell) in specifications.items():
-        if handling not in postings:
-            postings[handling] = prepare_postings(rows, handling)
+    postings = _prepare_postings_by_handling(rows, {handling for handling, *_ in specifications.values()})
+
+    def estimate(specification: tuple[str, Sequence[int], Sequence[str], int]) -> ConvergenceResult:
+        handling, spec_years, spec_roles, spec_min_cell = specification
         sample = select_sample(postings[handling], years=spec_years, roles=spec_roles, countries=countries, country_groups=country_groups)
-        result = estimate_convergence(sample, min_cell=spec_min_cell, n_bootstrap=n_bootstrap, seed=seed)
-        records.append(_sensitivity_record(name, result))
+        return estimate_convergence(sample, min_cell=spec_min_cell, n_bootstrap=n_bootstrap, seed=seed)
+
+    results = map_in_threads(estimate, specifications.values())
+    records = [_sensitivity_record("as chosen", headline)]
+    records += [_sensitivity_record(name, result) for name, result in zip(specifications, results, strict=True)]
     return pd.DataFrame(records)
 
 
