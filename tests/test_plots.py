@@ -3,11 +3,16 @@ codes and long labels read as plain words and numbers."""
 
 from __future__ import annotations
 
+import io
+
 import matplotlib.pyplot as plt
 import pytest
 from talentmarket.data.store import DataStore
 from talentmarket.results.figures import (
+    FIGURE_DPI,
     PlainLogLocator,
+    add_footer,
+    apply_style,
     hollow_marker_handle,
     plain_label,
     plain_log_axis,
@@ -60,3 +65,33 @@ def test_codes_read_as_words_and_long_labels_wrap() -> None:
 def test_hollow_marker_handle_is_a_white_filled_legend_entry() -> None:
     handle = hollow_marker_handle("hollow: more than half imputed")
     assert handle.get_markerfacecolor() == "white" and handle.get_label() == "hollow: more than half imputed"
+
+
+def _footed_figure() -> plt.Figure:
+    fig, axes = plt.subplots(1, 2, figsize=(8, 4))
+    for ax in axes:
+        ax.plot([1, 2, 3], [3, 1, 2])
+        ax.set_title("A long title that tight layout has to make room for")
+        ax.set_ylabel("postings per 1,000")
+    return fig
+
+
+def test_footer_lays_the_figure_out_like_tight_layout_and_savefig_draws_it_once() -> None:
+    apply_style()
+    reference = _footed_figure()
+    reference.text(0.01, 0.005, "Source: a test", fontsize=7.5, ha="left", va="bottom", wrap=True, color="#555555")
+    reference.tight_layout(rect=(0, 0.05, 1, 1))
+    footed = _footed_figure()
+    add_footer(footed, "Source: a test")
+    draws = []
+    footed.canvas.mpl_connect("draw_event", draws.append)
+    assert footed.subplotpars.left == reference.subplotpars.left and footed.subplotpars.bottom == reference.subplotpars.bottom
+    assert _png(footed) == _png(reference)
+    assert len(draws) == 1 and footed.get_layout_engine() is None
+    plt.close("all")
+
+
+def _png(fig: plt.Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=FIGURE_DPI, metadata={"Software": None})
+    return buffer.getvalue()

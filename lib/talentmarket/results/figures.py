@@ -14,6 +14,7 @@ import IPython
 import IPython.display
 import matplotlib
 import matplotlib.dates
+import matplotlib.layout_engine
 import matplotlib.lines
 import matplotlib.pyplot as plt
 import matplotlib.ticker
@@ -52,10 +53,15 @@ def source_line(store: DataStore, sources: list[str] | None = None, extra: str |
 
 
 def add_footer(fig: plt.Figure, text: str, *, warning: bool = False) -> None:
-    """Write ``text`` under the axes, wrapped to the figure width; ``warning`` sets it in bold red."""
+    """Write ``text`` under the axes, wrapped to the figure width; ``warning`` sets it in bold red.
+
+    The axes are then laid out tightly above it once, by the engine ``fig.tight_layout`` uses, but without
+    leaving a layout engine on the figure: ``fig.tight_layout`` leaves a placeholder engine, and a figure with
+    any engine is drawn twice by ``savefig`` (once to lay it out, once to render); the PNG is the same.
+    """
     fig.text(0.01, 0.005, text, fontsize=7.5, ha="left", va="bottom", wrap=True,
              color="#b00020" if warning else "#555555", fontweight="bold" if warning else "normal")
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    matplotlib.layout_engine.TightLayoutEngine(rect=(0, 0.05, 1, 1)).execute(fig)
 
 
 def add_source_footer(fig: plt.Figure, store: DataStore, sources: list[str] | None = None, extra: str | None = None) -> None:
