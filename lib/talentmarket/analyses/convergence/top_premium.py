@@ -166,9 +166,12 @@ def _decile_spread(residuals: np.ndarray, year_values: np.ndarray, years: list[i
 
 def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, quantiles: tuple[float, ...]) -> np.ndarray:
     """Quantiles (quantiles × draws) of ``values`` under each column of frequency ``weights`` (values × draws): the
-    smallest value whose cumulative weight reaches the quantile's share of the total."""
+    smallest value whose cumulative weight reaches the quantile's share of the total.
+
+    A draw's cumulative weights never decrease, so the number of them below a target is where
+    ``np.searchsorted`` would insert it: a binary search per draw instead of comparing every value."""
     order = np.argsort(values)
-    cumulative = np.cumsum(weights[order], axis=0)
-    targets = np.asarray(quantiles)[:, None] * cumulative[-1]
-    positions = (cumulative[None, :, :] < targets[:, None, :]).sum(axis=1)
+    cumulative = np.cumsum(weights[order].T, axis=1)  # draws × values; whole numbers, so exact in any order
+    targets = np.asarray(quantiles)[None, :] * cumulative[:, -1:]
+    positions = np.array([np.searchsorted(draw, target) for draw, target in zip(cumulative, targets, strict=True)]).T
     return values[order][np.minimum(positions, len(values) - 1)]
