@@ -603,6 +603,7 @@ def _execute(plans: list[RunPlan], workers: int, early: list[RunPlan] = ()) -> l
     all succeeded."""
     if workers == 1:
         return [_outcome(plan) for plan in plans]
+    _import_renderer()
     gate = _Gate() if early else None
     # fork, not spawn: a worker inherits the modules already imported (spawn re-imports them, several seconds
     # per worker); the parent holds no threads or kernels at this point, which is what makes fork safe
@@ -623,6 +624,12 @@ def _execute(plans: list[RunPlan], workers: int, early: list[RunPlan] = ()) -> l
             for worker in active_children():  # each unwinds its own run (see interrupt_on_sigterm)
                 worker.terminate()
             raise
+
+
+def _import_renderer() -> None:
+    """Import what rendering the pages needs (nbconvert, pandas, matplotlib: 1.5–4 s) here, before the workers
+    fork, so they inherit it instead of each importing it for its first page, and so does the site built last."""
+    from talentmarket.report import site  # noqa: F401
 
 
 _WORKER_GATE: _Gate | None = None
