@@ -6,8 +6,10 @@ fixture results plus, when the main job has written them, the real executed note
 ``reports/``, rendered again with the current exporter; it is opened from disk (file://) and from
 a static server on 127.0.0.1. Every page — the index, "How we judge" and each notebook's reader and
 full version — must load nothing from the network (Chromium's own network log is read), show every
-image, and fit a 1400 px wide window without horizontal scrolling. Screenshots are saved in the
-test's temporary folder (the path is printed) to be looked at.
+image, and fit a 1400 px wide window without horizontal scrolling. Every page is opened once per way of
+opening it (the ``visits`` fixture) and what it showed is recorded for the tests that check it. Screenshots
+are saved in the test's temporary folder (the path is printed) to be looked at: the index and a notebook's
+two versions at full size, every page of the survey at half size.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import json
 import shutil
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -44,6 +47,10 @@ pytestmark = [
 PAGE_LOAD_TIMEOUT_SECONDS = 60
 WINDOW_WIDTH = 1400
 LOCAL_SCHEMES = ("file", "data", "about", "blob", "chrome", "chrome-extension")
+SURVEY_SCALE = 0.5
+"""Screenshots of the survey of every page are half size: a quarter of the pixels to draw and encode (a
+16,000 px notebook page took 6 s at full size, 2 s at half size under load), still enough to look over a page's
+layout; the pages the tests below look at closely are shot at full size."""
 ALL_IMAGES_LOADED = "return Array.from(document.images).map(i => [i.getAttribute('src'), i.complete && i.naturalWidth > 0])"
 
 
@@ -114,14 +121,15 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def save_full_page(driver: webdriver.Chrome, target: Path) -> Path:
-    """A screenshot of the whole page height (up to 16,000 px), not only the first screen.
+def save_full_page(driver: webdriver.Chrome, target: Path, scale: float = 1) -> Path:
+    """A screenshot of the whole page height (up to 16,000 px), not only the first screen, ``scale`` times
+    the window's size.
 
     Taken through Chromium's DevTools beyond the viewport, so the window is not resized to the page's height
     and back (each resize lays the whole page out again), with PNG encoding optimised for speed (a larger
     file): together about half the time of a window-sized screenshot on a long notebook page."""
     height = driver.execute_script("return document.documentElement.scrollHeight")
-    clip = {"x": 0, "y": 0, "width": WINDOW_WIDTH, "height": min(int(height) + 40, 16000), "scale": 1}
+    clip = {"x": 0, "y": 0, "width": WINDOW_WIDTH, "height": min(int(height) + 40, 16000), "scale": scale}
     shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,
                                                              "optimizeForSpeed": True, "clip": clip})
     target.write_bytes(base64.b64decode(shot["data"]))
@@ -159,8 +167,43 @@ def horizontal_overflow(driver: webdriver.Chrome) -> int:
     return int(driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth"))
 
 
+def page_url(mode: str, page: Path, site_root: Path, server_url: str) -> str:
+    """The address of ``page`` opened from disk (``file``) or from the test server (``http``)."""
+    return page.as_uri() if mode == "file" else urljoin(server_url, page.relative_to(site_root).as_posix())
+
+
 def site_url(mode: str, site_root: Path, server_url: str) -> str:
-    return (site_root / "index.html").as_uri() if mode == "file" else urljoin(server_url, "index.html")
+    return page_url(mode, site_root / "index.html", site_root, server_url)
+
+
+@dataclass(frozen=True)
+class Visit:
+    """What a page showed when it was opened: the URLs it asked for, its images (``[src, loaded]``) and
+    how many pixels it is wider than the window."""
+
+    requested: list[str]
+    images: list[list]
+    overflow: int
+
+
+@pytest.fixture(scope="module")
+def visits(browser, site_root, server_url, screenshots) -> dict[str, Visit]:
+    """Every page of the site opened once from disk and once from the server, by address.
+
+    The network, image and width tests read these records instead of opening the same pages again (each
+    opening of a notebook page costs about a second); the page-by-page survey's screenshots are taken
+    from the server's copies."""
+    requested_urls(browser)  # drop what earlier tests logged
+    seen = {}
+    for mode in ("file", "http"):
+        for page in _pages(site_root):
+            url = page_url(mode, page, site_root, server_url)
+            open_page(browser, url)
+            seen[url] = Visit(requested_urls(browser), browser.execute_script(ALL_IMAGES_LOADED), horizontal_overflow(browser))
+            if mode == "http":
+                shot = page.relative_to(site_root).as_posix().replace("/", "__") + ".png"
+                save_full_page(browser, screenshots / shot, scale=SURVEY_SCALE)
+    return seen
 
 
 @pytest.mark.parametrize("mode", ["file", "http"])
@@ -175,15 +218,14 @@ def test_reader_sees_the_scorecard_with_every_claim(browser, site_root, server_u
 
 
 @pytest.mark.parametrize("mode", ["file", "http"])
-def test_every_image_on_the_site_loads(browser, site_root, server_url, mode):
-    open_page(browser, site_url(mode, site_root, server_url))
-    images = browser.execute_script(ALL_IMAGES_LOADED)
+def test_every_image_on_the_site_loads(visits, site_root, server_url, mode):
+    images = visits[site_url(mode, site_root, server_url)].images
     assert len(images) >= 3  # the forest plot and at least two notebook thumbnails
     assert [src for src, loaded in images if not loaded] == []
 
 
 @pytest.mark.parametrize("mode", ["file", "http"])
-def test_no_link_on_the_site_is_broken(browser, site_root, server_url, mode):
+def test_no_link_on_the_site_is_broken(browser, visits, site_root, server_url, mode):
     start = site_url(mode, site_root, server_url)
     open_page(browser, start)
     hrefs = browser.execute_script("return Array.from(document.links).map(a => a.href)")
@@ -194,7 +236,8 @@ def test_no_link_on_the_site_is_broken(browser, site_root, server_url, mode):
     pages = sorted({href.split("#")[0] for href in local} - {start})
     assert any(href.endswith("_reader.html") for href in pages)
     for href in pages:
-        open_page(browser, href)
+        if href not in visits:  # the pages among them have opened in the survey already
+            open_page(browser, href)
 
 
 def test_reader_version_of_a_rendered_notebook_shows_figures_and_no_code(browser, site_root, server_url, screenshots):
@@ -216,21 +259,18 @@ def test_reader_version_of_a_rendered_notebook_shows_figures_and_no_code(browser
 
 
 @pytest.mark.parametrize("mode", ["file", "http"])
-def test_no_page_loads_anything_from_the_network(browser, site_root, server_url, mode):
-    requested_urls(browser)  # drop what earlier tests logged
+def test_no_page_loads_anything_from_the_network(visits, site_root, server_url, mode):
     for page in _pages(site_root):
-        url = page.as_uri() if mode == "file" else urljoin(server_url, page.relative_to(site_root).as_posix())
-        open_page(browser, url)
-        assert external(requested_urls(browser), server_url) == [], f"{page.relative_to(site_root)} loads from the network"
+        requested = visits[page_url(mode, page, site_root, server_url)].requested
+        assert external(requested, server_url) == [], f"{page.relative_to(site_root)} loads from the network"
 
 
-def test_every_page_shows_its_images_and_fits_1400_pixels(browser, site_root, server_url, screenshots):
+def test_every_page_shows_its_images_and_fits_1400_pixels(visits, site_root, server_url):
     for page in _pages(site_root):
-        open_page(browser, urljoin(server_url, page.relative_to(site_root).as_posix()))
+        visit = visits[page_url("http", page, site_root, server_url)]
         name = page.relative_to(site_root).as_posix()
-        assert [src[:80] for src, loaded in browser.execute_script(ALL_IMAGES_LOADED) if not loaded] == [], f"{name}: broken images"
-        assert horizontal_overflow(browser) <= 0, f"{name} is wider than {WINDOW_WIDTH} px"
-        save_full_page(browser, screenshots / (name.replace("/", "__") + ".png"))
+        assert [src[:80] for src, loaded in visit.images if not loaded] == [], f"{name}: broken images"
+        assert visit.overflow <= 0, f"{name} is wider than {WINDOW_WIDTH} px"
 
 
 def test_pages_contain_no_script_tags(site_root):
