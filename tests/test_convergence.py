@@ -492,10 +492,13 @@ def test_beta_intervals_cover_the_true_catch_up(units: int, n_years: int) -> Non
 
 
 def _title_panel(rng: np.random.Generator, premium: float, *, titles: int = 30, top: int = 8,
-                 postings: int = 900) -> pd.DataFrame:
+                 postings: int = 900) -> dict[str, np.ndarray]:
     """Postings of ``titles`` job titles whose sizes fall like 1/rank (the largest holds about a quarter, as on the
     real files), ``top`` of them research/lead titles; each title has its own pay effect (SD 15 log points) and the
-    research/lead ones ``premium`` more on average, with residence × year cells, seniority and posting noise."""
+    research/lead ones ``premium`` more on average, with residence × year cells, seniority and posting noise.
+
+    The columns are NumPy arrays (``pd.DataFrame(panel)`` for the estimator): the Monte Carlo draws 250 panels, and
+    building each as a frame of Python strings took as long as its bootstrap."""
     size = 1 / np.arange(1, titles + 1)
     is_top = np.zeros(titles, dtype=bool)
     is_top[rng.choice(titles, top, replace=False)] = True
@@ -505,37 +508,38 @@ def _title_panel(rng: np.random.Generator, premium: float, *, titles: int = 30, 
     year = rng.choice([2024, 2025], size=postings)
     seniority = rng.choice(["EN", "MI", "SE"], size=postings)
     pay = title_effect[title] + np.where(country == "US", 0.3, 0.0) + 0.3 * rng.standard_normal(postings)
-    return pd.DataFrame({
-        "log_salary_usd": pay, "job_title": [f"title {t}" for t in title], "cell": [f"{c}:{y}" for c, y in zip(country, year)],
-        "experience_level": seniority, "top": is_top[title].astype(float),
-    })
+    return {
+        "log_salary_usd": pay, "job_title": np.array([f"title {t}" for t in range(titles)])[title],
+        "cell": np.strings.add(np.strings.add(country, ":"), year.astype(str)), "experience_level": seniority,
+        "top": is_top[title].astype(float),
+    }
 
 
-def _dense_design(panel: pd.DataFrame) -> np.ndarray:
+def _dense_design(panel: dict[str, np.ndarray]) -> np.ndarray:
     """The top dummy, an intercept and the fixed-effect dummies: the design the clustered fit bootstraps.
 
     The dummies are those of ``pd.get_dummies(..., drop_first=True)`` (levels sorted, the first dropped),
     built with NumPy: get_dummies took two thirds of the Monte Carlo's time outside the bootstrap."""
     dummies = []
     for column in ("cell", "experience_level"):
-        levels, codes = np.unique(panel[column].to_numpy(), return_inverse=True)
+        levels, codes = np.unique(panel[column], return_inverse=True)
         dummies.append(np.eye(len(levels))[codes, 1:])
-    return np.column_stack([panel["top"].to_numpy(), np.ones(len(panel)), *dummies])
+    return np.column_stack([panel["top"], np.ones(len(panel["top"])), *dummies])
 
 
 def test_the_title_clustered_fit_is_the_wild_bootstrap_on_the_full_design() -> None:
     """The estimator's clustered fit (formula through pyfixest) gives what the wild cluster bootstrap gives on the
     dense design, so the Monte Carlo below, which calls the bootstrap directly, proves the estimator's intervals."""
     panel = _title_panel(np.random.default_rng(5), 0.2)
-    fits, note = top_premium._fit_by_cluster(panel, {"top": panel["top"].to_numpy()}, ["cell", "experience_level"],
+    fits, note = top_premium._fit_by_cluster(pd.DataFrame(panel), {"top": panel["top"]}, ["cell", "experience_level"],
                                              "job_title", {"premium": {"top": 1.0}})
     contrast = np.zeros(_dense_design(panel).shape[1])
     contrast[0] = 1.0
-    direct = wild_cluster_bootstrap(panel["log_salary_usd"].to_numpy(), _dense_design(panel), panel["job_title"].to_numpy(), contrast)
+    direct = wild_cluster_bootstrap(panel["log_salary_usd"], _dense_design(panel), panel["job_title"], contrast)
     assert note is None
     assert fits["premium"].value == pytest.approx(direct.value, abs=1e-8)
     assert (fits["premium"].ci_low, fits["premium"].ci_high) == pytest.approx((direct.ci_low, direct.ci_high), abs=1e-5)
-    assert fits["premium"].inference.clusters == panel["job_title"].nunique()
+    assert fits["premium"].inference.clusters == len(np.unique(panel["job_title"]))
 
 
 @pytest.mark.slow
@@ -550,7 +554,7 @@ def test_title_clustered_premium_intervals_cover_the_true_premium() -> None:
         design = _dense_design(panel)
         contrast = np.zeros(design.shape[1])
         contrast[0] = 1.0
-        estimate = wild_cluster_bootstrap(panel["log_salary_usd"].to_numpy(), design, panel["job_title"].to_numpy(), contrast)
+        estimate = wild_cluster_bootstrap(panel["log_salary_usd"], design, panel["job_title"], contrast)
         hits.append(_covers(estimate, premium))
         effective.append(estimate.inference.effective_clusters)
     print(f"top-role premium: median effective clusters {np.median(effective):.1f} of 30 titles")
