@@ -11,11 +11,13 @@ import pytest
 import statsmodels.formula.api as smf
 
 from talentmarket.errors import DataValidationError, ParameterError
-from talentmarket.scale import SALARY_FIELDS, CellOLS, compress_to_cells, fit_cell_ols, write_synthetic_salaries
+from talentmarket.scale import (
+    SALARY_FIELDS, CellOLS, compress_to_cells, connect, fit_cell_ols, synthetic_salaries, write_synthetic_salaries,
+)
 from talentmarket.scale.aggregations import ai_flag
 from talentmarket.scale.engine import execute, open_table
 from talentmarket.scale.regression import fit_cells
-from talentmarket.scale.generate import AI_PREMIUM_LOG
+from talentmarket.scale.generate import AI_PREMIUM_LOG, SalaryTruth
 
 CONTROLS = ["experience_level", "work_year", "company_location", "company_size", "remote_ratio", "employment_type"]
 EXACT = 1e-9
@@ -111,16 +113,30 @@ def test_recovers_the_true_premium_and_seniority_gap(tmp_path):
     assert summary.loc["is_ai", "p"] < 1e-10
 
 
+def test_the_synthetic_salary_view_holds_the_rows_written_to_parquet(salaries, salary_frame):
+    backend = connect()
+    try:
+        view, truth = synthetic_salaries(backend, 20_000, seed=2, employers=300)
+        pd.testing.assert_frame_equal(execute(view), salary_frame, check_exact=True)
+    finally:
+        backend.disconnect()
+    assert truth == SalaryTruth(seed=2, rows=20_000, employers=300)
+
+
 @pytest.mark.slow
-def test_clustered_interval_covers_the_true_premium_about_95_percent_of_the_time(tmp_path):
+def test_clustered_interval_covers_the_true_premium_about_95_percent_of_the_time():
     """400 independent samples of ~3,000 rows and 150 employers each, drawn as blocks of employers of
-    one file (employer effects are drawn per employer, so blocks are independent)."""
+    one synthetic set (employer effects are drawn per employer, so blocks are independent). The rows are
+    read once, so they come from the generator's view rather than a Parquet file written and read back."""
     draws, employers = 400, 150
-    write_synthetic_salaries(tmp_path, draws * 3_000, seed=99, employers=draws * employers)
     controls = ["experience_level", "company_location"]
-    with open_table(tmp_path, SALARY_FIELDS) as table:
+    backend = connect()
+    try:
+        table, _ = synthetic_salaries(backend, draws * 3_000, seed=99, employers=draws * employers)
         blocks = table.mutate(sample=table.employer_id // employers)
         cells = execute(compress_to_cells(blocks, "salary_in_usd", ["is_ai"], [*controls, "sample"], cluster="employer_id"))
+    finally:
+        backend.disconnect()
     covered = 0
     for _, sample in cells.groupby("sample"):
         ci = fit_cells(sample, ["is_ai"], controls, cluster="employer_id").conf_int()

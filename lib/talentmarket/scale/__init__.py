@@ -19,6 +19,7 @@ from talentmarket.scale.aggregations import (
 )
 from talentmarket.scale.engine import EngineSettings, connect, open_table
 from talentmarket.scale.generate import (
+    synthetic_salaries,
     write_synthetic_postings,
     write_synthetic_salaries,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "monthly_sector_postings",
     "open_table",
     "posting_series",
+    "synthetic_salaries",
     "write_synthetic_postings",
     "write_synthetic_salaries",
 ]

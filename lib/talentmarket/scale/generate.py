@@ -5,7 +5,8 @@ is a hash of (row id, seed, stream) mapped to [0, 1), so a row's values depend
 only on its id and the seed — not on the chunk size, the thread count or the
 order chunks are written in — and no Python code runs per row. Each chunk is
 one ``COPY … TO 'part-NNNNN.parquet'``, so memory stays flat however many rows
-are asked for.
+are asked for. Salaries can also be had as a view that draws the same rows when
+queried (:func:`synthetic_salaries`), for data that is read only once.
 
 The truth is a set of fixed parameters (below); only the draws depend on the
 seed. Postings carry an AI probability that is a product of country, sector and
@@ -22,11 +23,13 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+from ibis.backends import BaseBackend
 
 from talentmarket.errors import ParameterError
-from talentmarket.scale.engine import EngineSettings
+from talentmarket.scale.engine import EngineSettings, _quiet_upstream_deprecations
 
 DEFAULT_CHUNK_ROWS = 10_000_000
 _DAYS_PER_YEAR = 365.25
@@ -185,11 +188,34 @@ def write_synthetic_salaries(
 ) -> SalaryTruth:
     """Write ``rows`` synthetic salaries (the salary layout of :mod:`talentmarket.scale.schema`, i.e. the
     aijobs.net columns plus ``employer_id`` and ``is_ai``) to ``out_dir/part-NNNNN.parquet``; return the truth."""
+    _check_salary_arguments(seed, employers)
+    _write_chunks(out_dir, rows, chunk_rows, settings, lambda first, last: _salaries_sql(first, last, seed, employers))
+    return SalaryTruth(seed=seed, rows=rows, employers=employers)
+
+
+def synthetic_salaries(
+    backend: BaseBackend, rows: int, seed: int = 20260101, employers: int = DEFAULT_EMPLOYERS
+) -> tuple[ir.Table, SalaryTruth]:
+    """The rows :func:`write_synthetic_salaries` writes (same values, same order), as a view on a DuckDB
+    ``backend`` that draws them whenever it is queried, and their truth.
+
+    For data read once, such as the samples of a Monte Carlo: no Parquet file is written and read back,
+    which is half the cost of generating.
+    """
+    _check_salary_arguments(seed, employers)
+    if rows < 1:
+        raise ParameterError(f"rows={rows}: must be positive")
+    name = f"synthetic_salaries_{rows}_{seed}_{employers}"
+    backend.raw_sql(f"CREATE OR REPLACE TEMPORARY VIEW {name} AS {_salaries_sql(0, rows, seed, employers)}")
+    with _quiet_upstream_deprecations():
+        view = backend.table(name)
+    return view, SalaryTruth(seed=seed, rows=rows, employers=employers)
+
+
+def _check_salary_arguments(seed: int, employers: int) -> None:
     _check_seed(seed)
     if employers < 2:
         raise ParameterError(f"employers={employers}: need at least 2 employers")
-    _write_chunks(out_dir, rows, chunk_rows, settings, lambda first, last: _salaries_sql(first, last, seed, employers))
-    return SalaryTruth(seed=seed, rows=rows, employers=employers)
 
 
 def _check_seed(seed: int) -> None:
