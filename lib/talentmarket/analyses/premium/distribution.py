@@ -309,9 +309,12 @@ def decompose_gap(
     x, names = _design(frame, frame[["is_ai"]].astype("float64"), controls, min_cell_size)
     y = frame["log_salary_usd"].to_numpy(dtype="float64")
     # Every regressor is a dummy, so rows share a few thousand distinct design rows ("patterns"):
-    # sums per pattern make each jackknife refit cheap.
-    patterns, pattern_of_row = np.unique(x, axis=0, return_inverse=True)
-    pattern_of_row = pattern_of_row.ravel()
+    # sums per pattern make each jackknife refit cheap. 0/1 rows sort like their packed bits, so the
+    # patterns are found on a few bytes per row, in the order np.unique(x, axis=0) gives them.
+    if not ((x == 0) | (x == 1)).all():
+        raise ParameterError("is_ai: the decomposition needs a 0/1 group indicator; pass the output of label_comparison")
+    _, first, pattern_of_row = np.unique(np.packbits(x == 1, axis=1), axis=0, return_index=True, return_inverse=True)
+    patterns, pattern_of_row = x[first], pattern_of_row.ravel()
     pattern_is_ai = patterns[:, names.index("is_ai")] == 1
     characteristics = [i for i, name in enumerate(names) if name not in ("const", "is_ai")]
 
