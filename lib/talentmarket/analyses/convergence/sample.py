@@ -323,7 +323,7 @@ def _build_design(frame: pd.DataFrame, cell_columns: list[str], controls: list[s
     for control in controls:
         values = frame[control].astype(str)
         levels = values.value_counts().index.tolist()  # most frequent level first: the reference
-        level_code = pd.Categorical(values, categories=levels).codes.astype(np.int64)
+        level_code = _category_codes(values, levels)
         keep = level_code > 0
         rows.append(np.flatnonzero(keep))
         cols.append(len(names) + level_code[keep] - 1)
@@ -335,6 +335,14 @@ def _build_design(frame: pd.DataFrame, cell_columns: list[str], controls: list[s
         matrix = sparse.hstack([matrix, extra], format="csr")
         names += list(numeric)
     return _Design(matrix, cell_table, np.asarray(codes), names)
+
+
+def _category_codes(values: pd.Series, levels: list[str]) -> np.ndarray:
+    """``pd.Categorical(values, categories=levels).codes`` as int64 (−1 for a missing value), from the distinct
+    values: matching every row's string against the levels cost most of a design's build (70 → 25 ms)."""
+    codes, uniques = pd.factorize(values)
+    position = pd.Index(levels).get_indexer(uniques)
+    return np.where(codes < 0, -1, position[codes]).astype(np.int64)
 
 
 def _fit_clustered(design: _Design, y: np.ndarray, clusters: np.ndarray) -> OLSFit:
