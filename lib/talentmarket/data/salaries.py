@@ -198,21 +198,23 @@ def _group_keys(frame: pd.DataFrame) -> list[str]:
 
 
 def _pair_starts(rows: pd.DataFrame) -> np.ndarray:
-    """Boolean per row: True where the row is the max half of a range pair (its partner is the next row)."""
+    """Boolean per row: True where the row is the max half of a range pair (its partner is the next row).
+
+    Rows pair greedily from the top: a row that can pair with the next one starts a pair and the next row
+    is its partner. Within a run of consecutive rows that can each pair with their successor, the pairs
+    therefore start at the run's 1st, 3rd, 5th… row, and runs do not interact (the row after a run cannot
+    pair), so the starts are read off each row's offset in its run instead of walking the rows one by one.
+    """
     keys = _group_keys(rows)
-    following = rows.shift(-1)
-    same_attributes = rows[keys].eq(following[keys]).all(axis=1).to_numpy()
-    descending = (rows["salary_in_usd"] >= following["salary_in_usd"]).fillna(False).to_numpy(dtype=bool)
+    columns = rows[[*keys, "salary_in_usd"]]
+    following = columns.shift(-1)
+    same_attributes = columns[keys].eq(following[keys]).all(axis=1).to_numpy()
+    descending = (columns["salary_in_usd"] >= following["salary_in_usd"]).fillna(False).to_numpy(dtype=bool)
     can_pair = same_attributes & descending
-    starts = np.zeros(len(rows), dtype=bool)
-    position, last = 0, len(rows) - 1
-    while position < last:
-        if can_pair[position]:
-            starts[position] = True
-            position += 2
-        else:
-            position += 1
-    return starts
+    can_pair[-1:] = False  # the last row has no successor
+    position = np.arange(len(rows))
+    run_start = np.maximum.accumulate(np.where(can_pair & ~np.r_[False, can_pair[:-1]], position, 0))
+    return can_pair & ((position - run_start) % 2 == 0)
 
 
 def _postings(rows: pd.DataFrame, pair_start: np.ndarray) -> pd.DataFrame:

@@ -40,12 +40,6 @@ def _threshold_log(claim_id: str) -> float:
     return float(np.log1p(claim_rule(claim_id).threshold / 100))
 
 
-
-
-
-
-
-
 def _clusters_text(premium: Premium) -> str:
     return f"{premium.n:,} postings in {premium.clusters} titles, {premium.inference.effective_clusters:.1f} effective"
 
