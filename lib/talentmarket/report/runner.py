@@ -570,8 +570,8 @@ def run_many(names: list[str] | None, *, jobs: int | None = None, **options: Any
     early = last if workers > 1 and last and all(map(_waits, last)) else []
     for index, plan in enumerate(first + early, start=1):
         print(f"[{index}/{len(plans)}] {plan.notebook.stem}: running…", file=sys.stderr, flush=True)
-    outcomes = _execute(first, workers, early)
-    runs, failures = _collect(first, outcomes, 0, len(plans))
+    outcomes = _execute(first, workers, len(plans), early=early)
+    runs, failures = _collect(outcomes[:len(first)])
     note = ""
     if last and failures:
         note = "\nThe scorecard was not run: it reads the other notebooks' results."
@@ -579,7 +579,7 @@ def run_many(names: list[str] | None, *, jobs: int | None = None, **options: Any
         if not early:
             for index, plan in enumerate(last, start=len(first) + 1):
                 print(f"[{index}/{len(plans)}] {plan.notebook.stem}: running…", file=sys.stderr, flush=True)
-        more, failures = _collect(last, outcomes[len(first):] if early else _execute(last, 1), len(first), len(plans))
+        more, failures = _collect(outcomes[len(first):] if early else _execute(last, 1, len(plans), offset=len(first)))
         runs += more
     if failures:
         raise NotebookFailed("\n".join(failures) + note)
@@ -595,14 +595,16 @@ Outcome = NotebookRun | NotebookFailed | None
 """One plan's end: its run, its failure, or None for an early-started run cancelled at :data:`WAIT_TAG`."""
 
 
-def _execute(plans: list[RunPlan], workers: int, early: list[RunPlan] = ()) -> list[Outcome]:
-    """Execute ``plans``, in ``workers`` worker processes when more than one, then ``early``: outcomes in that order.
+def _execute(plans: list[RunPlan], workers: int, total: int, offset: int = 0,
+             early: list[RunPlan] = ()) -> list[Outcome]:
+    """Execute ``plans``, in ``workers`` worker processes when more than one, then ``early``: outcomes in that order,
+    each announced as it ends (numbered from ``offset`` + 1 of ``total``).
 
     ``early`` plans run in one more worker: each starts its kernel once no plan is left for a finished worker
     (a core idles from then on), waits at :data:`WAIT_TAG` until every plan has finished, and goes on only if
     all succeeded."""
     if workers == 1:
-        return [_outcome(plan) for plan in plans]
+        return [_announce(offset + number, total, plan, _outcome(plan)) for number, plan in enumerate(plans, start=1)]
     _import_renderer()
     gate = _Gate() if early else None
     # fork, not spawn: a worker inherits the modules already imported (spawn re-imports them, several seconds
@@ -611,15 +613,17 @@ def _execute(plans: list[RunPlan], workers: int, early: list[RunPlan] = ()) -> l
                              initializer=_start_worker, initargs=(gate,)) as pool:
         try:
             waiting = [pool.submit(_early_outcome, plan) for plan in early]  # first: each takes a worker of its own
-            futures = [pool.submit(_outcome, plan) for plan in plans]
-            for finished, _ in enumerate(as_completed(futures), start=1):
+            futures = {pool.submit(_outcome, plan): number for number, plan in enumerate(plans, start=1)}
+            for finished, future in enumerate(as_completed(futures), start=1):
+                _announce(offset + futures[future], total, plans[futures[future] - 1], future.result())
                 if gate and finished == len(plans) - workers + 1:
                     gate.start.set()
             outcomes = [future.result() for future in futures]
             if gate:
                 gate.start.set()
                 gate.open(go_on=all(isinstance(outcome, NotebookRun) for outcome in outcomes))
-            return outcomes + [future.result() for future in waiting]
+            return outcomes + [_announce(offset + len(plans) + number, total, plan, future.result())
+                               for number, (plan, future) in enumerate(zip(early, waiting), start=1)]
         except BaseException:
             for worker in active_children():  # each unwinds its own run (see interrupt_on_sigterm)
                 worker.terminate()
@@ -653,17 +657,20 @@ def _early_outcome(plan: RunPlan) -> Outcome:
         return None
 
 
-def _collect(plans: list[RunPlan], outcomes: list[Outcome], offset: int, total: int) -> tuple[list[NotebookRun], list[str]]:
-    """Print each finished run's line and split outcomes into runs and failure messages, in plan order."""
-    runs, failures = [], []
-    for index, (plan, outcome) in enumerate(zip(plans, outcomes), start=offset + 1):
-        if isinstance(outcome, NotebookRun):
-            print(f"[{index}/{total}] {plan.notebook.stem}: done in {outcome.seconds:.1f} s → {_shown(outcome.html)}",
-                  file=sys.stderr, flush=True)
-            runs.append(outcome)
-        elif outcome is not None:
-            failures.append(str(outcome))
-    return runs, failures
+def _announce(number: int, total: int, plan: RunPlan, outcome: Outcome) -> Outcome:
+    """Say how a run ended, as soon as it has (its failure's message comes with the run's error at the end)."""
+    if isinstance(outcome, NotebookRun):
+        print(f"[{number}/{total}] {plan.notebook.stem}: done in {outcome.seconds:.1f} s → {_shown(outcome.html)}",
+              file=sys.stderr, flush=True)
+    elif outcome is not None:
+        print(f"[{number}/{total}] {plan.notebook.stem}: failed (see below)", file=sys.stderr, flush=True)
+    return outcome
+
+
+def _collect(outcomes: list[Outcome]) -> tuple[list[NotebookRun], list[str]]:
+    """Split outcomes into runs and failure messages, in plan order (cancelled early runs are neither)."""
+    runs = [outcome for outcome in outcomes if isinstance(outcome, NotebookRun)]
+    return runs, [str(outcome) for outcome in outcomes if isinstance(outcome, NotebookFailed)]
 
 
 def _outcome(plan: RunPlan, gate: _Gate | None = None) -> NotebookRun | NotebookFailed:
