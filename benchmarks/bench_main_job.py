@@ -55,6 +55,8 @@ class Run:
     peak_tree_mb: float
     peak_process_mb: float
     stderr: str
+    ended: dict[str, float]
+    """Seconds from the start of the command to each notebook's "done" line (when the runner printed it)."""
 
 
 def run_measured(command: list[str], env: dict[str, str]) -> Run:
@@ -86,10 +88,20 @@ def run_measured(command: list[str], env: dict[str, str]) -> Run:
             peaks["process"] = max(peaks["process"], max(sizes, default=0))
             time.sleep(SAMPLE_SECONDS)
 
-    sampler = threading.Thread(target=sample, daemon=True)
+    lines: list[tuple[float, str]] = []
+
+    def read() -> None:
+        for line in process.stderr:
+            lines.append((time.perf_counter() - started, line))
+
+    sampler, reader = threading.Thread(target=sample, daemon=True), threading.Thread(target=read, daemon=True)
     sampler.start()
-    _, stderr = process.communicate()
+    reader.start()
+    process.wait()
+    reader.join()
     wall = time.perf_counter() - started
+    stderr = "".join(line for _, line in lines)
+    ended = {match["name"]: at for at, line in lines if (match := DONE_LINE.match(line))}
     done.set()
     sampler.join()
     after = os.times()
@@ -97,7 +109,7 @@ def run_measured(command: list[str], env: dict[str, str]) -> Run:
         raise SystemExit(f"{' '.join(command)} exited with {process.returncode}:\n{stderr[-3000:]}")
     cpu = after.children_user + after.children_system - before.children_user - before.children_system
     mb = 1024 * 1024
-    return Run(wall, cpu, peaks["tree"] / mb, peaks["process"] / mb, stderr)
+    return Run(wall, cpu, peaks["tree"] / mb, peaks["process"] / mb, stderr, ended)
 
 
 def import_statements(notebook: Path) -> list[str]:
@@ -199,10 +211,14 @@ def main() -> None:
         print(f"{'A/B per pair (wall)':48} " + ", ".join(f"{ratio:.2f}" for ratio in wall_ratios))
     print(f"\npeak memory of A: {max(r.peak_tree_mb for r in main_runs):.0f} MB over its process tree (sum of PSS), "
           f"{max(r.peak_process_mb for r in main_runs):.0f} MB RSS in the largest process")
-    print("\nper-notebook wall seconds in A (as the runner reports them; parallel notebooks overlap):")
+    print("\nper notebook in A, medians: its own wall seconds as the runner reports them (parallel notebooks overlap;"
+          "\nthe scorecard's exclude its wait for the others) and when it ended, in seconds from the start of A:")
+    print(f"  {'':40} {'own s':>6} {'ended at':>9}")
     for name in dict.fromkeys(match["name"] for run in main_runs for match in DONE_LINE.finditer(run.stderr)):
         seconds = [float(m["seconds"]) for run in main_runs for m in DONE_LINE.finditer(run.stderr) if m["name"] == name]
-        print(f"  {name:40} {median(seconds):6.1f}")
+        ended = [run.ended[name] for run in main_runs if name in run.ended]
+        print(f"  {name:40} {median(seconds):6.1f} {median(ended):9.1f}")
+    print(f"  {'the site written (end of A)':40} {'':6} {median([r.wall for r in main_runs]):9.1f}")
 
 
 if __name__ == "__main__":
