@@ -40,9 +40,19 @@ def _statsmodels_names(names: pd.Index) -> dict[str, str]:
     return {name: name.replace("C(", "").replace(")[", "[").replace("[T.True]", "") for name in names}
 
 
-def _row_level_fit(frame: pd.DataFrame, outcome: str, regressors: list[str], controls: list[str], **fit_options):
-    formula = f"{outcome} ~ " + " + ".join([*regressors, *(f"C({c})" for c in controls)])
-    fit = smf.ols(formula, frame).fit(use_t=True, **fit_options)
+@pytest.fixture(scope="module")
+def log_salary_model(salary_frame: pd.DataFrame):
+    """statsmodels' row-level model of log salary on the AI flag and the controls, built once (its formula
+    design is most of the cost) and fitted with each covariance type a test compares."""
+    return _row_level_model(salary_frame, "np.log(salary_in_usd)", ["is_ai"], CONTROLS)
+
+
+def _row_level_model(frame: pd.DataFrame, outcome: str, regressors: list[str], controls: list[str]):
+    return smf.ols(f"{outcome} ~ " + " + ".join([*regressors, *(f"C({c})" for c in controls)]), frame)
+
+
+def _row_level_fit(model, **fit_options):
+    fit = model.fit(use_t=True, **fit_options)
     names = _statsmodels_names(fit.params.index)
     order = [names[name] for name in fit.params.index]
     return (
@@ -59,22 +69,19 @@ def assert_same_fit(fit: CellOLS, params: pd.Series, bse: pd.Series, ci: pd.Data
     np.testing.assert_allclose(fit.conf_int().sort_index(), ci, rtol=EXACT)
 
 
-def test_estimates_and_hc1_errors_equal_statsmodels_on_the_rows(salaries, salary_frame):
+def test_estimates_and_hc1_errors_equal_statsmodels_on_the_rows(salaries, log_salary_model):
     cells = fit_cell_ols(salaries, categorical=CONTROLS)
-    params, bse, ci = _row_level_fit(salary_frame, "np.log(salary_in_usd)", ["is_ai"], CONTROLS, cov_type="HC1")
+    params, bse, ci = _row_level_fit(log_salary_model, cov_type="HC1")
     assert_same_fit(cells, params, bse, ci)
     assert (cells.cov_type, cells.n_obs, cells.df_inference) == ("HC1", 20_000, 20_000 - len(params))
     assert cells.n_cells < cells.n_obs
     assert list(cells.params.index[:3]) == ["Intercept", "is_ai", "experience_level[T.EX]"]
 
 
-def test_clustered_errors_equal_statsmodels_cluster_robust_fit(salaries, salary_frame):
+def test_clustered_errors_equal_statsmodels_cluster_robust_fit(salaries, salary_frame, log_salary_model):
     cells = fit_cell_ols(salaries, categorical=CONTROLS, cluster="employer_id")
-    params, bse, ci = _row_level_fit(
-        salary_frame, "np.log(salary_in_usd)", ["is_ai"], CONTROLS,
-        cov_type="cluster", cov_kwds={"groups": salary_frame["employer_id"]},
-    )
-    _, hc1_bse, _ = _row_level_fit(salary_frame, "np.log(salary_in_usd)", ["is_ai"], CONTROLS, cov_type="HC1")
+    params, bse, ci = _row_level_fit(log_salary_model, cov_type="cluster", cov_kwds={"groups": salary_frame["employer_id"]})
+    _, hc1_bse, _ = _row_level_fit(log_salary_model, cov_type="HC1")
     assert_same_fit(cells, params, bse, ci)
     np.testing.assert_allclose(np.sqrt(np.diag(cells.cov_hc1.sort_index().sort_index(axis=1))), hc1_bse, rtol=EXACT)
     assert (cells.cov_type, cells.n_clusters, cells.df_inference) == ("cluster", 300, 299)
@@ -84,7 +91,8 @@ def test_clustered_errors_equal_statsmodels_cluster_robust_fit(salaries, salary_
 def test_unlogged_outcome_and_numeric_regressors_are_exact_too(salaries, salary_frame):
     cells = fit_cell_ols(salaries, outcome="salary_in_usd", regressors=["is_ai", "remote_ratio"],
                          categorical=["experience_level"], log_outcome=False)
-    params, bse, ci = _row_level_fit(salary_frame, "salary_in_usd", ["is_ai", "remote_ratio"], ["experience_level"], cov_type="HC1")
+    model = _row_level_model(salary_frame, "salary_in_usd", ["is_ai", "remote_ratio"], ["experience_level"])
+    params, bse, ci = _row_level_fit(model, cov_type="HC1")
     assert_same_fit(cells, params, bse, ci)
     assert cells.outcome == "salary_in_usd"
 
