@@ -21,6 +21,7 @@ from scipy import stats
 from talentmarket.data.salaries import (
     AI_FIELD,
     COMPARISON_FIELD,
+    PAIR_HANDLINGS,
     expand_postings,
     find_postings,
 )
@@ -474,7 +475,7 @@ def run_specification_curve(
     raw: pd.DataFrame,
     ai_definitions: Sequence[str] = AI_DEFINITIONS,
     comparisons: dict[str, dict] | None = None,
-    pair_handlings: Sequence[str] = ("midpoint", "max", "min", "all_rows"),
+    pair_handlings: Sequence[str] = PAIR_HANDLINGS,
     drop_exact_duplicates: Sequence[bool] = (True,),
     controls: Sequence[str] = ALL_CONTROLS,
     min_cell_size: int = DEFAULT_MIN_CELL_SIZE,
@@ -491,8 +492,17 @@ def run_specification_curve(
     titles. Every specification has the same inference (wild cluster bootstrap by title).
     Combinations whose groups come out empty are skipped. Sorted by the estimate, for a curve plot.
     """
+    return _specification_curve(find_postings(raw), ai_definitions, comparisons, pair_handlings, drop_exact_duplicates,
+                                controls, min_cell_size, draws, seed)
+
+
+def _specification_curve(postings: pd.DataFrame, ai_definitions: Sequence[str], comparisons: dict[str, dict] | None,
+                         pair_handlings: Sequence[str], drop_exact_duplicates: Sequence[bool], controls: Sequence[str],
+                         min_cell_size: int, draws: int, seed: int) -> pd.DataFrame:
+    """:func:`run_specification_curve` of the postings :func:`talentmarket.data.salaries.find_postings` found
+    (the costly step, done once for both curves of :func:`run_specification_study`)."""
     comparisons = comparisons or {"non-AI tech, all files": {}}
-    rows, postings = [], find_postings(raw)
+    rows = []
     for handling in pair_handlings:
         for drop in drop_exact_duplicates:
             classified = _classify(expand_postings(postings, handling, drop))
@@ -548,12 +558,10 @@ def run_specification_study(
     comparisons = {HEADLINE_COMPARISON: {**chosen, "like_with_like": True}, "non-AI tech, all files": {},
                    "software engineering, all files": {"comparison_group": "software_engineering"}}
     comparisons |= {f"non-AI tech, {source} only": {"comparison_sources": [source]} for source in sources}
-    common = {"min_cell_size": min_cell_size, "draws": draws, "seed": seed}
-    definitions = run_specification_curve(raw, comparisons=comparisons, pair_handlings=[pair_handling],
-                                          drop_exact_duplicates=[drop_exact_duplicates], **common)
-    handling = run_specification_curve(raw, ai_definitions=[ai_definition],
-                                       comparisons={HEADLINE_COMPARISON: comparisons[HEADLINE_COMPARISON]},
-                                       drop_exact_duplicates=[True, False], **common)
+    postings, common = find_postings(raw), (ALL_CONTROLS, min_cell_size, draws, seed)
+    definitions = _specification_curve(postings, AI_DEFINITIONS, comparisons, [pair_handling], [drop_exact_duplicates], *common)
+    handling = _specification_curve(postings, [ai_definition], {HEADLINE_COMPARISON: comparisons[HEADLINE_COMPARISON]},
+                                    PAIR_HANDLINGS, [True, False], *common)
     is_chosen = (handling["pair_handling"] == pair_handling) & (handling["drop_exact_duplicates"] == drop_exact_duplicates)
     curve = (pd.concat([definitions, handling[~is_chosen]], ignore_index=True)  # the chosen one is already in
              .sort_values("percent", kind="stable").reset_index(drop=True))
