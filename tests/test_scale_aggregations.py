@@ -44,8 +44,11 @@ def postings(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, PostingTru
 
 @pytest.fixture(scope="module")
 def posting_frame(postings: tuple[Path, PostingTruth]) -> pd.DataFrame:
-    """The columns the plain pandas group-by reads (titles and salaries would be most of the read)."""
-    return pd.read_parquet(postings[0], columns=["posted_date", "country", "sector", "is_ai"])
+    """The columns the plain pandas group-by reads (titles and salaries would be most of the read), dates as
+    datetime64 rather than one Python object per row."""
+    return pd.read_parquet(
+        postings[0], columns=["posted_date", "country", "sector", "is_ai"], to_pandas_kwargs={"date_as_object": False}
+    )
 
 
 @pytest.fixture(scope="module")
