@@ -57,7 +57,8 @@ def _cli(*args: str, cwd: Path) -> _CommandLine:
 
     The process is a fork of this one running ``main`` as ``python -m talentmarket`` does (``sys.exit(main())``):
     a separate process that can be signalled and whose exit status is the command line's, without a new
-    interpreter importing the command line's modules again (4 s of CPU per start, more than the tiny run)."""
+    interpreter importing the command line's and the HTML renderer's modules again (6 s of CPU per start
+    without JupyterLab installed, 9 s with it: more than the tiny run itself)."""
     descriptor, name = tempfile.mkstemp(prefix="stderr-", suffix=".txt", dir=cwd)
     os.close(descriptor)
     stderr = Path(name)
