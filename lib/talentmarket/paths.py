@@ -22,8 +22,6 @@ import os
 import tomllib
 from pathlib import Path
 
-import pooch
-
 from talentmarket.errors import TalentMarketError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -116,7 +114,11 @@ def write_config(mirror: Path | None, path: Path | None = None) -> Path:
 def cache_dir() -> Path:
     """The download cache: ``TALENTMARKET_CACHE_DIR`` or the OS user cache (e.g. ``~/.cache/talentmarket``)."""
     value = os.environ.get(CACHE_ENV_VAR, "").strip()
-    return Path(value).expanduser() if value else Path(pooch.os_cache("talentmarket"))
+    if value:
+        return Path(value).expanduser()
+    import pooch  # here, not at the top: every process imports paths, few need the cache (pooch costs ~0.4 s)
+
+    return Path(pooch.os_cache("talentmarket"))
 
 
 def main_reports_dir() -> Path:
