@@ -36,7 +36,7 @@ from talentmarket.stats.inference import (
     DEFAULT_SEED,
     MIN_DRAWS,
     Inference,
-    wild_cluster_bootstrap,
+    wild_cluster_bootstraps,
 )
 from talentmarket.stats.multiplicity import holm
 from talentmarket.stats.regression import fit_ols, log_to_percent
@@ -234,16 +234,15 @@ def _clustered_premiums(
     x, names = design
     y = frame["log_salary_usd"].to_numpy(dtype="float64")
     labels = frame[cluster].to_numpy()
-    premiums = []
+    vectors = {}
     for label, weights in contrasts.items():
         missing = [name for name in weights if name not in names]
         if missing:
             raise ParameterError(f"term(s) {missing} have no variation in this selection; widen it or drop the contrast {label!r}")
-        vector = np.array([weights.get(name, 0.0) for name in names])
-        result = wild_cluster_bootstrap(y, x, labels, vector, cluster_name=cluster, reps=draws, seed=seed)
-        premiums.append(Premium(label, result.value, result.se, (result.ci_low, result.ci_high), result.p_value,
-                                len(frame), result.inference))
-    return premiums
+        vectors[label] = np.array([weights.get(name, 0.0) for name in names])
+    results = wild_cluster_bootstraps(y, x, labels, vectors, cluster_name=cluster, reps=draws, seed=seed)
+    return [Premium(label, result.value, result.se, (result.ci_low, result.ci_high), result.p_value, len(frame),
+                    result.inference) for label, result in results.items()]
 
 
 # --------------------------------------------------------------------------- mean premium
