@@ -8,6 +8,7 @@ offline demo mode; anything computed from them is flagged synthetic.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import import_module
@@ -50,7 +51,7 @@ def ar1_noise(rng: np.random.Generator, n: int, rho: float, sd: float) -> np.nda
 class SyntheticSource:
     """The frames of one synthetic source (keyed by file name) and the truth they were drawn from."""
 
-    frames: dict[str, pd.DataFrame]
+    frames: Mapping[str, pd.DataFrame]
     truth: dict[str, Any] = field(default_factory=dict)
 
 
