@@ -21,13 +21,19 @@ def _mirror() -> Path:
     return Path(configured) if configured else SHARED_MIRROR
 
 
-@pytest.fixture(autouse=True)
-def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cache and reports go to temporary folders; the mirror variable points at the shared real data."""
+def isolate(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cache, reports and runs go to new temporary folders; the mirror variable points at the shared real data."""
     monkeypatch.setenv(paths.CACHE_ENV_VAR, str(tmp_path_factory.mktemp("cache")))
     monkeypatch.setenv(paths.REPORTS_ENV_VAR, str(tmp_path_factory.mktemp("reports")))
     monkeypatch.setenv(paths.RUNS_ENV_VAR, str(tmp_path_factory.mktemp("runs")))
     monkeypatch.setenv(paths.MIRROR_ENV_VAR, str(_mirror()))
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs isolated (see :func:`isolate`); a module-scoped fixture that runs a notebook calls
+    :func:`isolate` itself, since it is set up before this one."""
+    isolate(tmp_path_factory, monkeypatch)
 
 
 TINY_PARAMETERS = ("fail = False\ncountries = ['US']\nsleep = 0\nown_file = None\n"

@@ -1,7 +1,8 @@
 """The papermill runner: checks before a kernel starts, staged and locked publishing, clean re-runs, parallel runs.
 
 Runner tests use the tiny notebook of ``conftest.py`` (seconds per run); the ones that start a kernel are
-marked ``slow``.
+marked ``slow``. Tests that only read a finished run, or need a previous report to protect, share one published
+run (the ``published_run`` fixture) instead of each starting a kernel for it.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -20,12 +22,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import write_tiny_notebook
+from conftest import isolate, write_tiny_notebook
 from talentmarket import paths
 from talentmarket.__main__ import main
 from talentmarket.errors import ParameterError
 from talentmarket.report.runner import (
     NotebookFailed,
+    NotebookRun,
     choose_reports_root,
     discover_notebooks,
     notebook_parameters,
@@ -77,6 +80,27 @@ def _run_command_line(argv: list[str], cwd: Path, stderr: Path) -> None:
 def _files(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
             if p.is_file() and not p.name.endswith(".lock")}
+
+
+@pytest.fixture(scope="module")
+def published_run(tmp_path_factory: pytest.TempPathFactory) -> NotebookRun:
+    """One successful run of the tiny notebook (countries GB and DE), discovered and published like ``42`` in
+    the tests, into ``reports/`` beside its own ``notebooks/`` folder.
+
+    The tests that read a finished run, compare a re-run with it, or need a previous report that a failed or
+    killed run must leave alone, read it or copy its report instead of starting a kernel each (a tiny run
+    costs about 1.8 s, 1 s of it CPU). Nothing writes into it."""
+    with pytest.MonkeyPatch.context() as patch:
+        isolate(tmp_path_factory, patch)
+        directory = tmp_path_factory.mktemp("published") / "notebooks"
+        patch.setattr(paths, "NOTEBOOKS_DIR", directory)
+        write_tiny_notebook(directory / "42_tiny.ipynb")
+        return run_notebook("42", {"countries": ["GB", "DE"]}, reports_root=directory.parent / "reports")
+
+
+def _copy_report(run: NotebookRun, reports_root: Path) -> None:
+    """Put a copy of ``run``'s published report folder into ``reports_root`` as a previous report."""
+    shutil.copytree(run.executed.parent, reports_root / run.executed.parent.name)
 
 
 def test_parameters_are_read_from_the_tagged_cell(tiny_notebook: Path) -> None:
@@ -176,15 +200,15 @@ def test_real_notebooks_are_discovered_with_the_scorecard_last() -> None:
 
 
 @pytest.mark.slow
-def test_run_writes_executed_notebook_and_both_html_versions(tiny_notebook: Path, tmp_path: Path) -> None:
-    run = run_notebook("42", {"countries": ["GB", "DE"]}, reports_root=tmp_path / "reports")
+def test_run_writes_executed_notebook_and_both_html_versions(published_run: NotebookRun) -> None:
+    run = published_run
     assert run.executed.is_file() and run.html.is_file() and run.reader_html.is_file()
     run_metadata = nbformat.read(run.executed, as_version=4).metadata.papermill
     assert (run_metadata.input_path, run_metadata.output_path) == ("42_tiny.ipynb", "42_tiny.ipynb")
     full, reader = (html.unescape(p.read_text()) for p in (run.html, run.reader_html))
     assert "['DE', 'GB']" in full and "['DE', 'GB']" in reader
     assert "NBVAL_CHECK_OUTPUT" in full and "NBVAL_CHECK_OUTPUT" not in reader
-    assert sorted(p.name for p in (tmp_path / "reports").iterdir() if not p.name.endswith(".lock")) == ["42_tiny"]
+    assert sorted(p.name for p in run.executed.parents[1].iterdir() if not p.name.endswith(".lock")) == ["42_tiny"]
 
 
 @pytest.mark.slow
@@ -212,9 +236,10 @@ def test_failing_cell_is_named_the_same_way_whatever_is_injected(tiny_notebook: 
 
 
 @pytest.mark.slow
-def test_failed_run_leaves_the_previous_report_intact(tiny_notebook: Path, tmp_path: Path) -> None:
+def test_failed_run_leaves_the_previous_report_intact(published_run: NotebookRun, tiny_notebook: Path,
+                                                     tmp_path: Path) -> None:
     root = tmp_path / "reports"
-    run_notebook("42", {"countries": ["GB"]}, reports_root=root)
+    _copy_report(published_run, root)  # the previous report: countries GB and DE, the failing run's only DE
     before = _files(root)
     with pytest.raises(NotebookFailed, match="previous report in .*42_tiny is unchanged"):
         run_notebook("42", {"countries": ["DE"], "fail": True}, reports_root=root)
@@ -222,10 +247,10 @@ def test_failed_run_leaves_the_previous_report_intact(tiny_notebook: Path, tmp_p
 
 
 @pytest.mark.slow
-def test_a_run_killed_mid_way_leaves_the_old_report_intact(tmp_path: Path) -> None:
+def test_a_run_killed_mid_way_leaves_the_old_report_intact(published_run: NotebookRun, tmp_path: Path) -> None:
     notebook = write_tiny_notebook(tmp_path / "nb" / "42_tiny.ipynb")
     out = tmp_path / "out"
-    run_notebook(str(notebook), {"countries": ["GB"]}, reports_root=out)  # the old report: in this process, no CLI start-up
+    _copy_report(published_run, out)  # the old report (countries GB and DE); only the killed run needs its own process
     before = _files(out)
     killed = _cli("run", str(notebook), "-p", "countries", "[DE]", "-p", "sleep", "60", "--out", str(out), cwd=tmp_path)
     deadline = time.monotonic() + 60
@@ -271,13 +296,17 @@ def test_relative_paths_start_from_the_users_directory(tmp_path: Path, monkeypat
 
 
 @pytest.mark.slow
-def test_rerun_gives_byte_identical_files_without_machine_paths(tiny_notebook: Path, tmp_path: Path) -> None:
-    """What keeps `git status` clean after `make all`: no timestamps, random ids or absolute paths in the output."""
-    first = run_notebook("42", {"countries": ["GB"]}, reports_root=tmp_path / "a")
-    second = run_notebook("42", {"countries": ["GB"]}, reports_root=tmp_path / "b")
-    assert _files(tmp_path / "a") == _files(tmp_path / "b")
-    text = first.executed.read_text()
-    assert str(tmp_path) not in text and "start_time" not in text and "iopub" not in text
+def test_rerun_gives_byte_identical_files_without_machine_paths(published_run: NotebookRun, tiny_notebook: Path,
+                                                               tmp_path: Path) -> None:
+    """What keeps `git status` clean after `make all`: no timestamps, random ids or absolute paths in the output.
+
+    The first run is the shared one, made from another folder: a re-run gives the same bytes wherever the clone is."""
+    first = published_run
+    second = run_notebook("42", {"countries": ["GB", "DE"]}, reports_root=tmp_path / "b")
+    assert _files(first.executed.parents[1]) == _files(tmp_path / "b")
+    for run, folder in ((first, first.executed.parents[2]), (second, tmp_path)):
+        text = run.executed.read_text()
+        assert str(folder) not in text and "start_time" not in text and "iopub" not in text
     injected = [c for c in json.loads(second.executed.read_text())["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
     assert [c["id"] for c in injected] == ["injected-parameters-2"]
 
