@@ -12,6 +12,7 @@ from scipy import special
 from scipy.optimize import linprog
 from talentmarket.analyses.premium.distribution import (
     _quantile_fits,
+    _spread,
     _title_block_jackknife,
     assign_title_blocks,
     decompose_gap,
@@ -189,6 +190,18 @@ def test_quantile_fit_reaches_linprogs_optimal_vertex() -> None:
     for q, fit in zip(quantiles, _quantile_fits(y, x, quantiles), strict=True):
         reference = linprog(-y, A_eq=x.T, b_eq=(1 - q) * x.sum(axis=0), bounds=(0, 1), method="highs")
         assert np.array_equal(fit, -reference.eqlin.marginals)
+
+
+def test_dispersion_spread_is_numpys_std_and_quantiles_bit_for_bit() -> None:
+    """_spread takes np.std's and np.quantile's steps without their overhead: the same numbers, ties and NaN included."""
+    rng = np.random.default_rng(3)
+    samples = [rng.normal(0, 0.3, n) for n in rng.integers(3, 600, 300)]
+    samples += [np.round(s, 1) for s in samples[:100]] + [rng.integers(-2, 3, 50).astype(float), np.array([1.0, np.nan, 2.0])]
+    samples += [rng.normal(5, 1, 400)[::3], np.full(7, 0.25)]
+    for values in samples:
+        low, high = np.quantile(values, [0.1, 0.9])
+        expected = (float(np.std(values)), float(high - low))
+        assert np.array_equal(_spread(values), expected, equal_nan=True), values
 
 
 def test_common_support_keeps_only_cells_with_both_groups() -> None:

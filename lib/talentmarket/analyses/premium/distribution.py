@@ -197,9 +197,34 @@ def estimate_quantile_premiums(
 # --------------------------------------------------------------------------- dispersion
 
 def _spread(values: np.ndarray) -> tuple[float, float]:
-    """(SD, 90th − 10th percentile) of residuals, in log points."""
-    low, high = np.quantile(values, [0.1, 0.9])
-    return float(np.std(values)), float(high - low)
+    """(SD, 90th − 10th percentile) of residuals, in log points.
+
+    The SD is ``np.std``'s number by its own steps (mean by pairwise sum over n, squared deviations, their
+    pairwise sum over n, square root) without its argument handling: ~25 µs → ~8 µs a call."""
+    deviations = values - np.add.reduce(values, keepdims=True) / len(values)
+    np.square(deviations, out=deviations)
+    ordered = np.sort(values)
+    sd = float(np.sqrt(np.add.reduce(deviations) / len(values)))
+    return sd, float(_sorted_quantile(ordered, 0.9) - _sorted_quantile(ordered, 0.1))
+
+
+def _sorted_quantile(ordered: np.ndarray, probability: float) -> float:
+    """``np.quantile(values, probability)`` (its default 'linear' method) of the sorted ``values``, bit for bit.
+
+    The same steps as NumPy's: virtual index ``(n − 1)·p``, its two neighbours, and the interpolation from
+    the nearer end (``a + (b − a)·γ`` below γ = ½, ``b − (b − a)·(1 − γ)`` from there); NaN if any value is NaN.
+    Without NumPy's argument handling it costs a few µs instead of ~100, and the title-block jackknife of
+    :func:`measure_dispersion` takes it for every group, year and refit.
+    """
+    if np.isnan(ordered[-1]):  # NaNs sort last
+        return float("nan")
+    index = (len(ordered) - 1) * probability
+    below = int(np.floor(index))
+    if index >= len(ordered) - 1:
+        return float(ordered[-1])
+    a, b = ordered[below], ordered[below + 1]
+    gamma = index - below
+    return float(b - (b - a) * (1 - gamma) if gamma >= 0.5 else a + (b - a) * gamma)
 
 
 DISPERSION_MEASURES = ("sd", "p90_p10")
