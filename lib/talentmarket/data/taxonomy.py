@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from talentmarket.errors import ParameterError
@@ -99,10 +100,12 @@ def classify_title(title: str) -> str:
 
 
 def classify_titles(titles: Iterable[str] | pd.Series) -> pd.Series:
-    """Role class of every title, as a Series aligned with ``titles`` (each distinct title classified once)."""
+    """Role class of every title, as a Series aligned with ``titles``: each distinct title is classified once
+    and its class spread to its rows by code (mapping every row's string through a dict was most of the cost)."""
     series = titles if isinstance(titles, pd.Series) else pd.Series(list(titles), dtype="str")
-    lookup = {title: classify_title(title) for title in series.unique()}
-    return series.map(lookup).astype("str").rename("role_class")
+    codes, distinct = pd.factorize(series, use_na_sentinel=False)
+    classes = np.array([classify_title(title) for title in distinct], dtype=object)
+    return pd.Series(classes[codes], index=series.index, dtype="str", name="role_class")
 
 
 def software_engineering_mask(titles: pd.Series) -> pd.Series:

@@ -568,17 +568,12 @@ def run_many(names: list[str] | None, *, jobs: int | None = None, **options: Any
     last = [p for p in plans if p.notebook.name.startswith(LAST_NOTEBOOK_PREFIX)]
     workers = max(1, min(jobs or usable_cores(), len(first)))
     early = last if workers > 1 and last and all(map(_waits, last)) else []
-    for index, plan in enumerate(first + early, start=1):
-        print(f"[{index}/{len(plans)}] {plan.notebook.stem}: running…", file=sys.stderr, flush=True)
     outcomes = _execute(first, workers, len(plans), early=early)
     runs, failures = _collect(outcomes[:len(first)])
     note = ""
     if last and failures:
         note = "\nThe scorecard was not run: it reads the other notebooks' results."
     elif last:
-        if not early:
-            for index, plan in enumerate(last, start=len(first) + 1):
-                print(f"[{index}/{len(plans)}] {plan.notebook.stem}: running…", file=sys.stderr, flush=True)
         more, failures = _collect(outcomes[len(first):] if early else _execute(last, 1, len(plans), offset=len(first)))
         runs += more
     if failures:
@@ -598,11 +593,13 @@ Outcome = NotebookRun | NotebookFailed | None
 def _execute(plans: list[RunPlan], workers: int, total: int, offset: int = 0,
              early: list[RunPlan] = ()) -> list[Outcome]:
     """Execute ``plans``, in ``workers`` worker processes when more than one, then ``early``: outcomes in that order,
-    each announced as it ends (numbered from ``offset`` + 1 of ``total``).
+    each announced when it starts and as it ends (numbered from ``offset`` + 1 of ``total``).
 
     ``early`` plans run in one more worker: each starts its kernel once no plan is left for a finished worker
     (a core idles from then on), waits at :data:`WAIT_TAG` until every plan has finished, and goes on only if
     all succeeded."""
+    for number, plan in enumerate([*plans, *early], start=offset + 1):
+        print(f"[{number}/{total}] {plan.notebook.stem}: running…", file=sys.stderr, flush=True)
     if workers == 1:
         return [_announce(offset + number, total, plan, _outcome(plan)) for number, plan in enumerate(plans, start=1)]
     _import_renderer()

@@ -90,9 +90,8 @@ def label_comparison(
 
 
 def _classify(prepared: pd.DataFrame) -> pd.DataFrame:
-    """``prepared`` with the ``role_class`` of every row: each distinct title classified once, then spread by its code."""
-    codes, titles = pd.factorize(prepared["job_title"], use_na_sentinel=False)
-    return prepared.assign(role_class=classify_titles(pd.Series(titles, dtype="str")).to_numpy()[codes])
+    """``prepared`` with the ``role_class`` of every row (:func:`talentmarket.data.taxonomy.classify_titles`)."""
+    return prepared.assign(role_class=classify_titles(prepared["job_title"]).to_numpy())
 
 
 def _label_classified(frame: pd.DataFrame, ai_definition: str = "core_ai", comparison_group: str = "non_ai_tech",
