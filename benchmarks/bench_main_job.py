@@ -4,7 +4,8 @@
 report site), as ``make all`` runs it; (B) the floor: as many trivial notebooks as the main job runs, each
 a single cell with the import statements of one real notebook, executed one after another by papermill in
 one process — what running the notebooks would cost if their analyses took no time at all. The target is
-A/B ≤ 1 on wall time. A and B alternate (A B A B …) so that a change in the machine's load hits both.
+A/B ≤ 1 on wall time. (A's kernels are forks of one template that has done those imports once, see
+:mod:`talentmarket.report.kernels`; B's are launched the usual way, each importing for itself.) A and B alternate (A B A B …) so that a change in the machine's load hits both.
 
 Printed: A, B and A/B (wall and CPU seconds, medians over ``--repeats`` pairs, and the ratio of each
 pair), the peak memory of A (the largest sum of proportional set sizes over the main job's process tree,
@@ -23,7 +24,6 @@ Run on demand::
 from __future__ import annotations
 
 import argparse
-import ast
 import os
 import re
 import statistics
@@ -39,6 +39,7 @@ import nbformat
 import psutil
 
 from talentmarket import paths
+from talentmarket.report.kernels import import_statements
 from talentmarket.report.runner import KERNEL_NAME, discover_notebooks
 
 SAMPLE_SECONDS = 0.05
@@ -110,21 +111,6 @@ def run_measured(command: list[str], env: dict[str, str]) -> Run:
     cpu = after.children_user + after.children_system - before.children_user - before.children_system
     mb = 1024 * 1024
     return Run(wall, cpu, peaks["tree"] / mb, peaks["process"] / mb, stderr, ended)
-
-
-def import_statements(notebook: Path) -> list[str]:
-    """The top-level ``import``/``from … import`` statements of a notebook's code cells, in order, once each."""
-    statements: list[str] = []
-    for cell in nbformat.read(notebook, as_version=4).cells:
-        if cell.cell_type != "code":
-            continue
-        source = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
-        for node in ast.parse(source).body:
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                statement = ast.unparse(node)
-                if statement not in statements:
-                    statements.append(statement)
-    return statements
 
 
 def write_floor_notebooks(notebooks: list[Path], directory: Path) -> list[Path]:

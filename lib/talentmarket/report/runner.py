@@ -43,6 +43,7 @@ from papermill.exceptions import PapermillExecutionError
 from talentmarket import paths
 from talentmarket.data.sources import older_vintages
 from talentmarket.errors import ParameterError, TalentMarketError
+from talentmarket.report.kernels import TemplateKernelManager, kernel_template
 from talentmarket.stats.parallel import usable_cores
 
 KERNEL_NAME = "python3"
@@ -385,13 +386,13 @@ def execute_plan(plan: RunPlan, gate: _Gate | None = None) -> NotebookRun:
     executed = staging / plan.notebook.name
     started = time.monotonic()
     try:
-        blas = {name: "1" for name in BLAS_THREAD_VARIABLES if name not in os.environ}
-        with _kernel_environment(blas | plan.kernel_env | {paths.STAGING_ENV_VAR: f"{stem}={staging}"}):
+        with _kernel_environment(_blas_environment() | plan.kernel_env | {paths.STAGING_ENV_VAR: f"{stem}={staging}"}):
             try:
                 papermill.execute_notebook(
                     str(plan.notebook), str(executed), parameters=plan.injected or None, kernel_name=KERNEL_NAME,
                     progress_bar=False, cwd=str(plan.cwd), execution_timeout=plan.timeout,
                     extra_arguments=KERNEL_ARGUMENTS, engine_name=ENGINE_NAME, gate=gate,
+                    kernel_manager_class=TemplateKernelManager,
                 )
             except PapermillExecutionError as error:
                 raise NotebookFailed(_failure_message(plan, executed, error.ename, error.evalue)) from None
@@ -412,6 +413,11 @@ def execute_plan(plan: RunPlan, gate: _Gate | None = None) -> NotebookRun:
     final = target / plan.notebook.name
     return NotebookRun(stem, final, final.with_suffix(".html"), final.with_name(f"{stem}_reader.html"),
                        time.monotonic() - started - (gate.waited if gate else 0.0))
+
+
+def _blas_environment() -> dict[str, str]:
+    """The BLAS thread counts every kernel gets (see :data:`BLAS_THREAD_VARIABLES`)."""
+    return {name: "1" for name in BLAS_THREAD_VARIABLES if name not in os.environ}
 
 
 @contextlib.contextmanager
@@ -568,14 +574,16 @@ def run_many(names: list[str] | None, *, jobs: int | None = None, **options: Any
     last = [p for p in plans if p.notebook.name.startswith(LAST_NOTEBOOK_PREFIX)]
     workers = max(1, min(jobs or usable_cores(), len(first)))
     early = last if workers > 1 and last and all(map(_waits, last)) else []
-    outcomes = _execute(first, workers, len(plans), early=early)
-    runs, failures = _collect(outcomes[:len(first)])
-    note = ""
-    if last and failures:
-        note = "\nThe scorecard was not run: it reads the other notebooks' results."
-    elif last:
-        more, failures = _collect(outcomes[len(first):] if early else _execute(last, 1, len(plans), offset=len(first)))
-        runs += more
+    with kernel_template([plan.notebook for plan in plans], _blas_environment()):
+        outcomes = _execute(first, workers, len(plans), early=early)
+        runs, failures = _collect(outcomes[:len(first)])
+        note = ""
+        if last and failures:
+            note = "\nThe scorecard was not run: it reads the other notebooks' results."
+        elif last:
+            more, failures = _collect(outcomes[len(first):] if early else
+                                      _execute(last, 1, len(plans), offset=len(first)))
+            runs += more
     if failures:
         raise NotebookFailed("\n".join(failures) + note)
     return runs

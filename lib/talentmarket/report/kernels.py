@@ -1,0 +1,289 @@
+"""Kernels forked from one warm template, so a run pays for the notebooks' imports once, not once per notebook.
+
+A fresh ipykernel spends 5–6 s of CPU importing ipykernel, pandas, seaborn, statsmodels and the analyses before
+its first cell does any work; the main job starts five of them. Within a run, the runner therefore starts one
+*template* process (:func:`kernel_template`) that imports ipykernel and the notebooks' top-level ``import``
+statements once, and each notebook's kernel is a fork of it (:class:`TemplateKernelManager`, which papermill
+uses in place of jupyter_client's), as ``multiprocessing``'s forkserver does for its workers. A forked kernel
+is an ordinary ipykernel: it gets the connection file, arguments, environment and working directory that
+jupyter_client would have started ``python -m ipykernel_launcher`` with, runs in a session of its own (so
+interrupts reach it as they reach a launched kernel), and re-seeds ``random`` and NumPy's global generator.
+
+Why this is safe:
+- the template is a fresh interpreter started with the kernels' environment (one BLAS thread, the inline
+  matplotlib backend ipykernel sets), so what libraries read from the environment at import time is what a
+  launched kernel would read; talentmarket reads its own variables when called, never at import;
+- it runs no event loop, opens no ZeroMQ context and starts no kernel before forking: each kernel builds
+  those itself;
+- the imports are those the notebooks run first anyway; one that fails is skipped, and the notebook's own
+  cell then raises it as it would have.
+
+A kernel command other than this interpreter's ``-m ipykernel_launcher`` (another kernel spec), or a run with
+no template, starts its kernel the usual way.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import gc
+import importlib.util
+import json
+import os
+import random
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from jupyter_client import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+"""What ipykernel sets ``MPLBACKEND`` to when it is unset; the template sets it before matplotlib is imported."""
+LAUNCHER = ["-m", "ipykernel_launcher"]
+REAP_SECONDS = 0.05
+"""How often the template looks for kernels that have exited, to tell their runners."""
+
+_serving: Path | None = None
+"""The socket of the template this process (and the workers it forks) start their kernels from."""
+
+
+def import_statements(notebook: Path) -> list[str]:
+    """The top-level ``import``/``from … import`` statements of a notebook's code cells, in order, once each."""
+    import nbformat  # here, not at the top: the template process runs this module and needs no nbformat
+
+    statements: list[str] = []
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if cell.cell_type != "code":
+            continue
+        source = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
+        for node in ast.parse(source).body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                statement = ast.unparse(node)
+                if statement not in statements:
+                    statements.append(statement)
+    return statements
+
+
+@contextlib.contextmanager
+def kernel_template(notebooks: list[Path], environment: dict[str, str]) -> Iterator[None]:
+    """Serve forked kernels for ``notebooks`` while the block runs (to this process and those it forks).
+
+    ``environment`` holds the variables every kernel of the run gets (the BLAS thread counts); the template
+    starts with them, since libraries such as OpenBLAS read them once, at import."""
+    global _serving
+    statements = list(dict.fromkeys(s for notebook in notebooks for s in import_statements(notebook)))
+    with tempfile.TemporaryDirectory(prefix="talentmarket-kernels-") as folder:
+        address = Path(folder) / "template.sock"
+        env = os.environ | environment
+        env.setdefault("MPLBACKEND", INLINE_BACKEND)
+        with socket.socket(socket.AF_UNIX) as listener:  # bound here, so requests queue before the template runs
+            listener.bind(str(address))
+            listener.listen()
+            template = subprocess.Popen([sys.executable, "-m", __name__, str(listener.fileno()), json.dumps(statements)],
+                                        stdin=subprocess.PIPE, env=env, pass_fds=[listener.fileno()])
+        _serving = address
+        try:
+            yield
+        finally:
+            _serving = None
+            template.stdin.close()  # the template's signal to end, also when this process dies
+            try:
+                template.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                template.kill()
+                template.wait()
+
+
+class TemplateKernelManager(AsyncKernelManager):
+    """jupyter_client's kernel manager, starting its kernel as a fork of the run's template when there is one."""
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
+        if self.provisioner is None and _serving is not None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or os.urandom(16).hex()
+            self.provisioner = _TemplateProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,
+                                                    parent=self, address=str(_serving))
+        return await super()._async_pre_start_kernel(**kw)
+
+
+class _TemplateProvisioner(LocalProvisioner):
+    """The local provisioner, with the process launch replaced by a request to the template to fork one."""
+
+    def __init__(self, *, address: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.address = address
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
+        if cmd[1:3] != LAUNCHER or Path(cmd[0]).resolve() != Path(sys.executable).resolve():
+            return await super().launch_kernel(cmd, **kwargs)
+        self.cwd = kwargs.get("cwd") or os.getcwd()
+        self.process = _ForkedKernel.request(self.address, cmd[3:], dict(kwargs["env"]), str(self.cwd))
+        self.pid = self.pgid = self.process.pid  # the kernel leads a session of its own
+        return self.connection_info
+
+
+class _ForkedKernel:
+    """The part of :class:`subprocess.Popen` jupyter_client uses, for a kernel the template forked: its exit
+    status comes over the connection that asked for it (the template is its parent and reaps it)."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, connection: socket.socket, pid: int) -> None:
+        self.connection, self.pid, self.returncode = connection, pid, None
+
+    @classmethod
+    def request(cls, address: str, arguments: list[str], env: dict[str, str], cwd: str) -> _ForkedKernel:
+        connection = socket.socket(socket.AF_UNIX)
+        try:
+            connection.connect(address)
+        except OSError as error:
+            raise RuntimeError(f"the run's kernel template ({address}) is not answering: {error}") from None
+        connection.sendall(json.dumps({"arguments": arguments, "env": env, "cwd": cwd}).encode() + b"\n")
+        return cls(connection, _read_line(connection)["pid"])
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self.connection.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                self._ended()
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            self.connection.setblocking(True)
+            self.connection.settimeout(timeout)
+            try:
+                self._ended()
+            except TimeoutError:
+                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout) from None
+        return self.returncode
+
+    def _ended(self) -> None:
+        self.returncode = _read_line(self.connection)["exit"]
+        self.connection.close()
+
+    def send_signal(self, signum: int) -> None:
+        if self.returncode is None:
+            os.kill(self.pid, signum)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+def _read_line(connection: socket.socket) -> dict[str, Any]:
+    """One JSON message, one line: the template sends the kernel's pid, then its exit status."""
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = connection.recv(4096)
+        if not chunk:
+            raise ConnectionError("the kernel template closed the connection")
+        data += chunk
+    return json.loads(data)
+
+
+def serve(listener: socket.socket, statements: list[str]) -> None:
+    """The template: import, then fork a kernel per request on ``listener`` until standard input closes
+    (requests made meanwhile wait in the listener's backlog)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the runner's to handle; kernels have sessions
+    _preload(statements)
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ)
+    selector.register(sys.stdin, selectors.EVENT_READ)
+    kernels: dict[int, socket.socket] = {}
+    while True:
+        for key, _ in selector.select(REAP_SECONDS):
+            if key.fileobj is sys.stdin:  # the runner ended: no kernel outlives it
+                for pid in kernels:
+                    _kill_session(pid)
+                return
+            if key.fileobj is listener:
+                connection, _ = listener.accept()
+                request = _read_line(connection)
+                pid = os.fork()
+                if pid == 0:
+                    _become_kernel(request, [listener, connection, *kernels.values()], selector)
+                kernels[pid] = connection
+                selector.register(connection, selectors.EVENT_READ, pid)
+                connection.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+            elif not key.fileobj.recv(1):  # the process that asked for the kernel is gone: so is the kernel
+                selector.unregister(key.fileobj)
+                _kill_session(key.data)
+        _reap(kernels, selector)
+
+
+def _preload(statements: list[str]) -> None:
+    """Run the notebooks' import statements, as their first cells would; one that fails is left to its cell."""
+    if sys.path and Path(sys.path[0] or ".").resolve() == Path.cwd():
+        del sys.path[0]  # as ipykernel_launcher does; the kernel's shell puts its own working directory back
+    for statement in ["import ipykernel.kernelapp", *statements]:
+        try:
+            exec(compile(statement, "<notebook imports>", "exec"), {})  # noqa: S102 - the notebooks' own imports
+        except Exception:  # noqa: BLE001, S112 - the notebook's own import cell reports it, in the notebook
+            continue
+    gc.collect()
+    gc.freeze()  # the imported objects stay shared with every kernel instead of being copied by the collector
+
+
+def _kill_session(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def _reap(kernels: dict[int, socket.socket], selector: selectors.BaseSelector) -> None:
+    """Tell the runner of every kernel that has exited (its exit code, as Popen reports it)."""
+    for pid in list(kernels):
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            connection = kernels.pop(pid)
+            with contextlib.suppress(KeyError):  # already, if its runner went first
+                selector.unregister(connection)
+            with contextlib.suppress(OSError):
+                connection.sendall(json.dumps({"exit": os.waitstatus_to_exitcode(status)}).encode() + b"\n")
+            connection.close()
+
+
+def _become_kernel(request: dict[str, Any], inherited: list[socket.socket], selector: selectors.BaseSelector) -> None:
+    """In the forked child: drop the template's sockets, take the request's environment, run ipykernel, exit."""
+    code = 1
+    try:
+        os.setsid()
+        selector.close()
+        for sock in inherited:
+            sock.close()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        with open(os.devnull, "rb") as devnull:
+            os.dup2(devnull.fileno(), 0)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        random.seed()
+        if "numpy" in sys.modules:
+            sys.modules["numpy"].random.seed()
+        from ipykernel.kernelapp import IPKernelApp
+
+        sys.argv = [importlib.util.find_spec("ipykernel_launcher").origin, *request["arguments"]]
+        IPKernelApp.launch_instance(argv=request["arguments"])
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    except BaseException:  # noqa: BLE001 - a kernel that cannot start says why on stderr, as a launched one does
+        traceback.print_exc()
+    finally:
+        for stream in (sys.__stdout__, sys.__stderr__):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(code)
+
+
+if __name__ == "__main__":
+    serve(socket.socket(fileno=int(sys.argv[1])), json.loads(sys.argv[2]))

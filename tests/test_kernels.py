@@ -1,0 +1,126 @@
+"""Kernels forked from the run's template behave as kernels jupyter_client launches: same working directory,
+environment and matplotlib backend, a session of their own, fresh random state, their notebook's imports
+already done; a cell timeout interrupts them and a kernel that dies is reported dead; and no kernel outlives
+the template, nor the process that asked for it."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat.v4 import new_code_cell, new_notebook
+from talentmarket.report import kernels
+from talentmarket.report.kernels import (
+    TemplateKernelManager,
+    import_statements,
+    kernel_template,
+)
+
+KERNELSPEC = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+PRELOADED_MODULE = "xml.dom.minidom"
+"""Imported by the notebook below and by nothing ipykernel needs, so it is in ``sys.modules`` before the
+notebook's own import runs only if the template imported it."""
+FACTS = """\
+import json, os, random, sys
+import matplotlib
+facts = {"cwd": os.getcwd(), "variable": os.environ.get("TEMPLATE_TEST_VARIABLE"), "preloaded": PRELOADED,
+         "backend": matplotlib.get_backend(), "own_session": os.getsid(0) == os.getpid(),
+         "path_head": sys.path[0], "random": random.random()}
+print(json.dumps(facts))
+"""
+
+
+def _write(path: Path, *sources: str) -> Path:
+    nbformat.write(new_notebook(cells=[new_code_cell(source) for source in sources], metadata=KERNELSPEC), path)
+    return path
+
+
+def _run(notebook: Path, cwd: Path, **options: object) -> dict:
+    """Execute with the template's kernel manager; the JSON the last cell printed."""
+    executed = papermill.execute_notebook(str(notebook), str(cwd / f"out_{notebook.name}"), kernel_name="python3",
+                                          progress_bar=False, cwd=str(cwd), kernel_manager_class=TemplateKernelManager,
+                                          **options)
+    return json.loads(executed.cells[-1].outputs[0]["text"])
+
+
+@pytest.fixture(scope="module")
+def facts_notebook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("kernels")
+    check = f"import sys\nPRELOADED = {PRELOADED_MODULE!r} in sys.modules"
+    return _write(folder / "facts.ipynb", check, f"import {PRELOADED_MODULE}", FACTS)
+
+
+@pytest.fixture(scope="module")
+def template(facts_notebook: Path) -> Iterator[None]:
+    os.environ["TEMPLATE_TEST_VARIABLE"] = "set before the kernel starts"
+    try:
+        with kernel_template([facts_notebook], {"OPENBLAS_NUM_THREADS": "1"}):
+            yield
+    finally:
+        del os.environ["TEMPLATE_TEST_VARIABLE"]
+
+
+def test_the_template_imports_each_notebooks_top_level_imports_once(tmp_path: Path) -> None:
+    notebook = _write(tmp_path / "n.ipynb", "%matplotlib inline\nimport os\nfrom pathlib import Path",
+                      "import os\nx = 1\ndef f():\n    import json")
+    assert import_statements(notebook) == ["import os", "from pathlib import Path"]
+
+
+def test_a_forked_kernel_looks_like_a_launched_one(template: None, facts_notebook: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = _run(facts_notebook, tmp_path), _run(facts_notebook, tmp_path)
+    with monkeypatch.context() as without_template:
+        without_template.setattr(kernels, "_serving", None)
+        launched = _run(facts_notebook, tmp_path)
+    assert first["preloaded"] and second["preloaded"] and not launched["preloaded"]
+    assert first["random"] != second["random"], "every kernel re-seeds, as a fresh interpreter would"
+    same = {key: value for key, value in launched.items() if key not in ("preloaded", "random")}
+    assert {key: first[key] for key in same} == same
+    assert same["cwd"] == str(tmp_path) and same["variable"] == "set before the kernel starts"
+    assert same["backend"] == kernels.INLINE_BACKEND and same["own_session"]
+
+
+def test_a_cell_timeout_interrupts_a_forked_kernel(template: None, tmp_path: Path) -> None:
+    notebook = _write(tmp_path / "slow.ipynb", "import time\ntime.sleep(60)")
+    started = time.monotonic()
+    with pytest.raises(CellTimeoutError):
+        papermill.execute_notebook(str(notebook), str(tmp_path / "out.ipynb"), kernel_name="python3",
+                                   progress_bar=False, execution_timeout=1, kernel_manager_class=TemplateKernelManager)
+    assert time.monotonic() - started < 30
+
+
+def test_a_forked_kernel_that_dies_is_reported_dead(template: None, tmp_path: Path) -> None:
+    notebook = _write(tmp_path / "dies.ipynb", "import os\nos._exit(3)")
+    with pytest.raises(DeadKernelError):
+        papermill.execute_notebook(str(notebook), str(tmp_path / "out.ipynb"), kernel_name="python3",
+                                   progress_bar=False, kernel_manager_class=TemplateKernelManager)
+
+
+def _gone(pid: int, within: float = 10) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_no_kernel_outlives_the_process_that_asked_for_it_nor_the_template(tmp_path: Path) -> None:
+    arguments = ["-f", str(tmp_path / "kernel.json")]
+    with kernel_template([], {}):  # nothing to import but ipykernel: this template is quick to start
+        asked = kernels._ForkedKernel.request(str(kernels._serving), arguments, dict(os.environ), str(tmp_path))
+        kept = kernels._ForkedKernel.request(str(kernels._serving), arguments[:1] + [str(tmp_path / "k2.json")],
+                                             dict(os.environ), str(tmp_path))
+        asked.connection.close()  # as when the worker that asked dies
+        assert _gone(asked.pid)
+        assert kept.poll() is None
+    assert _gone(kept.pid)
