@@ -322,6 +322,20 @@ def test_parallel_run_matches_a_sequential_run_byte_for_byte(tiny_notebook: Path
     assert len(_files(tmp_path / "one")) == 3 * 5
 
 
+def test_a_parallel_run_starts_the_notebooks_that_took_longest_last_time_first(tiny_notebook: Path) -> None:
+    from talentmarket.report import runner
+
+    write_tiny_notebook(tiny_notebook.with_name("43_other.ipynb"))
+    write_tiny_notebook(tiny_notebook.with_name("44_third.ipynb"))
+    plans = [runner.plan_run(name) for name in ("42", "43", "44")]
+    assert runner._longest_first(plans) == [0, 1, 2], "never timed: the notebooks' own order"
+    runner._record_seconds([runner.NotebookRun(name, Path(), Path(), Path(), seconds)
+                            for name, seconds in (("43_other", 9.0), ("44_third", 20.0))])
+    assert runner._longest_first(plans) == [2, 1, 0]
+    (paths.cache_dir() / runner.SECONDS_FILE).write_text("not json")
+    assert runner._longest_first(plans) == [0, 1, 2]
+
+
 @pytest.mark.slow
 def test_cell_timeout_is_one_line_naming_the_cell_and_the_option(tiny_notebook: Path, capsys: pytest.CaptureFixture[str],
                                                                  tmp_path: Path) -> None:

@@ -33,6 +33,7 @@ from talentmarket.data.sources import (
     vintage_environment,
 )
 from talentmarket.errors import ParameterError, TalentMarketError
+from talentmarket.report.kernels import write_kernel_config
 from talentmarket.report.runner import (
     CELL_TIMEOUT_SECONDS,
     RunInterrupted,
@@ -40,7 +41,6 @@ from talentmarket.report.runner import (
     interrupt_on_sigterm,
     notebook_parameters,
     run_many,
-    write_kernel_config,
 )
 
 EXIT_ERROR = 2
