@@ -100,14 +100,18 @@ def kernel_environment(variables: dict[str, str]) -> Iterator[None]:
 
 def import_statements(notebook: Path) -> list[str]:
     """The top-level ``import``/``from … import`` statements of a notebook's code cells, in order, once each."""
-    import nbformat  # here, not at the top: the template process runs this module and needs no nbformat
+    import nbformat  # here, not at the top: only the template and the benchmark read notebooks
 
     statements: list[str] = []
     for cell in nbformat.read(notebook, as_version=4).cells:
         if cell.cell_type != "code":
             continue
         source = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
-        for node in ast.parse(source).body:
+        try:
+            nodes = ast.parse(source).body
+        except SyntaxError:  # the cell fails when it runs, and says so there
+            continue
+        for node in nodes:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 statement = ast.unparse(node)
                 if statement not in statements:
@@ -122,7 +126,6 @@ def kernel_template(notebooks: list[Path], environment: dict[str, str]) -> Itera
     ``environment`` holds the variables every kernel of the run gets (the BLAS thread counts); the template
     starts with them, since libraries such as OpenBLAS read them once, at import."""
     global _serving
-    statements = list(dict.fromkeys(s for notebook in notebooks for s in import_statements(notebook)))
     with tempfile.TemporaryDirectory(prefix="talentmarket-kernels-") as folder:
         address = Path(folder) / "template.sock"
         env = os.environ | environment
@@ -130,19 +133,16 @@ def kernel_template(notebooks: list[Path], environment: dict[str, str]) -> Itera
         with socket.socket(socket.AF_UNIX) as listener:  # bound here, so requests queue before the template runs
             listener.bind(str(address))
             listener.listen()
-            template = subprocess.Popen([sys.executable, "-m", __name__, str(listener.fileno()), json.dumps(statements)],
+            template = subprocess.Popen([sys.executable, "-m", __name__, str(listener.fileno()), *map(str, notebooks)],
                                         stdin=subprocess.PIPE, env=env, pass_fds=[listener.fileno()])
         _serving = address
         try:
             yield
         finally:
             _serving = None
-            template.stdin.close()  # the template's signal to end, also when this process dies
-            try:
-                template.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                template.kill()
-                template.wait()
+            template.terminate()  # also while it still imports, as after a parameter error
+            template.wait()
+            template.stdin.close()  # the template's signal to end if this process dies without getting here
 
 
 class TemplateKernelManager(AsyncKernelManager):
@@ -234,45 +234,56 @@ def _read_line(connection: socket.socket) -> dict[str, Any]:
     return json.loads(data)
 
 
-def serve(listener: socket.socket, statements: list[str]) -> None:
-    """The template: import, then fork a kernel per request on ``listener`` until standard input closes
-    (requests made meanwhile wait in the listener's backlog)."""
+def serve(listener: socket.socket, notebooks: list[Path]) -> None:
+    """The template: import what ``notebooks`` import, then fork a kernel per request on ``listener`` (requests
+    made meanwhile wait in its backlog) until standard input closes or SIGTERM comes; either way the kernels
+    still running are killed."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the runner's to handle; kernels have sessions
-    _preload(statements)
-    selector = selectors.DefaultSelector()
-    selector.register(listener, selectors.EVENT_READ)
-    selector.register(sys.stdin, selectors.EVENT_READ)
+    signal.signal(signal.SIGTERM, _exit)
     kernels: dict[int, socket.socket] = {}
-    while True:
-        for key, _ in selector.select(REAP_SECONDS):
-            if key.fileobj is sys.stdin:  # the runner ended: no kernel outlives it
-                for pid in kernels:
-                    _kill_session(pid)
-                return
-            if key.fileobj is listener:
-                connection, _ = listener.accept()
-                request = _read_line(connection)
-                pid = os.fork()
-                if pid == 0:
-                    _become_kernel(request, [listener, connection, *kernels.values()], selector)
-                kernels[pid] = connection
-                selector.register(connection, selectors.EVENT_READ, pid)
-                connection.sendall(json.dumps({"pid": pid}).encode() + b"\n")
-            elif not key.fileobj.recv(1):  # the process that asked for the kernel is gone: so is the kernel
-                selector.unregister(key.fileobj)
-                _kill_session(key.data)
-        _reap(kernels, selector)
+    try:
+        _preload(notebooks)
+        selector = selectors.DefaultSelector()
+        selector.register(listener, selectors.EVENT_READ)
+        selector.register(sys.stdin, selectors.EVENT_READ)
+        while True:
+            for key, _ in selector.select(REAP_SECONDS):
+                if key.fileobj is sys.stdin:  # the runner ended
+                    return
+                if key.fileobj is listener:
+                    connection, _ = listener.accept()
+                    request = _read_line(connection)
+                    pid = os.fork()
+                    if pid == 0:
+                        _become_kernel(request, [listener, connection, *kernels.values()], selector)
+                    kernels[pid] = connection
+                    selector.register(connection, selectors.EVENT_READ, pid)
+                    connection.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+                elif not key.fileobj.recv(1):  # the process that asked for the kernel is gone: so is the kernel
+                    selector.unregister(key.fileobj)
+                    _kill_session(key.data)
+            _reap(kernels, selector)
+    finally:
+        for pid in kernels:
+            _kill_session(pid)
 
 
-def _preload(statements: list[str]) -> None:
-    """Run the notebooks' import statements, as their first cells would; one that fails is left to its cell."""
+def _exit(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _preload(notebooks: list[Path]) -> None:
+    """Run the notebooks' import statements, as their first cells would. A notebook that cannot be read, or an
+    import that fails, is left to the run: its notebook reports it, in the notebook or before any kernel starts."""
     if sys.path and Path(sys.path[0] or ".").resolve() == Path.cwd():
         del sys.path[0]  # as ipykernel_launcher does; the kernel's shell puts its own working directory back
-    for statement in ["import ipykernel.kernelapp", *statements]:
-        try:
+    statements = ["import ipykernel.kernelapp"]
+    for notebook in notebooks:
+        with contextlib.suppress(Exception):
+            statements += import_statements(notebook)
+    for statement in dict.fromkeys(statements):
+        with contextlib.suppress(Exception):
             exec(compile(statement, "<notebook imports>", "exec"), {})  # noqa: S102 - the notebooks' own imports
-        except Exception:  # noqa: BLE001, S112 - the notebook's own import cell reports it, in the notebook
-            continue
     gc.collect()
     gc.freeze()  # the imported objects stay shared with every kernel instead of being copied by the collector
 
@@ -304,6 +315,7 @@ def _become_kernel(request: dict[str, Any], inherited: list[socket.socket], sele
         for sock in inherited:
             sock.close()
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         with open(os.devnull, "rb") as devnull:
             os.dup2(devnull.fileno(), 0)
         os.chdir(request["cwd"])
@@ -329,4 +341,4 @@ def _become_kernel(request: dict[str, Any], inherited: list[socket.socket], sele
 
 
 if __name__ == "__main__":
-    serve(socket.socket(fileno=int(sys.argv[1])), json.loads(sys.argv[2]))
+    serve(socket.socket(fileno=int(sys.argv[1])), [Path(argument) for argument in sys.argv[2:]])

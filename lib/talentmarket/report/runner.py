@@ -533,16 +533,16 @@ def run_many(names: list[str] | None, *, jobs: int | None = None, **options: Any
     order = {path: rank for rank, path in enumerate(discover_notebooks())}
     notebooks = (sorted({resolve_notebook(n) for n in names}, key=lambda p: (order.get(p, len(order)), p.name))
                  if names else list(order))
-    plans = [plan_run(str(notebook), **options) for notebook in notebooks]
-    roots = sorted({_shown(plan.reports_root) for plan in plans})
-    note = "" if all(plan.reports_root == paths.main_reports_dir() for plan in plans) else \
-        " (reports/ holds only the main job: default parameters on real data)"
-    print(f"writing to {', '.join(roots)}{note}", file=sys.stderr, flush=True)
-    first = [p for p in plans if not p.notebook.name.startswith(LAST_NOTEBOOK_PREFIX)]
-    last = [p for p in plans if p.notebook.name.startswith(LAST_NOTEBOOK_PREFIX)]
-    workers = max(1, min(jobs or usable_cores(), len(first)))
-    early = last if workers > 1 and last and all(map(_waits, last)) else []
-    with kernel_template([plan.notebook for plan in plans], blas_environment()):
+    with kernel_template(notebooks, blas_environment()):  # its imports run while the plans are checked
+        plans = [plan_run(str(notebook), **options) for notebook in notebooks]
+        roots = sorted({_shown(plan.reports_root) for plan in plans})
+        note = "" if all(plan.reports_root == paths.main_reports_dir() for plan in plans) else \
+            " (reports/ holds only the main job: default parameters on real data)"
+        print(f"writing to {', '.join(roots)}{note}", file=sys.stderr, flush=True)
+        first = [p for p in plans if not p.notebook.name.startswith(LAST_NOTEBOOK_PREFIX)]
+        last = [p for p in plans if p.notebook.name.startswith(LAST_NOTEBOOK_PREFIX)]
+        workers = max(1, min(jobs or usable_cores(), len(first)))
+        early = last if workers > 1 and last and all(map(_waits, last)) else []
         outcomes = _execute(first, workers, len(plans), early=early)
         runs, failures = _collect(outcomes[:len(first)])
         note = ""
