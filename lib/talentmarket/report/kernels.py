@@ -9,6 +9,8 @@ uses in place of jupyter_client's), as ``multiprocessing``'s forkserver does for
 is an ordinary ipykernel: it gets the connection file, arguments, environment and working directory that
 jupyter_client would have started ``python -m ipykernel_launcher`` with, runs in a session of its own (so
 interrupts reach it as they reach a launched kernel), and re-seeds ``random`` and NumPy's global generator.
+(It shares the template's string-hash seed, which a launched kernel draws afresh: nothing here depends on
+it, since every output is sorted or seeded.)
 
 Why this is safe:
 - the template is a fresh interpreter started with the kernels' environment (one BLAS thread, the inline
@@ -49,6 +51,9 @@ from jupyter_client.provisioning import LocalProvisioner
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 """What ipykernel sets ``MPLBACKEND`` to when it is unset; the template sets it before matplotlib is imported."""
 LAUNCHER = ["-m", "ipykernel_launcher"]
+START_SECONDS = 300
+"""How long a request waits for the template to fork its kernel (the template may still be importing, on a busy
+machine for a minute); a template that hangs thus fails the run instead of stalling it."""
 REAP_SECONDS = 0.05
 """How often the template looks for kernels that have exited, to tell their runners."""
 
@@ -189,7 +194,11 @@ class _ForkedKernel:
         except OSError as error:
             raise RuntimeError(f"the run's kernel template ({address}) is not answering: {error}") from None
         connection.sendall(json.dumps({"arguments": arguments, "env": env, "cwd": cwd}).encode() + b"\n")
-        return cls(connection, _read_line(connection)["pid"])
+        connection.settimeout(START_SECONDS)
+        try:
+            return cls(connection, _read_line(connection)["pid"])
+        except TimeoutError:
+            raise RuntimeError(f"the run's kernel template forked no kernel within {START_SECONDS} s") from None
 
     def poll(self) -> int | None:
         if self.returncode is None:
