@@ -68,6 +68,20 @@ def test_spell_and_period_forms_give_the_same_panel() -> None:
     pd.testing.assert_frame_equal(from_periods, from_spells)
 
 
+def test_rows_in_any_order_give_the_panel_and_estimate_of_the_sorted_rows() -> None:
+    """A panel already in person and period order is not sorted again: shuffled, reversed and sorted rows, and
+    person ids that sort differently as text and as numbers, must give the same panel and counts."""
+    periods = generate_career_panel(seed=8, persons=300).frames[PERIODS_FILE]
+    numbered = periods.assign(person_id=periods["person_id"].str[1:].astype(int))  # "10" sorts before "9"
+    for frame in (periods, numbered):
+        expected = validate_job_history(frame.sample(frac=1, random_state=3)).sort_values(["person_id", "period"], ignore_index=True)
+        for rows in (frame, frame.iloc[::-1], frame.sample(frac=1, random_state=4)):
+            panel = validate_job_history(rows)
+            pd.testing.assert_frame_equal(panel, expected, check_exact=True)
+            pd.testing.assert_frame_equal(estimate_transitions(panel.iloc[::-1], draws=100).counts,  # sorted again
+                                          estimate_transitions(expected, draws=100).counts, check_exact=True)
+
+
 def test_spells_are_read_on_the_july_snapshot_and_open_spells_run_to_the_panel_end() -> None:
     panel = validate_job_history(_spells(
         ("a", "2019-01-15", "2021-03-31", "tech", "yes"),

@@ -42,6 +42,7 @@ from talentmarket.data.careers import (
     DEFAULT_SECTORS,
     _consecutive_pairs,
     read_job_history,
+    sort_by_person_and_period,
     validate_job_history,
 )
 from talentmarket.errors import ParameterError
@@ -92,7 +93,7 @@ def transition_tensor(panel: pd.DataFrame, sectors: Sequence[str], ai_roles_only
     A transition is counted from period t to t+1 of the same person; with
     ``ai_roles_only`` only when the person holds an AI role in period t.
     """
-    ordered = panel.sort_values(["person_id", "period"], ignore_index=True)
+    ordered = sort_by_person_and_period(panel)
     has_next = _consecutive_pairs(ordered).to_numpy()
     if ai_roles_only:
         has_next = has_next & ordered["ai_role"].to_numpy(dtype=bool)
@@ -103,9 +104,9 @@ def transition_tensor(panel: pd.DataFrame, sectors: Sequence[str], ai_roles_only
     origin = codes[:-1][has_next[:-1]]
     destination = codes[1:][has_next[:-1]]
     person_codes, person_ids = pd.factorize(ordered["person_id"].to_numpy()[:-1][has_next[:-1]])
-    tensor = np.zeros((len(person_ids), len(sectors), len(sectors)))
-    np.add.at(tensor, (person_codes, origin, destination), 1)
-    return tensor, np.asarray(person_ids)
+    size = len(sectors)  # each person's cells counted by one bincount over flat cell numbers
+    cells = np.bincount((person_codes * size + origin) * size + destination, minlength=len(person_ids) * size * size)
+    return cells.reshape(len(person_ids), size, size).astype(float), np.asarray(person_ids)
 
 
 def estimate_transitions(

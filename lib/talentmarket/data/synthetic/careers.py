@@ -78,14 +78,20 @@ def generate_career_panel(
     sectors = list(sectors)
     periods = list(periods)
     states = _simulate_states(rng, persons, len(periods), transitions, start_shares)
+    person = np.repeat(np.arange(persons), len(periods))
+    ai_role = rng.random(persons) < ai_role_share
+    country = rng.choice(2, size=persons, p=[0.8, 0.2])  # the draws of rng.choice(["US", "GB"], ...), as indices
+    observed = rng.random(len(person)) < observed_share
+    # String columns are taken from their few distinct values, only on the observed rows: converting thousands
+    # of Python strings to a string column cost more than drawing the careers.
+    person, sector = person[observed], states.ravel()[observed]
     panel = pd.DataFrame({
-        "person_id": np.repeat([f"P{i:05d}" for i in range(persons)], len(periods)),
-        "period": np.tile(periods, persons),
-        "sector": np.asarray(sectors)[states.ravel()],
-        "ai_role": np.repeat(rng.random(persons) < ai_role_share, len(periods)),
-        "country": np.repeat(rng.choice(["US", "GB"], size=persons, p=[0.8, 0.2]), len(periods)),
+        "person_id": pd.array([f"P{i:05d}" for i in range(persons)], dtype="str").take(person),
+        "period": np.tile(periods, persons)[observed],
+        "sector": pd.array(sectors, dtype="str").take(sector),
+        "ai_role": ai_role[person],
+        "country": pd.array(["US", "GB"], dtype="str").take(country[person]),
     })
-    panel = panel[rng.random(len(panel)) < observed_share].reset_index(drop=True)
     truth = {
         "sectors": tuple(sectors),
         "transitions": transitions.copy(),
