@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pandas as pd
 
@@ -37,6 +38,7 @@ from talentmarket.scale.engine import (
     execute,
     open_table,
 )
+from talentmarket.scale.keys import KeyCodes, aggregate_by, builtin_function, learn_codes
 from talentmarket.scale.schema import POSTING_FIELDS
 
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
@@ -69,29 +71,57 @@ def ai_flag(table: ir.Table, title_column: str = "title") -> ir.BooleanColumn:
     return table[title_column].re_replace(r"\s+", " ").strip().re_search(core_ai_title_pattern())
 
 
-def count_ai_postings(table: ir.Table, period: str = "month", by: Sequence[str] = ("country",)) -> ir.Table:
+def count_ai_postings(
+    table: ir.Table, period: str = "month", by: Sequence[str] = ("country",), codes: KeyCodes | None = None
+) -> ir.Table:
     """Expression: postings, AI postings and AI share (%) per period and ``by`` cell.
 
     Also counts ``flagged`` rows (AI flag not missing), so callers can reject missing
     flags, and keeps each cell's first and last posting date, so callers can tell
-    which periods the data covers only in part.
+    which periods the data covers only in part. With ``codes`` (:func:`learn_posting_codes`)
+    the cells are grouped by one packed integer: the same table, at about half the CPU on DuckDB.
     """
     keys = [_check_period(period), *_check_dimensions(by)]
-    keyed = table.mutate(**{period: period_index(table.posted_date, period)}, ai_flag=ai_flag(table))
-    counts = keyed.group_by(keys).aggregate(
-        postings=keyed.count(), ai_postings=keyed.ai_flag.cast("int64").sum(), flagged=keyed.ai_flag.count(),
-        first_date=keyed.posted_date.min(), last_date=keyed.posted_date.max(),
-    )
+
+    def metrics(keyed: ir.Table) -> dict[str, ir.Scalar]:
+        return {
+            "postings": keyed.count(), "ai_postings": keyed.ai_flag.cast("int64").sum(), "flagged": keyed.ai_flag.count(),
+            "first_date": keyed.posted_date.min(), "last_date": keyed.posted_date.max(),
+        }
+
+    counts = aggregate_by(_keyed(table, period), keys, metrics, codes)
     return counts.mutate(ai_share_pct=100 * counts.ai_postings / counts.postings)
 
 
-def period_index(dates: ir.DateColumn, period: str) -> ir.IntegerColumn:
-    """Expression: the integer index of the period each date falls in (see ``PERIOD_MONTHS``)."""
+def learn_posting_codes(table: ir.Table, period: str = "month", by: Sequence[str] = ("country",)) -> KeyCodes | None:
+    """The packed-key numbering of :func:`count_ai_postings`' cells (one cheap scan; None where packing does not pay).
+
+    The period index rises with the date, so its range is that of the first and last dates' periods.
+    """
+    dates = table.posted_date
+    bounds = {period: (period_index(dates.min(), period), period_index(dates.max(), period), dates.count())}
+    return learn_codes(table, [_check_period(period), *_check_dimensions(by)], bounds)
+
+
+def _keyed(table: ir.Table, period: str) -> ir.Table:
+    """The postings with their period index and AI flag."""
+    return table.mutate(**{period: period_index(table.posted_date, period)}, ai_flag=ai_flag(table))
+
+
+def period_index(dates: ir.DateValue, period: str) -> ir.IntegerValue:
+    """Expression: the integer index of the period each date falls in (see ``PERIOD_MONTHS``).
+
+    Through the engines' ``year``/``month``/``quarter`` functions (DuckDB and Spark both have them): what Ibis'
+    own ``.year()`` compiles to, ``EXTRACT(year FROM …)``, costs DuckDB a fifth more per row of a 100M-row scan.
+    """
+    def part(name: str) -> ir.IntegerValue:
+        return builtin_function(name, (dates.type(),), dt.int64)(dates)
+
     if period == "month":
-        return dates.year() * 12 + dates.month() - 1
+        return part("year") * 12 + part("month") - 1
     if period == "quarter":
-        return dates.year() * 4 + dates.quarter() - 1
-    return dates.year()
+        return part("year") * 4 + part("quarter") - 1
+    return part("year")
 
 
 def period_start(index: pd.Series, period: str) -> pd.Series:
@@ -242,7 +272,7 @@ def _collect(
     with open_table(source, POSTING_FIELDS, engine, settings) as table:
         name = str(source) if not isinstance(source, ir.Table) else "input table"
         filtered = table.filter(table.country.isin(chosen)) if chosen else table
-        expression = count_ai_postings(filtered, period, by)
+        expression = count_ai_postings(filtered, period, by, learn_posting_codes(filtered, period, by))
         if shares_within is not None:
             expression = add_shares_within(expression, shares_within)
         frame = execute(expression)

@@ -39,6 +39,11 @@ TEMP_DIR_ENV_VAR = "TALENTMARKET_DUCKDB_TEMP_DIR"
 """Directory DuckDB spills to (choose a fast local disk with room for the largest intermediate)."""
 THREADS_ENV_VAR = "TALENTMARKET_DUCKDB_THREADS"
 """Number of DuckDB worker threads (default: all cores)."""
+PERFECT_HASH_BITS = 18
+"""DuckDB's ``perfect_ht_threshold`` on the connections :func:`connect` opens: a group-by on integer keys whose
+combined range has at most this many bits indexes an array instead of probing a hash table (2¹⁸ groups × a few
+dozen bytes of aggregate state per thread, a few MB). DuckDB's default, 12 bits, is below the packed
+month × country × sector key of the aggregations (:mod:`talentmarket.scale.keys`)."""
 
 Source = str | Path | ir.Table
 """Input of every scale analysis: a Parquet file, a directory of Parquet files, a glob, or an Ibis table."""
@@ -81,7 +86,8 @@ class EngineSettings:
 def connect(engine: str = "duckdb", settings: EngineSettings | None = None) -> BaseBackend:
     """A new Ibis backend: an in-memory DuckDB database, or Spark through the active (or a new local) session."""
     if engine == "duckdb":
-        return ibis.duckdb.connect(**(settings or EngineSettings.from_environment()).duckdb_config())
+        config = (settings or EngineSettings.from_environment()).duckdb_config()
+        return ibis.duckdb.connect(**config, perfect_ht_threshold=PERFECT_HASH_BITS)
     if engine == "pyspark":
         return ibis.pyspark.connect(_spark_session())
     raise ParameterError(f"engine {engine!r} is not one of {ENGINES} (or pass a connected Ibis backend)")
