@@ -100,7 +100,8 @@ NOISE_SD = {True: 0.35, False: 0.30}
 YEARS = (2022, 2023, 2024, 2025)
 MC_CONTROLS = ("experience_level", "work_year")
 # The string columns are taken from their few distinct values: the Monte Carlos build 1,300 markets, and
-# converting 3,000 Python strings to a string column each time cost more than many of the fits.
+# converting 3,000 Python strings to a string column each time cost more than many of the fits. The frame keeps
+# the market's new arrays instead of copying them (copy=False: 1.1 -> 0.6 ms a frame; nothing else holds them).
 _TITLE_NAMES = pd.array([f"title {t}" for t in range(200)], dtype="str")
 _LEVEL_NAMES = pd.array(list(LEVELS), dtype="str")
 _GROUP_NAMES = pd.array(["comparison", "AI"], dtype="str")
@@ -125,7 +126,7 @@ def _title_market(rng: np.random.Generator, n: int = 3_000, slope: float = 0.0, 
         "log_salary_usd": y, "is_ai": is_ai.astype("int64"), "group": _GROUP_NAMES.take(is_ai.astype("int64")),
         "job_title": _TITLE_NAMES.take(titles), "experience_level": _LEVEL_NAMES.take(level),
         "work_year": np.array(YEARS)[year_index], "posting_id": np.arange(n),
-    })
+    }, copy=False)
 
 
 def _coverage(name: str, intervals: list[tuple[float, float]], truth: float) -> float:
