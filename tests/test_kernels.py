@@ -15,13 +15,16 @@ import nbformat
 import papermill
 import pytest
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from conftest import TINY_PARAMETERS
 from nbformat.v4 import new_code_cell, new_notebook
+from talentmarket import paths
 from talentmarket.report import kernels
 from talentmarket.report.kernels import (
     TemplateKernelManager,
     import_statements,
     kernel_template,
 )
+from talentmarket.report.runner import run_many
 
 KERNELSPEC = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
 PRELOADED_MODULE = "xml.dom.minidom"
@@ -124,3 +127,18 @@ def test_no_kernel_outlives_the_process_that_asked_for_it_nor_the_template(tmp_p
         assert _gone(asked.pid)
         assert kept.poll() is None
     assert _gone(kept.pid)
+
+
+def test_every_kernel_of_a_run_is_forked_from_its_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(paths, "NOTEBOOKS_DIR", tmp_path / "notebooks")
+    paths.NOTEBOOKS_DIR.mkdir()
+    for stem in ("42_first", "43_second"):
+        cells = [new_code_cell(TINY_PARAMETERS, metadata={"tags": ["parameters"]}),
+                 new_code_cell(f"import sys\nPRELOADED = {PRELOADED_MODULE!r} in sys.modules"),
+                 new_code_cell(f"import {PRELOADED_MODULE}\nfrom pathlib import Path\nfrom talentmarket import paths"),
+                 new_code_cell(f"out_dir = Path(output_dir or paths.report_dir({stem!r}))\n"
+                               "out_dir.mkdir(parents=True, exist_ok=True)\n"
+                               "(out_dir / 'results.json').write_text(repr(PRELOADED))")]
+        nbformat.write(new_notebook(cells=cells, metadata=KERNELSPEC), paths.NOTEBOOKS_DIR / f"{stem}.ipynb")
+    runs = run_many(None, reports_root=tmp_path / "reports", jobs=2)
+    assert [(run.executed.parent / "results.json").read_text() for run in runs] == ["True", "True"]
