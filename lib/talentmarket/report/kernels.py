@@ -17,7 +17,8 @@ Why this is safe:
   matplotlib backend ipykernel sets), so what libraries read from the environment at import time is what a
   launched kernel would read; talentmarket reads its own variables when called, never at import;
 - it runs no event loop, opens no ZeroMQ context and starts no kernel before forking: each kernel builds
-  those itself;
+  those itself. Its one other thread is the background purger of pyarrow's jemalloc, which jemalloc's own
+  fork handler turns off in the child (that allocator then purges as it allocates);
 - the imports are those the notebooks run first anyway; one that fails is skipped, and the notebook's own
   cell then raises it as it would have.
 
