@@ -129,6 +129,15 @@ def _title_market(rng: np.random.Generator, n: int = 3_000, slope: float = 0.0, 
     }, copy=False)
 
 
+def _interval(table: pd.DataFrame, low: str, high: str, **where: str) -> tuple[float, float]:
+    """The ``low`` and ``high`` columns of the one row of ``table`` whose columns hold the values ``where`` names.
+
+    The Monte Carlos read one interval from each of hundreds of small tables: ``set_index([...]).loc[...]`` cost
+    3.3-5.8 ms a table (up to a fifth of a dispersion replication), comparing the key columns as arrays 0.3 ms."""
+    (row,) = np.flatnonzero(np.logical_and.reduce([table[column].to_numpy() == value for column, value in where.items()]))
+    return float(table[low].iloc[row]), float(table[high].iloc[row])
+
+
 def _coverage(name: str, intervals: list[tuple[float, float]], truth: float) -> float:
     """Share of intervals covering the truth; prints it with its Monte Carlo standard error."""
     hits = np.array([low < truth < high for low, high in intervals])
@@ -394,8 +403,8 @@ def test_oaxaca_explained_part_ci_covers_95_percent_with_title_effects() -> None
     truth = float((LEVEL_MIX[True] - LEVEL_MIX[False]) @ LEVEL_EFFECT)
     intervals = []
     for draw in range(200):
-        parts = decompose_gap(_title_market(np.random.default_rng(50_000 + draw), n=2_000), MC_CONTROLS).set_index("component")
-        intervals.append(tuple(parts.loc["explained by characteristics", ["ci_low_log", "ci_high_log"]]))
+        parts = decompose_gap(_title_market(np.random.default_rng(50_000 + draw), n=2_000), MC_CONTROLS)
+        intervals.append(_interval(parts, "ci_low_log", "ci_high_log", component="explained by characteristics"))
     assert 0.90 <= _coverage("Oaxaca–Blinder explained part, title jackknife", intervals, truth) <= 0.985
 
 
@@ -406,8 +415,8 @@ def test_dispersion_trend_ci_covers_95_percent_with_title_year_shocks() -> None:
     intervals = []
     for draw in range(200):
         market = _title_market(np.random.default_rng(60_000 + draw), n=2_000, title_year_sd=0.03)
-        trends = measure_dispersion(market, ("experience_level",), title_blocks=10)[1].set_index(["measure", "group"])
-        intervals.append(tuple(trends.loc[("p90_p10", "AI − comparison"), ["ci_low", "ci_high"]]))
+        trends = measure_dispersion(market, ("experience_level",), title_blocks=10)[1]
+        intervals.append(_interval(trends, "ci_low", "ci_high", measure="p90_p10", group="AI − comparison"))
     assert 0.90 <= _coverage("P90−P10 trend, AI − comparison, jackknife over 10 title blocks", intervals, 0.0) <= 0.985
 
 
