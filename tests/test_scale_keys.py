@@ -8,7 +8,6 @@ from contextlib import ExitStack
 import numpy as np
 import pandas as pd
 import pytest
-
 from talentmarket.scale import keys
 from talentmarket.scale.engine import execute, open_table
 from talentmarket.scale.keys import aggregate_by, learn_codes

@@ -85,7 +85,8 @@ def count_ai_postings(
 
     def metrics(keyed: ir.Table) -> dict[str, ir.Scalar]:
         return {
-            "postings": keyed.count(), "ai_postings": keyed.ai_flag.cast("int64").sum(), "flagged": keyed.ai_flag.count(),
+            "postings": keyed.count(), "ai_postings": keyed.ai_flag.cast("int64").sum(),
+            "flagged": keyed.ai_flag.count(),
             "first_date": keyed.posted_date.min(), "last_date": keyed.posted_date.max(),
         }
 

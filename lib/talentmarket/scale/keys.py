@@ -109,8 +109,9 @@ class KeyCodes:
 
 @cache
 def builtin_function(name: str, arguments: tuple[dt.DataType, ...], result: dt.DataType) -> Callable[..., ir.Value]:
-    """The engine's own SQL function ``name`` as an Ibis expression builder for these argument types (both DuckDB
-    and Spark call it by that name), where Ibis' own operation compiles to something dearer per row."""
+    """The engine's own SQL function ``name`` as an Ibis expression builder for these argument types, where
+    Ibis' own operation compiles to something dearer per row (``year``, ``month`` and ``quarter`` exist under
+    those names in DuckDB and Spark; ``list_position``, ``list_extract`` and ``divide`` are DuckDB's)."""
     def declaration(*values: ir.Value) -> None:
         """Only its signature matters: one parameter per argument (Ibis names the arguments after them)."""
 
@@ -131,8 +132,8 @@ def learn_codes(
     table: ir.Table, keys: Sequence[str], bounds: Mapping[str, tuple[ir.Scalar, ir.Scalar, ir.Scalar]] | None = None
 ) -> KeyCodes | None:
     """One aggregate over ``table``: the numbering of each of ``keys`` (columns of ``table``), or None when
-    the keys are not worth packing (not DuckDB, fewer than ``MIN_ROWS`` rows, a text key with more than ``MAX_LEVELS`` values, or
-    a packed range beyond 2⁶²).
+    the keys are not worth packing (not DuckDB, fewer than ``MIN_ROWS`` rows, a non-integer key with more
+    than ``MAX_LEVELS`` values, or a packed range beyond 2⁶²).
 
     ``bounds`` gives, for an integer key computed from other columns (and so not a column of ``table``),
     scalar expressions over ``table`` for its minimum, maximum and count of non-missing values that need not

@@ -116,7 +116,8 @@ def compress_to_cells(
     keyed = table.mutate(y=valid.ifelse(value.log() if log_outcome else value, None))
     keys = [*regressors, *categorical, *([cluster] if cluster else [])]
     return keyed.group_by(keys).aggregate(
-        n=keyed.count(), y_mean=keyed.y.mean(), y_var=keyed.y.var(how="pop"), invalid_outcome=keyed.count() - keyed.y.count()
+        n=keyed.count(), y_mean=keyed.y.mean(), y_var=keyed.y.var(how="pop"),
+        invalid_outcome=keyed.count() - keyed.y.count(),
     )
 
 
