@@ -106,18 +106,14 @@ def compress_to_cells(
     log_outcome: bool = True,
 ) -> ir.Table:
     """Expression: one row per cell (× cluster) with ``n``, ``y_mean``, ``y_var`` (population variance)
-    of the (logged) outcome, and ``invalid_outcome``, the count of missing or (when logging) non-positive values.
-
-    ``y`` is missing exactly where the outcome is invalid, so ``invalid_outcome`` is ``n`` minus the count of
-    ``y``: two counts instead of a sum of a flag column, which takes a clustered 10M-row grouping a tenth
-    less CPU (its ~700k groups keep four aggregate states each instead of five)."""
+    of the (logged) outcome, and ``invalid_outcome``, the count of missing or (when logging) non-positive values."""
     value = table[outcome].cast("float64")
     valid = value.notnull() & (value > 0) if log_outcome else value.notnull()
-    keyed = table.mutate(y=valid.ifelse(value.log() if log_outcome else value, None))
+    y = valid.ifelse(value.log() if log_outcome else value, None)
+    keyed = table.mutate(y=y, invalid=(~valid).cast("int64"))
     keys = [*regressors, *categorical, *([cluster] if cluster else [])]
     return keyed.group_by(keys).aggregate(
-        n=keyed.count(), y_mean=keyed.y.mean(), y_var=keyed.y.var(how="pop"),
-        invalid_outcome=keyed.count() - keyed.y.count(),
+        n=keyed.count(), y_mean=keyed.y.mean(), y_var=keyed.y.var(how="pop"), invalid_outcome=keyed.invalid.sum()
     )
 
 
