@@ -142,3 +142,9 @@ def test_every_kernel_of_a_run_is_forked_from_its_template(tmp_path: Path, monke
         nbformat.write(new_notebook(cells=cells, metadata=KERNELSPEC), paths.NOTEBOOKS_DIR / f"{stem}.ipynb")
     runs = run_many(None, reports_root=tmp_path / "reports", jobs=2)
     assert [(run.executed.parent / "results.json").read_text() for run in runs] == ["True", "True"]
+
+
+def test_off_linux_no_template_starts_and_kernels_are_launched_as_usual(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kernels, "FORK_SAFE_PLATFORMS", ())
+    with kernel_template([], {}):
+        assert kernels._serving is None

@@ -22,8 +22,10 @@ Why this is safe:
 - the imports are those the notebooks run first anyway; one that fails is skipped, and the notebook's own
   cell then raises it as it would have.
 
-A kernel command other than this interpreter's ``-m ipykernel_launcher`` (another kernel spec), or a run with
-no template, starts its kernel the usual way.
+A kernel command other than this interpreter's ``-m ipykernel_launcher`` (another kernel spec), a run with no
+template, and any run off Linux start their kernels the usual way: on macOS a process that has loaded Apple's
+Accelerate BLAS (NumPy's there) cannot safely compute in a forked child, which is why Python's own
+``multiprocessing`` spawns by default on that system.
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ START_SECONDS = 300
 """How long a request waits for the template to fork its kernel (the template may still be importing, on a busy
 machine for a minute); a template that hangs thus fails the run instead of stalling it."""
 REAP_SECONDS = 0.05
+FORK_SAFE_PLATFORMS = ("linux",)
+"""Where a child forked after NumPy, pandas and matplotlib were imported may compute (see the module docstring)."""
 """How often the template looks for kernels that have exited, to tell their runners."""
 
 KERNEL_LOG_LEVEL = "CRITICAL"
@@ -132,6 +136,9 @@ def kernel_template(notebooks: list[Path], environment: dict[str, str]) -> Itera
     ``environment`` holds the variables every kernel of the run gets (the BLAS thread counts); the template
     starts with them, since libraries such as OpenBLAS read them once, at import."""
     global _serving
+    if sys.platform not in FORK_SAFE_PLATFORMS:
+        yield
+        return
     with tempfile.TemporaryDirectory(prefix="talentmarket-kernels-") as folder:
         address = Path(folder) / "template.sock"
         env = os.environ | environment
