@@ -332,6 +332,8 @@ def test_a_parallel_run_starts_the_notebooks_that_took_longest_last_time_first(t
     runner._record_seconds([runner.NotebookRun(name, Path(), Path(), Path(), seconds)
                             for name, seconds in (("43_other", 9.0), ("44_third", 20.0))])
     assert runner._longest_first(plans) == [2, 1, 0]
+    (paths.cache_dir() / runner.SECONDS_FILE).write_text('{"43_other": "slow", "44_third": 3}')
+    assert runner._longest_first(plans) == [2, 0, 1]
     (paths.cache_dir() / runner.SECONDS_FILE).write_text("not json")
     assert runner._longest_first(plans) == [0, 1, 2]
 

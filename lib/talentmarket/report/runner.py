@@ -617,7 +617,9 @@ def _recorded_seconds() -> dict[str, float]:
         recorded = json.loads((paths.cache_dir() / SECONDS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return recorded if isinstance(recorded, dict) else {}
+    if not isinstance(recorded, dict):
+        return {}
+    return {stem: value for stem, value in recorded.items() if isinstance(value, int | float)}
 
 
 def _record_seconds(runs: list[NotebookRun]) -> None:
