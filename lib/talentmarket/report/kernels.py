@@ -58,9 +58,9 @@ START_SECONDS = 300
 """How long a request waits for the template to fork its kernel (the template may still be importing, on a busy
 machine for a minute); a template that hangs thus fails the run instead of stalling it."""
 REAP_SECONDS = 0.05
+"""How often the template looks for kernels that have exited, to tell their runners."""
 FORK_SAFE_PLATFORMS = ("linux",)
 """Where a child forked after NumPy, pandas and matplotlib were imported may compute (see the module docstring)."""
-"""How often the template looks for kernels that have exited, to tell their runners."""
 
 KERNEL_LOG_LEVEL = "CRITICAL"
 KERNEL_ARGUMENTS = [f"--IPKernelApp.log_level={KERNEL_LOG_LEVEL}"]
@@ -201,7 +201,7 @@ class _ForkedKernel:
             connection.connect(address)
         except OSError as error:
             raise RuntimeError(f"the run's kernel template ({address}) is not answering: {error}") from None
-        connection.sendall(json.dumps({"arguments": arguments, "env": env, "cwd": cwd}).encode() + b"\n")
+        _send_line(connection, {"arguments": arguments, "env": env, "cwd": cwd})
         connection.settimeout(START_SECONDS)
         try:
             return cls(connection, _read_line(connection)["pid"])
@@ -240,8 +240,13 @@ class _ForkedKernel:
         self.send_signal(signal.SIGKILL)
 
 
+def _send_line(connection: socket.socket, message: dict[str, Any]) -> None:
+    """One JSON message, one line: the request, then the kernel's pid, then its exit status."""
+    connection.sendall(json.dumps(message).encode() + b"\n")
+
+
 def _read_line(connection: socket.socket) -> dict[str, Any]:
-    """One JSON message, one line: the template sends the kernel's pid, then its exit status."""
+    """The next message :func:`_send_line` sent."""
     data = b""
     while not data.endswith(b"\n"):
         chunk = connection.recv(4096)
@@ -275,7 +280,7 @@ def serve(listener: socket.socket, notebooks: list[Path]) -> None:
                         _become_kernel(request, [listener, connection, *kernels.values()], selector)
                     kernels[pid] = connection
                     selector.register(connection, selectors.EVENT_READ, pid)
-                    connection.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+                    _send_line(connection, {"pid": pid})
                 elif not key.fileobj.recv(1):  # the process that asked for the kernel is gone: so is the kernel
                     selector.unregister(key.fileobj)
                     _kill_session(key.data)
@@ -306,6 +311,7 @@ def _preload(notebooks: list[Path]) -> None:
 
 
 def _kill_session(pid: int) -> None:
+    """Kill a kernel and whatever it started (it leads its own session), if it is still there."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
 
@@ -319,7 +325,7 @@ def _reap(kernels: dict[int, socket.socket], selector: selectors.BaseSelector) -
             with contextlib.suppress(KeyError):  # already, if its runner went first
                 selector.unregister(connection)
             with contextlib.suppress(OSError):
-                connection.sendall(json.dumps({"exit": os.waitstatus_to_exitcode(status)}).encode() + b"\n")
+                _send_line(connection, {"exit": os.waitstatus_to_exitcode(status)})
             connection.close()
 
 

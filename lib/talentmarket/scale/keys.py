@@ -64,6 +64,10 @@ class KeyCodes:
         low, high, missing = self.ranges[key]
         return high - low + 1 + missing
 
+    def _values_literal(self, key: str) -> ir.ArrayValue:
+        """The distinct values of a non-integer ``key`` as a list literal, in the order of their numbers."""
+        return ibis.literal(list(self.values[key]), type=dt.Array(self.types[key]))
+
     def pack(self, table: ir.Table) -> ir.IntegerValue:
         """Expression: each row's keys as one integer ``(…(c₁·n₂ + c₂)·n₃ + …)``, 0 ≤ value < ∏ nᵢ.
 
@@ -75,8 +79,7 @@ class KeyCodes:
         for key in self.order:
             n = self.radix(key)
             if key in self.values:
-                values = ibis.literal(list(self.values[key]), type=dt.Array(self.types[key]))
-                code = _list_position(self.types[key])(values, table[key]) % n
+                code = _list_position(self.types[key])(self._values_literal(key), table[key]) % n
             else:
                 low, high, missing = self.ranges[key]
                 offset = table[key].cast("int64") - low
@@ -94,7 +97,7 @@ class KeyCodes:
             code = rest % n
             rest = divide(rest, n)
             if key in self.values:
-                values = ibis.literal(list(self.values[key]), type=dt.Array(self.types[key]))
+                values = self._values_literal(key)
                 position = (code + n - 1) % n + 1  # list_position back from its % n
                 decoded = builtin_function("list_extract", (values.type(), dt.int64), self.types[key])(values, position)
             else:
