@@ -16,6 +16,14 @@ from talentmarket.data.store import DataStore
 SHARED_MIRROR = paths.REPO_ROOT.parent / "shared" / "data" / "real"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """When nbval validates notebooks, its kernels fork from one warm template (see ``nbval_kernels.py``)."""
+    if config.pluginmanager.hasplugin("nbval") and (config.option.nbval or config.option.nbval_lax):
+        from nbval_kernels import NbvalKernels
+
+        config.pluginmanager.register(NbvalKernels(), "talentmarket-nbval-kernels")
+
+
 def _mirror() -> Path:
     configured = os.environ.get(paths.MIRROR_ENV_VAR)
     return Path(configured) if configured else SHARED_MIRROR

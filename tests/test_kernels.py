@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
+import nbval.kernel
+import nbval_kernels
 import papermill
 import pytest
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -148,3 +150,35 @@ def test_off_linux_no_template_starts_and_kernels_are_launched_as_usual(monkeypa
     monkeypatch.setattr(kernels, "FORK_SAFE_PLATFORMS", ())
     with kernel_template([], {}):
         assert kernels._serving is None
+
+
+def _nbval_kernel_facts(cwd: Path) -> dict:
+    """Start a kernel as nbval does, and read whether the notebook's import was done and who forked it."""
+    kernel = nbval.kernel.RunningKernel("python3", cwd=str(cwd))
+    printed = []
+    try:
+        code = (f"import json, os, sys\nprint(json.dumps({{'preloaded': {PRELOADED_MODULE!r} in sys.modules, "
+                "'parent': os.getppid(), 'cwd': os.getcwd()}))")
+        kernel.kc.execute_interactive(code, timeout=60, output_hook=lambda message: printed.append(
+            message["content"].get("text", "")) if message["msg_type"] == "stream" else None)
+    finally:
+        kernel.stop()
+    return json.loads("".join(printed))
+
+
+def test_nbvals_kernels_fork_from_their_own_template_and_launch_as_usual_once_it_is_gone(
+        facts_notebook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    template = nbval_kernels._Template()
+    template.notebooks = [facts_notebook]
+    monkeypatch.setattr(nbval_kernels, "_template", template)
+    monkeypatch.setattr(nbval.kernel, "KernelManager", nbval_kernels.ForkedNbvalKernelManager)
+    try:
+        forked = _nbval_kernel_facts(tmp_path)
+        assert kernels._serving is None, "the runner's kernel manager does not fork from nbval's template"
+        os.kill(forked["parent"], 9)
+        with pytest.warns(UserWarning, match="launched as usual"):
+            launched = _nbval_kernel_facts(tmp_path)
+    finally:
+        template.close()
+    assert forked["preloaded"] and forked["cwd"] == str(tmp_path) and forked["parent"] != os.getpid()
+    assert not launched["preloaded"] and launched["cwd"] == str(tmp_path) and launched["parent"] == os.getpid()
