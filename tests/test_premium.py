@@ -194,7 +194,7 @@ def test_title_block_jackknife_is_the_inference_layers_jackknife_over_blocks() -
 def test_quantile_fit_reaches_linprogs_optimal_vertex() -> None:
     """Quantile regressions on dummies have many optimal vertices: the direct HiGHS call must reach linprog's exactly."""
     market = _title_market(np.random.default_rng(5), n=600)
-    x, _ = _design(market, market[["is_ai"]].astype("float64"), MC_CONTROLS, 1)
+    x, _ = _design(market, {"is_ai": market["is_ai"].to_numpy(dtype="float64")}, MC_CONTROLS, 1)
     y = np.round(market["log_salary_usd"].to_numpy(), 1)  # ties, as rounded salaries have: a degenerate LP
     quantiles = (0.1, 0.5, 0.9)
     for q, fit in zip(quantiles, _quantile_fits(y, x, quantiles), strict=True):

@@ -23,6 +23,7 @@ from talentmarket.analyses.premium.estimates import (
     DEFAULT_CLUSTER,
     DEFAULT_MIN_CELL_SIZE,
     Premium,
+    _ai_term,
     _design,
     _require,
 )
@@ -177,7 +178,7 @@ def estimate_quantile_premiums(
     use ``log_points``).
     """
     _require(frame, ["log_salary_usd", "is_ai", DEFAULT_CLUSTER, *controls])
-    x, names = _design(frame, frame[["is_ai"]].astype("float64"), controls, min_cell_size)
+    x, names = _design(frame, _ai_term(frame), controls, min_cell_size)
     y = frame["log_salary_usd"].to_numpy(dtype="float64")
     low, high = min(quantiles), max(quantiles)
 
@@ -249,7 +250,7 @@ def measure_dispersion(
     _require(frame, ["log_salary_usd", "is_ai", "group", "work_year", DEFAULT_CLUSTER, *controls])
     y = frame["log_salary_usd"].to_numpy(dtype="float64")
     groups = {group: (frame["group"] == group).to_numpy() for group in ("AI", "comparison")}
-    designs = {group: _design(frame.loc[rows], pd.DataFrame(index=frame.index[rows]), controls, min_cell_size)
+    designs = {group: _design(frame.loc[rows], {}, controls, min_cell_size)
                for group, rows in groups.items()}
     year = frame["work_year"].to_numpy()
     years = {group: [int(v) for v in sorted(np.unique(year[rows])) if (year[rows] == v).sum() >= min_cell_size]
@@ -331,7 +332,7 @@ def decompose_gap(
     unexplained; columns in log points and percent, with the blocks and effective blocks.
     """
     _require(frame, ["log_salary_usd", "is_ai", DEFAULT_CLUSTER, *controls])
-    x, names = _design(frame, frame[["is_ai"]].astype("float64"), controls, min_cell_size)
+    x, names = _design(frame, _ai_term(frame), controls, min_cell_size)
     y = frame["log_salary_usd"].to_numpy(dtype="float64")
     # Every regressor is a dummy, so rows share a few thousand distinct design rows ("patterns"):
     # sums per pattern make each jackknife refit cheap. 0/1 rows sort like their packed bits, so the

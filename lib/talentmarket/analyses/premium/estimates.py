@@ -11,7 +11,7 @@ time. The distributional estimators (quantiles, dispersion, decomposition) are i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -201,22 +201,34 @@ def _dummy_columns(values: pd.Series, min_cell_size: int) -> tuple[np.ndarray, l
     return column, [f"{values.name}={kept[i]}" for i in range(len(kept)) if i != reference]
 
 
-def _design(frame: pd.DataFrame, terms: pd.DataFrame, controls: Sequence[str], min_cell_size: int) -> tuple[np.ndarray, list[str]]:
-    """Intercept, the terms of interest, then control dummies; columns without variation are dropped.
+def _design(frame: pd.DataFrame, terms: Mapping[str, np.ndarray], controls: Sequence[str],
+            min_cell_size: int) -> tuple[np.ndarray, list[str]]:
+    """Intercept, the terms of interest (name → one value per row), then control dummies; columns without
+    variation are dropped.
 
-    The matrix is allocated once and the dummies' ones written into it (no one-hot blocks to stack)."""
+    The matrix is allocated once and the dummies' ones written into it (no one-hot blocks to stack). Only a
+    term can lack variation: each dummy marks the rows of a category ``frame`` has, and the reference category
+    has rows too, so every dummy column holds ones and zeros; scanning them all cost more than building them."""
     coded = [_dummy_columns(frame[column], min_cell_size) for column in controls]
-    names = ["const", *terms.columns, *(name for _, block_names in coded for name in block_names)]
+    names = ["const", *terms, *(name for _, block_names in coded for name in block_names)]
     design = np.zeros((len(frame), len(names)))
     design[:, 0] = 1.0
-    design[:, 1 : 1 + terms.shape[1]] = terms.to_numpy(dtype="float64")
-    offset = 1 + terms.shape[1]
+    for position, values in enumerate(terms.values(), start=1):
+        design[:, position] = values
+    offset = 1 + len(terms)
     for column, block_names in coded:
         rows = np.flatnonzero(column >= 0)
         design[rows, offset + column[rows]] = 1.0
         offset += len(block_names)
-    varying = (design.max(axis=0) > design.min(axis=0)) | (np.arange(design.shape[1]) == 0)
+    varying = np.ones(len(names), dtype=bool)
+    for position in range(1, 1 + len(terms)):
+        varying[position] = design[:, position].max() > design[:, position].min()
     return (design if varying.all() else np.ascontiguousarray(design[:, varying])), [name for name, keep in zip(names, varying) if keep]
+
+
+def _ai_term(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The one term of the mean-premium models: ``is_ai`` as floats."""
+    return {"is_ai": frame["is_ai"].to_numpy(dtype="float64")}
 
 
 def _clustered_premiums(
@@ -262,7 +274,7 @@ def estimate_premium(
     ``cluster`` (e.g. ``"posting_id"``) only to show what clustering below the title misses.
     """
     _require(frame, ["log_salary_usd", "is_ai", *controls])
-    design = _design(frame, frame[["is_ai"]].astype("float64"), controls, min_cell_size)
+    design = _design(frame, _ai_term(frame), controls, min_cell_size)
     return _clustered_premiums(frame, design, {label: {"is_ai": 1.0}}, cluster, draws, seed)[0]
 
 
@@ -282,7 +294,7 @@ def compare_clustering(frame: pd.DataFrame, controls: Sequence[str] = ALL_CONTRO
     title with normal critical values, and the wild cluster bootstrap by title (the one used for claims).
     """
     _require(frame, ["log_salary_usd", "is_ai", "posting_id", DEFAULT_CLUSTER, *controls])
-    x, names = _design(frame, frame[["is_ai"]].astype("float64"), controls, min_cell_size)
+    x, names = _design(frame, _ai_term(frame), controls, min_cell_size)
     y = frame["log_salary_usd"].to_numpy(dtype="float64")
     rows = []
     for label, clusters in (("HC1, rows independent", None), ("CR1 by posting", frame["posting_id"].to_numpy()),
@@ -360,7 +372,7 @@ def estimate_premium_by(
         raise ParameterError(f"no {by} category has {min_cell_size} AI and {min_cell_size} comparison postings; lower min_cell_size")
     subset = frame.loc[frame[by].isin(kept)]
     category, is_ai = subset[by].to_numpy(), subset["is_ai"].to_numpy() == 1
-    terms = pd.DataFrame({f"AI × {value}": ((category == value) & is_ai).astype("float64") for value in kept}, index=subset.index)
+    terms = {f"AI × {value}": ((category == value) & is_ai).astype("float64") for value in kept}
     model_controls = list(dict.fromkeys([*controls, by]))
     contrasts = {str(value): {f"AI × {value}": 1.0} for value in kept}
     x, names = _design(subset, terms, model_controls, min_cell_size)  # one design: the bootstrap and the Wald test
@@ -373,7 +385,7 @@ def estimate_premium_by(
     statistic, df, p_value = float("nan"), 0, float("nan")
     if len(kept) > 1:
         fit = fit_ols(x, subset["log_salary_usd"].to_numpy(dtype="float64"), names, clusters=subset[cluster].to_numpy())
-        chi2, df, _ = fit.wald_equal(list(terms.columns))
+        chi2, df, _ = fit.wald_equal(list(terms))
         statistic = chi2 / df
         p_value = float(stats.f.sf(statistic, df, fit.n_clusters - 1))
     return GroupPremiums(by, table, statistic, df, p_value, skipped, {p.label: p for p in premiums})
@@ -408,7 +420,7 @@ def estimate_premium_trend(
     if frame["work_year"].nunique() < 2:
         raise ParameterError(f"a trend needs at least two work years; the selection has {sorted(frame['work_year'].unique())}")
     centred_year = frame["work_year"] - frame["work_year"].mean()
-    terms = pd.DataFrame({"is_ai": frame["is_ai"].astype("float64"), "AI × year": frame["is_ai"] * centred_year})
+    terms = {"is_ai": frame["is_ai"].to_numpy(dtype="float64"), "AI × year": (frame["is_ai"] * centred_year).to_numpy(dtype="float64")}
     contrasts = {"change of AI premium per year": {"AI × year": 1.0}}
     return _clustered_premiums(frame, _design(frame, terms, controls, min_cell_size), contrasts, cluster, draws, seed)[0]
 
@@ -466,7 +478,7 @@ def estimate_company_size_gaps(
         return CompanySizeGaps(pd.DataFrame(columns=columns), postings, skipped, {})
     rows = ai_rows.loc[ai_rows["company_size"].isin(kept)]
     others = [s for s in ("L", "S") if s in kept]
-    terms = pd.DataFrame({f"size={s}": (rows["company_size"] == s).astype("float64") for s in others})
+    terms = {f"size={s}": (rows["company_size"] == s).to_numpy(dtype="float64") for s in others}
     contrasts = {"L vs M": {"size=L": 1.0}}
     if "S" in kept:
         contrasts |= {"S vs M": {"size=S": 1.0}, "L vs S": {"size=L": 1.0, "size=S": -1.0}}
