@@ -16,6 +16,11 @@ from talentmarket.data.store import DataStore
 SHARED_MIRROR = paths.REPO_ROOT.parent / "shared" / "data" / "real"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--screenshots", action="store_true",
+                     help="the browser check also saves a screenshot of every page it opens, to be looked at")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """When nbval validates notebooks, its kernels fork from one warm template (see ``nbval_kernels.py``)."""
     if config.pluginmanager.hasplugin("nbval") and (config.option.nbval or config.option.nbval_lax):

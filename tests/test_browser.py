@@ -7,9 +7,11 @@ fixture results plus, when the main job has written them, the real executed note
 a static server on 127.0.0.1. Every page — the index, "How we judge" and each notebook's reader and
 full version — must load nothing from the network (Chromium's own network log is read), show every
 image, and fit a 1400 px wide window without horizontal scrolling. Every page is opened once per way of
-opening it (the ``visits`` fixture) and what it showed is recorded for the tests that check it. Screenshots
-are saved in the test's temporary folder (the path is printed) to be looked at: the index and a notebook's
-two versions at full size, every page of the survey at half size.
+opening it (the ``visits`` fixture) and what it showed is recorded for the tests that check it. The index's
+screenshot is always taken (a test checks it drew something); with ``--screenshots`` a notebook's two versions
+are saved at full size and every page of the survey at half size, to be looked at, in the test's temporary
+folder (the path is printed with ``-s``). Without it they are not taken: no test reads them, and they were a
+third of the survey's time.
 """
 
 from __future__ import annotations
@@ -131,6 +133,12 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="module")
+def shown_screenshots(request: pytest.FixtureRequest, screenshots: Path) -> Path | None:
+    """The screenshots folder when ``--screenshots`` asks for the ones only a person looks at, else ``None``."""
+    return screenshots if request.config.getoption("screenshots") else None
+
+
 def save_full_page(driver: webdriver.Chrome, target: Path, scale: float = 1) -> Path:
     """A screenshot of the whole page height (up to 16,000 px), not only the first screen, ``scale`` times
     the window's size.
@@ -197,12 +205,12 @@ class Visit:
 
 
 @pytest.fixture(scope="module")
-def visits(browser, site_root, server_url, screenshots) -> dict[str, Visit]:
+def visits(browser, site_root, server_url, shown_screenshots) -> dict[str, Visit]:
     """Every page of the site opened once from disk and once from the server, by address.
 
     The network, image and width tests read these records instead of opening the same pages again (each
-    opening of a notebook page costs about a second); the page-by-page survey's screenshots are taken
-    from the server's copies."""
+    opening of a notebook page costs about a second); with ``--screenshots`` the page-by-page survey's
+    screenshots are taken from the server's copies."""
     requested_urls(browser)  # drop what earlier tests logged
     seen = {}
     for mode in ("file", "http"):
@@ -210,9 +218,9 @@ def visits(browser, site_root, server_url, screenshots) -> dict[str, Visit]:
             url = page_url(mode, page, site_root, server_url)
             open_page(browser, url)
             seen[url] = Visit(requested_urls(browser), browser.execute_script(ALL_IMAGES_LOADED), horizontal_overflow(browser))
-            if mode == "http":
+            if mode == "http" and shown_screenshots:
                 shot = page.relative_to(site_root).as_posix().replace("/", "__") + ".png"
-                save_full_page(browser, screenshots / shot, scale=SURVEY_SCALE)
+                save_full_page(browser, shown_screenshots / shot, scale=SURVEY_SCALE)
     return seen
 
 
@@ -249,12 +257,13 @@ def test_no_link_on_the_site_is_broken(browser, visits, site_root, server_url, m
             open_page(browser, href)
 
 
-def test_reader_version_of_a_rendered_notebook_shows_figures_and_no_code(browser, site_root, server_url, screenshots):
+def test_reader_version_of_a_rendered_notebook_shows_figures_and_no_code(browser, site_root, server_url, shown_screenshots):
     open_page(browser, urljoin(server_url, "index.html"))
     reader_links = [a.get_attribute("href") for a in browser.find_elements(By.LINK_TEXT, "Read the report (no code)")]
     assert reader_links, "no card links to a reader version"
     open_page(browser, reader_links[0])
-    save_full_page(browser, screenshots / "notebook_reader.png")
+    if shown_screenshots:
+        save_full_page(browser, shown_screenshots / "notebook_reader.png")
     if _real_executed_notebooks():
         images = browser.execute_script(ALL_IMAGES_LOADED)
         assert images and all(loaded for _, loaded in images), images
@@ -262,7 +271,8 @@ def test_reader_version_of_a_rendered_notebook_shows_figures_and_no_code(browser
         full = reader_links[0].replace("_reader.html", ".html")
         open_page(browser, full)
         assert browser.find_elements(By.CSS_SELECTOR, ".jp-CodeMirrorEditor"), "the full version shows the code"
-        save_full_page(browser, screenshots / "notebook_full.png")
+        if shown_screenshots:
+            save_full_page(browser, shown_screenshots / "notebook_full.png")
     else:
         assert "Reader version" in browser.find_element(By.TAG_NAME, "h1").text
 
