@@ -170,8 +170,14 @@ class Premium:
         }
 
 
-def _table(premiums: Iterable[Premium]) -> pd.DataFrame:
-    return pd.DataFrame([p.as_row() for p in premiums])
+def _table(premiums: Iterable[Premium], first: Mapping[str, Sequence] | None = None,
+           last: Mapping[str, Sequence] | None = None) -> pd.DataFrame:
+    """One row per premium (:meth:`Premium.as_row`); ``first`` replaces the label column by other columns, ``last``
+    appends columns. Built in one constructor call: renaming, assigning and concatenating cost ~3 ms a table."""
+    rows = [p.as_row() for p in premiums]
+    columns = {column: [row[column] for row in rows] for column in rows[0]}
+    labels = {"label": columns.pop("label")}
+    return pd.DataFrame({**(labels if first is None else first), **columns, **(last or {})})
 
 
 # --------------------------------------------------------------------------- design and inference
@@ -370,18 +376,16 @@ def estimate_premium_by(
     skipped = tuple(str(c) for c in sorted(set(categories) - set(kept)))
     if not kept:
         raise ParameterError(f"no {by} category has {min_cell_size} AI and {min_cell_size} comparison postings; lower min_cell_size")
-    subset = frame.loc[frame[by].isin(kept)]
+    in_kept = frame[by].isin(kept).to_numpy()
+    subset = frame if in_kept.all() else frame.loc[in_kept]  # no copy when every category is kept
     category, is_ai = subset[by].to_numpy(), subset["is_ai"].to_numpy() == 1
     terms = {f"AI × {value}": ((category == value) & is_ai).astype("float64") for value in kept}
     model_controls = list(dict.fromkeys([*controls, by]))
     contrasts = {str(value): {f"AI × {value}": 1.0} for value in kept}
     x, names = _design(subset, terms, model_controls, min_cell_size)  # one design: the bootstrap and the Wald test
     premiums = _clustered_premiums(subset, (x, names), contrasts, cluster, draws, seed)
-    table = _table(premiums).rename(columns={"label": by})
-    table[by] = kept
     rows = [categories.index(value) for value in kept]
-    counts = pd.DataFrame({"comparison_postings": comparison[rows], "ai_postings": ai[rows]})
-    table = pd.concat([table, counts], axis=1)
+    table = _table(premiums, first={by: kept}, last={"comparison_postings": comparison[rows], "ai_postings": ai[rows]})
     statistic, df, p_value = float("nan"), 0, float("nan")
     if len(kept) > 1:
         fit = fit_ols(x, subset["log_salary_usd"].to_numpy(dtype="float64"), names, clusters=subset[cluster].to_numpy())
