@@ -206,7 +206,10 @@ def test_count_expression_is_engine_neutral_sql():
     )
 
 
-def test_months_the_data_covers_only_in_part_are_dropped_unless_asked_for(small_postings, tmp_path):
+@pytest.mark.parametrize("packed", [False, True], ids=["columns", "packed key"])
+def test_months_the_data_covers_only_in_part_are_dropped_unless_asked_for(small_postings, tmp_path, monkeypatch, packed):
+    if packed:  # the packed path takes the first and last date from its learning scan, not from each cell
+        monkeypatch.setattr(keys, "MIN_ROWS", 0)
     window = small_postings.assign(posted_date=pd.to_datetime(small_postings.posted_date))
     window = window.loc[window.posted_date.between("2020-01-15", "2020-03-10")]
     path = _write(window, tmp_path / "window.parquet")

@@ -76,3 +76,12 @@ def test_packing_is_declined_where_it_cannot_pay_or_would_not_fit(table_of, monk
     assert learn_codes(table_of(many, "many_levels"), ["text"]) is None
     huge = pd.DataFrame({"a": [0, 2**40], "b": [0, 2**40], "value": 1.0})
     assert learn_codes(table_of(huge, "huge_range"), ["a", "b"]) is None
+
+
+def test_the_learning_scan_also_computes_the_summaries_asked_for(table_of, monkeypatch):
+    monkeypatch.setattr(keys, "MIN_ROWS", 0)
+    frame = _frame(3_000, seed=1)
+    table = table_of(frame, "summarised")
+    codes = learn_codes(table, ["text"], summaries={"total": table.value.sum(), "largest": table.wide.max()})
+    assert codes.summaries == pytest.approx({"total": frame["value"].sum(), "largest": frame["wide"].max()}, rel=1e-12)
+    assert learn_codes(table, ["text"]).summaries == {}

@@ -72,7 +72,11 @@ def ai_flag(table: ir.Table, title_column: str = "title") -> ir.BooleanColumn:
 
 
 def count_ai_postings(
-    table: ir.Table, period: str = "month", by: Sequence[str] = ("country",), codes: KeyCodes | None = None
+    table: ir.Table,
+    period: str = "month",
+    by: Sequence[str] = ("country",),
+    codes: KeyCodes | None = None,
+    cell_dates: bool = True,
 ) -> ir.Table:
     """Expression: postings, AI postings and AI share (%) per period and ``by`` cell.
 
@@ -80,15 +84,19 @@ def count_ai_postings(
     flags, and keeps each cell's first and last posting date, so callers can tell
     which periods the data covers only in part. With ``codes`` (:func:`learn_posting_codes`)
     the cells are grouped by one packed integer: the same table, at about half the CPU on DuckDB.
+    With ``cell_dates=False`` the two dates are left out, for a caller that has the data's first and last
+    date already (``codes.summaries``): on DuckDB's packed aggregate, a quarter less CPU.
     """
     keys = [_check_period(period), *_check_dimensions(by)]
 
     def metrics(keyed: ir.Table) -> dict[str, ir.Scalar]:
-        return {
+        counts = {
             "postings": keyed.count(), "ai_postings": keyed.ai_flag.cast("int64").sum(),
             "flagged": keyed.ai_flag.count(),
-            "first_date": keyed.posted_date.min(), "last_date": keyed.posted_date.max(),
         }
+        if not cell_dates:
+            return counts
+        return {**counts, "first_date": keyed.posted_date.min(), "last_date": keyed.posted_date.max()}
 
     counts = aggregate_by(_keyed(table, period), keys, metrics, codes)
     return counts.mutate(ai_share_pct=100 * counts.ai_postings / counts.postings)
@@ -97,11 +105,13 @@ def count_ai_postings(
 def learn_posting_codes(table: ir.Table, period: str = "month", by: Sequence[str] = ("country",)) -> KeyCodes | None:
     """The packed-key numbering of :func:`count_ai_postings`' cells (one cheap scan; None where packing does not pay).
 
-    The period index rises with the date, so its range is that of the first and last dates' periods.
+    The period index rises with the date, so its range is that of the first and last dates' periods; those
+    two dates come back too, as ``summaries["first_date"]`` and ``summaries["last_date"]``.
     """
     dates = table.posted_date
     bounds = {period: (period_index(dates.min(), period), period_index(dates.max(), period), dates.count())}
-    return learn_codes(table, [_check_period(period), *_check_dimensions(by)], bounds)
+    summaries = {"first_date": dates.min(), "last_date": dates.max()}
+    return learn_codes(table, [_check_period(period), *_check_dimensions(by)], bounds, summaries)
 
 
 def _keyed(table: ir.Table, period: str) -> ir.Table:
@@ -268,12 +278,17 @@ def _collect(
     columns: list[str],
     shares_within: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Open, filter, aggregate, execute; check the result; return ``columns``, sorted by the key columns among them."""
+    """Open, filter, aggregate, execute; check the result; return ``columns``, sorted by the key columns among them.
+
+    Where the cells are packed, the scan that learns their numbering also finds the first and last posting
+    date, so the aggregate leaves out each cell's dates; otherwise the aggregate keeps them.
+    """
     chosen = _check_countries(countries)
     with open_table(source, POSTING_FIELDS, engine, settings) as table:
         name = str(source) if not isinstance(source, ir.Table) else "input table"
         filtered = table.filter(table.country.isin(chosen)) if chosen else table
-        expression = count_ai_postings(filtered, period, by, learn_posting_codes(filtered, period, by))
+        codes = learn_posting_codes(filtered, period, by)
+        expression = count_ai_postings(filtered, period, by, codes, cell_dates=codes is None)
         if shares_within is not None:
             expression = add_shares_within(expression, shares_within)
         frame = execute(expression)
@@ -283,14 +298,22 @@ def _collect(
     _check_result(frame, keys, name)
     frame = _tidy(frame, period, keys)
     if complete_periods:
-        frame = _drop_partial_periods(frame, period, name)
+        frame = _drop_partial_periods(frame, period, _date_range(frame, codes), name)
     return frame[columns].sort_values([c for c in columns if c in keys], ignore_index=True)
 
 
-def _drop_partial_periods(frame: pd.DataFrame, period: str, name: str) -> pd.DataFrame:
-    """Keep the periods that lie wholly between the data's first and last posting date."""
-    first = pd.Timestamp(frame["first_date"].min()).normalize()
-    last = pd.Timestamp(frame["last_date"].max()).normalize()
+def _date_range(frame: pd.DataFrame, codes: KeyCodes | None) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The data's first and last posting date: learnt with the packed key's ``codes``, else from each cell's dates."""
+    if codes is None:
+        return pd.Timestamp(frame["first_date"].min()), pd.Timestamp(frame["last_date"].max())
+    return pd.Timestamp(codes.summaries["first_date"]), pd.Timestamp(codes.summaries["last_date"])
+
+
+def _drop_partial_periods(
+    frame: pd.DataFrame, period: str, dates: tuple[pd.Timestamp, pd.Timestamp], name: str
+) -> pd.DataFrame:
+    """Keep the periods that lie wholly between the data's first and last posting date (``dates``)."""
+    first, last = (date.normalize() for date in dates)
     ends = frame[period] + pd.DateOffset(months=PERIOD_MONTHS[period]) - pd.Timedelta(days=1)
     complete = frame.loc[(frame[period] >= first) & (ends <= last)]
     if complete.empty:

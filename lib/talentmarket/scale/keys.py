@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import ibis
@@ -50,12 +50,14 @@ class KeyCodes:
     ``values`` holds, for a non-integer key, its distinct values in the order their numbers follow from
     DuckDB's ``list_position`` (``None`` last when the key has missing values); ``ranges`` holds, for an
     integer key, its minimum, maximum and whether it has missing values (numbered ``max − min + 1``).
+    ``summaries`` holds the values of the further scalars the caller asked :func:`learn_codes` for.
     """
 
     values: Mapping[str, tuple[object, ...]]
     ranges: Mapping[str, tuple[int, int, bool]]
     types: Mapping[str, dt.DataType]
     order: tuple[str, ...]
+    summaries: Mapping[str, object] = field(default_factory=dict)
 
     def radix(self, key: str) -> int:
         """How many numbers ``key`` takes up in the packed integer."""
@@ -132,7 +134,10 @@ def _list_position(element: dt.DataType) -> Callable[[ir.ArrayValue, ir.Value], 
 
 
 def learn_codes(
-    table: ir.Table, keys: Sequence[str], bounds: Mapping[str, tuple[ir.Scalar, ir.Scalar, ir.Scalar]] | None = None
+    table: ir.Table,
+    keys: Sequence[str],
+    bounds: Mapping[str, tuple[ir.Scalar, ir.Scalar, ir.Scalar]] | None = None,
+    summaries: Mapping[str, ir.Scalar] | None = None,
 ) -> KeyCodes | None:
     """One aggregate over ``table``: the numbering of each of ``keys`` (columns of ``table``), or None when
     the keys are not worth packing (not DuckDB, fewer than ``MIN_ROWS`` rows, a non-integer key with more
@@ -141,6 +146,8 @@ def learn_codes(
     ``bounds`` gives, for an integer key computed from other columns (and so not a column of ``table``),
     scalar expressions over ``table`` for its minimum, maximum and count of non-missing values that need not
     compute the key on every row (a period index is bounded by the periods of the first and last dates).
+    ``summaries`` names further scalar expressions over ``table`` computed in the same aggregate, so a caller
+    that needs them (the first and last posting date) has them without another scan: ``KeyCodes.summaries``.
     """
     if ibis.get_backend(table).name != "duckdb" or not keys:
         return None
@@ -156,6 +163,7 @@ def learn_codes(
         **{f"low_{i}": bounds[key][0].cast("int64") for i, key in enumerate(keys) if key in bounds},
         **{f"high_{i}": bounds[key][1].cast("int64") for i, key in enumerate(keys) if key in bounds},
         **{f"count_{i}": bounds[key][2] for i, key in enumerate(keys) if key in bounds},
+        **{f"summary_{name}": scalar for name, scalar in (summaries or {}).items()},
     )).iloc[0]
     rows = int(summary["rows"])
     if rows < MIN_ROWS:
@@ -172,7 +180,7 @@ def learn_codes(
             values[key] = (None,)
         else:
             ranges[key] = (int(summary[f"low_{i}"]), int(summary[f"high_{i}"]), present < rows)
-    codes = KeyCodes(values, ranges, types, tuple(keys))
+    codes = KeyCodes(values, ranges, types, tuple(keys), {name: summary[f"summary_{name}"] for name in summaries or {}})
     size = 1
     for key in keys:
         size *= codes.radix(key)
