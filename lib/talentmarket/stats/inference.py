@@ -354,14 +354,14 @@ def _webb_draws(seed: int, n_clusters: int, reps: int) -> np.ndarray:
 
 def _csc_of_dense(design: np.ndarray) -> sparse.csc_array:
     """``sparse.csc_array(design)``, the same arrays (non-zeros column by column, rows ascending), built directly
-    from the flat positions of the non-zeros of ``design'``: scipy goes through a COO matrix and its
-    conversion, about three times the cost on a 3,000 × 8 design."""
-    columns = np.ascontiguousarray(design.T)
-    positions = np.flatnonzero(columns != 0)
-    starts = np.searchsorted(positions, np.arange(design.shape[1] + 1) * design.shape[0])
-    index = sparse.get_index_dtype(maxval=max(len(positions), *design.shape))  # scipy's choice: int32 unless too many
-    rows = (positions % max(design.shape[0], 1)).astype(index)
-    return sparse.csc_array((columns.ravel()[positions], rows, starts.astype(index)), shape=design.shape)
+    from the flat positions of the non-zeros of ``design'`` (only the 0/1 mask is transposed): scipy goes through
+    a COO matrix and its conversion, 0.75 → 0.3 ms on a 3,000 × 8 design, 60 → 47 ms on 26,000 × 249."""
+    n, k = design.shape
+    positions = np.flatnonzero(np.ascontiguousarray((design != 0).T))
+    rows = positions % max(n, 1)
+    index = sparse.get_index_dtype(maxval=max(len(positions), n, k))  # scipy's choice: int32 unless too many
+    starts = np.searchsorted(positions, np.arange(k + 1) * n)
+    return sparse.csc_array((design[rows, positions // max(n, 1)], rows.astype(index), starts.astype(index)), shape=(n, k))
 
 
 @dataclass(frozen=True)
