@@ -118,10 +118,16 @@ def _label_classified(frame: pd.DataFrame, ai_definition: str = "core_ai", compa
                 f"the {name} group is empty (AI definition {ai_definition!r}, comparison {comparison_group!r}, "
                 f"sources {comparison_sources}); widen the selection"
             )
-    labelled = frame.loc[is_ai | is_comparison]
-    labelled["is_ai"] = is_ai.loc[labelled.index].astype("int64")
-    labelled["group"] = np.where(labelled["is_ai"] == 1, "AI", "comparison")
+    kept = (is_ai | is_comparison).to_numpy()
+    labelled = frame.loc[kept]
+    ai_flags = is_ai.to_numpy()[kept].astype("int64")
+    labelled["is_ai"] = ai_flags
+    labelled["group"] = _GROUP_NAMES.take(ai_flags)  # the two names, not a string per row (~3 ms on 26,000 rows)
     return labelled.reset_index(drop=True)
+
+
+_GROUP_NAMES = pd.array(["comparison", "AI"], dtype="str")
+"""The ``group`` of ``is_ai`` 0 and 1."""
 
 
 # --------------------------------------------------------------------------- results
@@ -326,7 +332,8 @@ def restrict_to_common_support(frame: pd.DataFrame, min_cell_size: int = DEFAULT
     the kept rows and the cell table (postings per group, ``kept``).
     """
     _require(frame, ["source", "work_year", "is_ai", "posting_id"])
-    cells = (frame.drop_duplicates("posting_id").groupby(["source", "work_year", "is_ai"]).size().unstack(fill_value=0)
+    counted = ["source", "work_year", "is_ai"]  # only these columns of the distinct postings, not whole rows
+    cells = (frame[[*counted, "posting_id"]].drop_duplicates("posting_id").groupby(counted).size().unstack(fill_value=0)
              .reindex(columns=[0, 1], fill_value=0).rename(columns={0: "comparison_postings", 1: "ai_postings"}))
     cells["kept"] = (cells["comparison_postings"] >= min_cell_size) & (cells["ai_postings"] >= min_cell_size)
     if not cells["kept"].any():
