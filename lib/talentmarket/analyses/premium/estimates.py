@@ -256,7 +256,7 @@ def _clustered_premiums(
     _require(frame, [cluster])
     x, names = design
     y = frame["log_salary_usd"].to_numpy(dtype="float64")
-    labels = frame[cluster].to_numpy()
+    labels = frame[cluster]
     vectors = {}
     for label, weights in contrasts.items():
         missing = [name for name in weights if name not in names]
