@@ -167,9 +167,9 @@ def _nbval_kernel_facts(cwd: Path) -> dict:
 
 
 def test_nbvals_kernels_fork_from_their_own_template_and_launch_as_usual_once_it_is_gone(
-        facts_notebook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     template = nbval_kernels._Template()
-    template.notebooks = [facts_notebook]
+    template.notebooks = [_write(tmp_path / "imports.ipynb", f"import {PRELOADED_MODULE}")]  # a quick template
     monkeypatch.setattr(nbval_kernels, "_template", template)
     monkeypatch.setattr(nbval.kernel, "KernelManager", nbval_kernels.ForkedNbvalKernelManager)
     try:
