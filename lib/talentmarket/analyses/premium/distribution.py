@@ -359,7 +359,8 @@ def decompose_gap(
 
     estimates = _title_block_jackknife(frame, parts, title_blocks)
     log_points, low, high = (np.array([getattr(e, field) for e in estimates]) for field in ("value", "ci_low", "ci_high"))
-    # One constructor call: column by column assignment cost ~5 ms of pandas a table, this 0.6 ms (the Monte Carlo builds 200).
+    # One constructor call: column by column assignment cost ~5 ms of pandas a table, this 0.6 ms (the Monte
+    # Carlo builds 200).
     return pd.DataFrame({
         "component": list(OAXACA_COMPONENTS), "log_points": log_points, "ci_low_log": low, "ci_high_log": high,
         "se": [e.se for e in estimates], "percent": log_to_percent(log_points), "ci_low": log_to_percent(low),

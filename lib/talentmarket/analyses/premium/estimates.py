@@ -431,7 +431,8 @@ def estimate_premium_trend(
     if frame["work_year"].nunique() < 2:
         raise ParameterError(f"a trend needs at least two work years; the selection has {sorted(frame['work_year'].unique())}")
     centred_year = frame["work_year"] - frame["work_year"].mean()
-    terms = {"is_ai": frame["is_ai"].to_numpy(dtype="float64"), "AI × year": (frame["is_ai"] * centred_year).to_numpy(dtype="float64")}
+    terms = {"is_ai": frame["is_ai"].to_numpy(dtype="float64"),
+             "AI × year": (frame["is_ai"] * centred_year).to_numpy(dtype="float64")}
     contrasts = {"change of AI premium per year": {"AI × year": 1.0}}
     return _clustered_premiums(frame, _design(frame, terms, controls, min_cell_size), contrasts, cluster, draws, seed)[0]
 
