@@ -39,10 +39,10 @@ class _Template:
     def serving(self) -> str | None:
         """The template's socket, starting the template first if it has not started (``None``: launch as usual)."""
         if self.address is None and self.notebooks:
-            self._stack.enter_context(kernels.kernel_template(self.notebooks, kernels.blas_environment()))
-            # kernel_template serves every TemplateKernelManager of this process; only nbval's kernels may fork
-            # from this one, so the runner tests here launch (or fork from their own template) as without it
-            self.address, kernels._serving = str(kernels._serving) if kernels._serving else None, None
+            # only nbval's kernels fork from this template: the runner tests here launch (or fork from a template
+            # of their own) as without it
+            self.address = self._stack.enter_context(
+                kernels.kernel_template(self.notebooks, kernels.blas_environment(), serve_this_process=False))
             self.notebooks = []  # started once: a template that could not start is not tried again
         return self.address
 
@@ -54,18 +54,7 @@ class _Template:
 _template = _Template()
 
 
-class ForkedNbvalKernelManager(KernelManager):
-    """nbval's (synchronous) kernel manager, starting its kernel as a fork of this process's template."""
-
-    async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
-        if self.provisioner is None and (address := _template.serving()) is not None:
-            self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or os.urandom(16).hex()
-            self.provisioner = _FallbackProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,
-                                                    parent=self, address=address)
-        return await super()._async_pre_start_kernel(**kw)
-
-
-class _FallbackProvisioner(kernels._TemplateProvisioner):
+class _FallbackProvisioner(kernels.TemplateProvisioner):
     """The template's provisioner, launching the kernel the usual way when the template does not answer."""
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
@@ -75,6 +64,15 @@ class _FallbackProvisioner(kernels._TemplateProvisioner):
             warnings.warn(f"the kernel template failed ({error}); this and later kernels are launched as usual", stacklevel=1)
             _template.address = None
             return await LocalProvisioner.launch_kernel(self, cmd, **kwargs)
+
+
+class ForkedNbvalKernelManager(kernels.ForksFromTemplate, KernelManager):
+    """nbval's (synchronous) kernel manager, starting its kernel as a fork of this process's template."""
+
+    provisioner_class = _FallbackProvisioner
+
+    def template_address(self) -> str | None:
+        return _template.serving()
 
 
 class NbvalKernels:

@@ -130,14 +130,17 @@ def import_statements(notebook: Path) -> list[str]:
 
 
 @contextlib.contextmanager
-def kernel_template(notebooks: list[Path], environment: dict[str, str]) -> Iterator[None]:
-    """Serve forked kernels for ``notebooks`` while the block runs (to this process and those it forks).
+def kernel_template(notebooks: list[Path], environment: dict[str, str], *,
+                    serve_this_process: bool = True) -> Iterator[str | None]:
+    """Run a template for ``notebooks`` while the block runs; yield its address (``None`` off Linux: no template).
 
-    ``environment`` holds the variables every kernel of the run gets (the BLAS thread counts); the template
-    starts with them, since libraries such as OpenBLAS read them once, at import."""
+    With ``serve_this_process`` (the runner's case) every :class:`TemplateKernelManager` of this process, and of
+    the processes it forks, starts its kernel from it; otherwise only managers that name its address do (see
+    :class:`ForksFromTemplate`). ``environment`` holds the variables every kernel of the run gets (the BLAS
+    thread counts); the template starts with them, since libraries such as OpenBLAS read them once, at import."""
     global _serving
     if sys.platform not in FORK_SAFE_PLATFORMS:
-        yield
+        yield None
         return
     with tempfile.TemporaryDirectory(prefix="talentmarket-kernels-") as folder:
         address = Path(folder) / "template.sock"
@@ -148,28 +151,19 @@ def kernel_template(notebooks: list[Path], environment: dict[str, str]) -> Itera
             listener.listen()
             template = subprocess.Popen([sys.executable, "-m", __name__, str(listener.fileno()), *map(str, notebooks)],
                                         stdin=subprocess.PIPE, env=env, pass_fds=[listener.fileno()])
-        _serving = address
+        if serve_this_process:
+            _serving = address
         try:
-            yield
+            yield str(address)
         finally:
-            _serving = None
+            if serve_this_process:
+                _serving = None
             template.terminate()  # also while it still imports, as after a parameter error
             template.wait()
             template.stdin.close()  # the template's signal to end if this process dies without getting here
 
 
-class TemplateKernelManager(AsyncKernelManager):
-    """jupyter_client's kernel manager, starting its kernel as a fork of the run's template when there is one."""
-
-    async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
-        if self.provisioner is None and _serving is not None:
-            self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or os.urandom(16).hex()
-            self.provisioner = _TemplateProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,
-                                                    parent=self, address=str(_serving))
-        return await super()._async_pre_start_kernel(**kw)
-
-
-class _TemplateProvisioner(LocalProvisioner):
+class TemplateProvisioner(LocalProvisioner):
     """The local provisioner, with the process launch replaced by a request to the template to fork one."""
 
     def __init__(self, *, address: str, **kwargs: Any) -> None:
@@ -183,6 +177,28 @@ class _TemplateProvisioner(LocalProvisioner):
         self.process = _ForkedKernel.request(self.address, cmd[3:], dict(kwargs["env"]), str(self.cwd))
         self.pid = self.pgid = self.process.pid  # the kernel leads a session of its own
         return self.connection_info
+
+
+class ForksFromTemplate:
+    """For a jupyter_client kernel manager (put it first among the bases): start the kernel as a fork of the
+    template at :meth:`template_address`, through :attr:`provisioner_class`, when there is one."""
+
+    provisioner_class: type[TemplateProvisioner] = TemplateProvisioner
+
+    def template_address(self) -> str | None:
+        """The template this manager forks from: the one serving this process (:func:`kernel_template`), if any."""
+        return str(_serving) if _serving is not None else None
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
+        if self.provisioner is None and (address := self.template_address()) is not None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or os.urandom(16).hex()
+            self.provisioner = self.provisioner_class(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,
+                                                      parent=self, address=address)
+        return await super()._async_pre_start_kernel(**kw)
+
+
+class TemplateKernelManager(ForksFromTemplate, AsyncKernelManager):
+    """jupyter_client's kernel manager, starting its kernel as a fork of the run's template when there is one."""
 
 
 class _ForkedKernel:
