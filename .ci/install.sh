@@ -30,20 +30,22 @@ fi
 # debugger (every kernel loads it when it starts), pyfixest's estimation (numba, on the first fit), pandera's pandas
 # backend (the first validation), pooch and Parquet (the data store), Pygments' Python lexer (rendering); a module a
 # version does not have is skipped. The second takes every talentmarket module.
-compile() {
-    env -u PYTHONDONTWRITEBYTECODE "$venv/bin/python" -c "$1" || echo "install.sh: bytecode not written; the first run compiles it"
+compile() {  # run the Python code $1 (with the arguments after it) with bytecode writing allowed
+    env -u PYTHONDONTWRITEBYTECODE "$venv/bin/python" -c "$1" "${@:2}" || echo "install.sh: bytecode not written; the first run compiles it"
 }
-# (Outside a kernel the debugger would warn about frozen modules; the variable makes that a debug line. talentmarket
-# comes first for the warning filter it sets.)
-PYDEVD_DISABLE_FILE_VALIDATION=1 compile '
-import contextlib, importlib
-for name in ["talentmarket", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger",
-             "matplotlib_inline.backend_inline", "papermill", "nbconvert", "pyfixest.estimation",
-             "pandera.backends.pandas.register", "pooch", "pyarrow.parquet", "pyarrow.dataset",
-             "pygments.lexers.python"]:
+import_modules() {  # import each named module (one a version does not have is skipped), writing its bytecode
+    compile '
+import contextlib, importlib, sys
+import talentmarket  # first, for the warning filter it sets
+for name in sys.argv[1:]:
     with contextlib.suppress(ImportError):
         importlib.import_module(name)
-' &
+' "$@"
+}
+# (Outside a kernel the debugger would warn about frozen modules; the variable makes that a debug line.)
+PYDEVD_DISABLE_FILE_VALIDATION=1 import_modules ipykernel.kernelapp ipykernel.debugger matplotlib_inline.backend_inline \
+    papermill nbconvert pyfixest.estimation pandera.backends.pandas.register pooch pyarrow.parquet pyarrow.dataset \
+    pygments.lexers.python &
 compile '
 import importlib, pkgutil
 import talentmarket
@@ -58,17 +60,8 @@ for info in pkgutil.walk_packages(talentmarket.__path__, "talentmarket.", onerro
 wait
 
 # The test run imports more at collection than the main job does: for the test install, also what each pytest
-# process imports before its first test (pytest and its plugins, statsmodels.api, Selenium; 570 modules, a
-# fifth of a worker's collection time).
+# process imports before its first test (pytest and its plugins, statsmodels.api, Selenium: 432 of the 530 modules a
+# collection compiled every time; the rest are pytest's own rewritten plugins).
 case "$target" in
-    *dev*)
-        compile '
-import contextlib, importlib
-import talentmarket
-for name in ["pytest", "_pytest.pytester", "xdist.plugin", "nbval.plugin", "typeguard", "statsmodels.api",
-             "selenium.webdriver", "pandera"]:
-    with contextlib.suppress(ImportError):
-        importlib.import_module(name)
-'
-        ;;
+    *dev*) import_modules pytest _pytest.pytester xdist.plugin nbval.plugin typeguard statsmodels.api selenium.webdriver ;;
 esac
