@@ -63,5 +63,6 @@ wait
 # process imports before its first test (pytest and its plugins, statsmodels.api, Selenium: 432 of the 530 modules a
 # collection compiled every time; the rest are pytest's own rewritten plugins).
 case "$target" in
-    *dev*) import_modules pytest _pytest.pytester xdist.plugin nbval.plugin typeguard statsmodels.api selenium.webdriver ;;
+    *dev*) import_modules pytest _pytest.pytester xdist.plugin nbval.plugin typeguard statsmodels.api \
+        selenium.webdriver.chrome.service selenium.webdriver.common.by ;;
 esac
