@@ -258,6 +258,7 @@ class _EffectGrid:
         self.clusters = clusters
         self.cluster_codes, self.n_clusters = _codes(clusters)
         self.rows_per_cluster = np.bincount(self.cluster_codes, minlength=self.n_clusters)
+        self.one_row_per_cluster = bool((self.rows_per_cluster == 1).all())  # then a cell's weight is its drawn clusters
         cluster_cell = np.empty(self.n_clusters, dtype=np.int64)
         cluster_cell[self.cluster_codes] = self.cell_index
         self.cluster_membership = _membership(self.cluster_codes, self.n_clusters)
@@ -272,11 +273,12 @@ class _EffectGrid:
         residual, ``Σ_g k_g e_g² / (Σ w)² · m/(m−1)`` over its ``m`` drawn clusters, each
         drawn ``k_g`` times with residual sum ``e_g``.
         """
-        cluster_residual = self.cluster_membership @ residuals
-        cluster_draws = counts.astype(float)
-        squared = self.cell_membership @ (cluster_draws * cluster_residual**2)
-        drawn = self.cell_membership @ cluster_draws
-        total_weight = self.cell_membership @ (cluster_draws * self.rows_per_cluster[:, None])
+        weighted_squares = self.cluster_membership @ residuals  # e_g, then k_g·e_g² in place
+        weighted_squares *= weighted_squares
+        weighted_squares *= counts
+        squared = self.cell_membership @ weighted_squares
+        drawn = self.cell_membership @ counts
+        total_weight = drawn if self.one_row_per_cluster else self.cell_membership @ (counts * self.rows_per_cluster[:, None])
         variance = squared / total_weight**2 * drawn / np.maximum(drawn - 1, 1)
         n_draws = counts.shape[1]
         effects, noise = np.full((n_draws, *self.shape), np.nan), np.full((n_draws, *self.shape), np.nan)
