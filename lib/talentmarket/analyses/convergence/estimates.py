@@ -11,7 +11,6 @@ import pandas as pd
 from talentmarket.analyses.convergence.sample import (
     DEFAULT_BOOTSTRAP,
     DEFAULT_MIN_CELL,
-    DRAWS_PER_BATCH,
     MIN_COUNTRIES,
     MIN_JACKKNIFE_UNITS,
     REQUIRED_COLUMNS,
@@ -299,13 +298,12 @@ def _bootstrap_dispersion(design: _Design, y: np.ndarray, grid: _EffectGrid, n_b
     """The noise-corrected dispersion by year (draws × years) in each of ``n_bootstrap`` draws that resample postings
     within country × year cells: the sampling noise of each year's value, not year-level shocks.
 
-    The draws are refitted in batches of ``DRAWS_PER_BATCH`` (:class:`_WeightedRefits`: the same numbers as one
-    refit per draw, bit for bit); the batch size bounds the memory of the draws × rows arrays."""
+    The draws are refitted in batches (:meth:`_StratifiedClusterBootstrap.batches`; :class:`_WeightedRefits`: the
+    same numbers as one refit per draw, bit for bit); the batch size bounds the memory of the draws × rows arrays."""
     bootstrap = _StratifiedClusterBootstrap(grid.clusters, design.cell_index, seed)
     refits = _WeightedRefits(design.matrix, y)
     draws = []
-    for done in range(0, n_bootstrap, DRAWS_PER_BATCH):
-        counts = bootstrap.draw_counts(min(DRAWS_PER_BATCH, n_bootstrap - done))
+    for counts in bootstrap.batches(n_bootstrap):
         effects, noise = grid.effects_and_noise(*refits.solve(bootstrap.row_weights(counts)), counts)
         draws += [noise_corrected_dispersion(*draw) for draw in zip(effects, noise)]
     return np.array(draws)
