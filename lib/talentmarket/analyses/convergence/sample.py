@@ -103,10 +103,11 @@ def prepare_postings(rows: pd.DataFrame, pair_handling: str = "midpoint") -> pd.
 
 
 def _prepare_postings_by_handling(rows: pd.DataFrame, handlings: Iterable[str]) -> dict[str, pd.DataFrame]:
-    """:func:`prepare_postings` of ``rows`` under each pair handling, the same frames, with the postings found once
-    (:func:`talentmarket.data.salaries.find_postings` is the costly part and the same for every handling)."""
-    found = find_postings(rows)
-    return {handling: _with_role_class(expand_postings(found, handling)) for handling in handlings}
+    """:func:`prepare_postings` of ``rows`` under each pair handling, the same rows, with the postings found and their
+    titles classified once (:func:`talentmarket.data.salaries.find_postings` is the costly part and the same for every
+    handling; a posting's rows keep its title under any handling)."""
+    found = _with_role_class(find_postings(rows))
+    return {handling: expand_postings(found, handling) for handling in handlings}
 
 
 def _with_role_class(postings: pd.DataFrame) -> pd.DataFrame:
