@@ -527,36 +527,50 @@ def run_specification_curve(
     titles. Every specification has the same inference (wild cluster bootstrap by title).
     Combinations whose groups come out empty are skipped. Sorted by the estimate, for a curve plot.
     """
-    return _specification_curve(find_postings(raw), ai_definitions, comparisons, pair_handlings, drop_exact_duplicates,
+    return _specification_curve(_classify(find_postings(raw)), ai_definitions, comparisons, pair_handlings, drop_exact_duplicates,
                                 controls, min_cell_size, draws, seed)
 
 
 def _specification_curve(postings: pd.DataFrame, ai_definitions: Sequence[str], comparisons: dict[str, dict] | None,
                          pair_handlings: Sequence[str], drop_exact_duplicates: Sequence[bool], controls: Sequence[str],
-                         min_cell_size: int, draws: int, seed: int) -> pd.DataFrame:
-    """:func:`run_specification_curve` of the postings :func:`talentmarket.data.salaries.find_postings` found
-    (the costly step, done once for both curves of :func:`run_specification_study`)."""
+                         min_cell_size: int, draws: int, seed: int, estimated: dict[tuple, dict] | None = None) -> pd.DataFrame:
+    """:func:`run_specification_curve` of the postings :func:`talentmarket.data.salaries.find_postings` found,
+    each with its ``role_class`` (:func:`_classify`): the costly steps, done once for both curves of
+    :func:`run_specification_study`. ``estimated`` holds the rows of specifications already estimated (by
+    definition, comparison, handling and duplicates; the same controls, cell size, draws and seed): they are
+    taken from there, and the new ones added."""
     comparisons = comparisons or {"non-AI tech, all files": {}}
+    estimated = {} if estimated is None else estimated
     rows = []
     for handling in pair_handlings:
         for drop in drop_exact_duplicates:
-            classified = _classify(expand_postings(postings, handling, drop))
+            classified = None
             for definition in ai_definitions:
                 for comparison_label, options in comparisons.items():
-                    options = dict(options)
-                    like_with_like = options.pop("like_with_like", False)
-                    try:
-                        labelled = _label_classified(classified, definition, **options)
-                        if like_with_like:
-                            labelled, _ = restrict_to_common_support(labelled, min_cell_size)
-                    except ParameterError:
-                        continue
-                    used = LIKE_WITH_LIKE_CONTROLS if like_with_like else controls
-                    premium = estimate_premium(labelled, used, min_cell_size, label=comparison_label, draws=draws, seed=seed)
-                    rows.append({"ai_definition": definition, "comparison": comparison_label, "pair_handling": handling,
-                                 "drop_exact_duplicates": drop, **premium.as_row()})
+                    key = (definition, comparison_label, handling, drop)
+                    if key not in estimated:
+                        classified = expand_postings(postings, handling, drop) if classified is None else classified
+                        estimated[key] = _specification_row(classified, definition, comparison_label, dict(options),
+                                                            controls, min_cell_size, draws, seed)
+                    if estimated[key] is not None:
+                        rows.append({"ai_definition": definition, "comparison": comparison_label, "pair_handling": handling,
+                                     "drop_exact_duplicates": drop, **estimated[key]})
     curve = pd.DataFrame(rows).drop(columns="label")
     return curve.sort_values("percent", kind="stable").reset_index(drop=True)
+
+
+def _specification_row(classified: pd.DataFrame, definition: str, comparison_label: str, options: dict,
+                       controls: Sequence[str], min_cell_size: int, draws: int, seed: int) -> dict | None:
+    """The premium of one specification as a curve row; None when the selection leaves a group empty."""
+    like_with_like = options.pop("like_with_like", False)
+    try:
+        labelled = _label_classified(classified, definition, **options)
+        if like_with_like:
+            labelled, _ = restrict_to_common_support(labelled, min_cell_size)
+    except ParameterError:
+        return None
+    used = LIKE_WITH_LIKE_CONTROLS if like_with_like else controls
+    return estimate_premium(labelled, used, min_cell_size, label=comparison_label, draws=draws, seed=seed).as_row()
 
 
 @dataclass(frozen=True)
@@ -593,10 +607,11 @@ def run_specification_study(
     comparisons = {HEADLINE_COMPARISON: {**chosen, "like_with_like": True}, "non-AI tech, all files": {},
                    "software engineering, all files": {"comparison_group": "software_engineering"}}
     comparisons |= {f"non-AI tech, {source} only": {"comparison_sources": [source]} for source in sources}
-    postings, common = find_postings(raw), (ALL_CONTROLS, min_cell_size, draws, seed)
-    definitions = _specification_curve(postings, AI_DEFINITIONS, comparisons, [pair_handling], [drop_exact_duplicates], *common)
+    postings, common, estimated = _classify(find_postings(raw)), (ALL_CONTROLS, min_cell_size, draws, seed), {}
+    definitions = _specification_curve(postings, AI_DEFINITIONS, comparisons, [pair_handling], [drop_exact_duplicates], *common,
+                                       estimated)
     handling = _specification_curve(postings, [ai_definition], {HEADLINE_COMPARISON: comparisons[HEADLINE_COMPARISON]},
-                                    PAIR_HANDLINGS, [True, False], *common)
+                                    PAIR_HANDLINGS, [True, False], *common, estimated)  # the chosen handling is estimated once
     is_chosen = (handling["pair_handling"] == pair_handling) & (handling["drop_exact_duplicates"] == drop_exact_duplicates)
     curve = (pd.concat([definitions, handling[~is_chosen]], ignore_index=True)  # the chosen one is already in
              .sort_values("percent", kind="stable").reset_index(drop=True))
