@@ -31,13 +31,7 @@ from dataclasses import dataclass, field
 from multiprocessing import active_children, get_context
 from pathlib import Path
 from types import FrameType
-from typing import Any
-
-import nbformat
-import papermill
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
-from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
-from papermill.exceptions import PapermillExecutionError
+from typing import TYPE_CHECKING, Any
 
 from talentmarket import paths
 from talentmarket.data.sources import older_vintages
@@ -50,6 +44,9 @@ from talentmarket.report.kernels import (
     kernel_template,
 )
 from talentmarket.stats.parallel import usable_cores
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 KERNEL_NAME = "python3"
 CELL_TIMEOUT_SECONDS = 1800
@@ -69,48 +66,53 @@ waits for a core: 5–10 s more). Read only to order the starts, never for resul
 FAILED_FOLDER = "failed"
 """``runs/failed/<stem>/``: where the partly executed copy of a failed notebook goes (never into a report folder)."""
 VOLATILE_RUN_METADATA = ("start_time", "end_time", "duration")
-
-
-class _FinalSaveManager(NotebookExecutionManager):
-    """Papermill's execution manager, but the output notebook is written once, when execution ends — also
-    after an error, a timeout or a dead kernel, since papermill ends every run with ``notebook_complete`` in a
-    ``finally`` — instead of at the start and end of every cell: rewriting a notebook full of figures twice per
-    cell (0.02–0.06 s a write, 40 cells) costs each notebook 1–3 s of CPU that the kernels running beside it need."""
-
-    gate: _Gate | None = None
-    """Set for a run started before the notebooks it reads have finished: it waits at :data:`WAIT_TAG`."""
-
-    def save(self, **kwargs: Any) -> None:
-        if self.end_time is not None:
-            super().save(**kwargs)
-
-    def cell_start(self, cell: nbformat.NotebookNode, cell_index: int | None = None, **kwargs: Any) -> None:
-        if self.gate is not None and WAIT_TAG in cell.metadata.get("tags", []) and not self.gate.wait():
-            raise RunCancelled("the notebooks it reads did not all succeed")
-        super().cell_start(cell, cell_index, **kwargs)
-
-
-class _FinalSaveEngine(NBClientEngine):
-    """nbclient execution as papermill's default engine does it, with :class:`_FinalSaveManager`."""
-
-    @classmethod
-    def execute_notebook(cls, nb: nbformat.NotebookNode, kernel_name: str, output_path: str | None = None,
-                         progress_bar: bool = False, log_output: bool = False, autosave_cell_every: int = 30,
-                         gate: _Gate | None = None, **kwargs: Any) -> nbformat.NotebookNode:
-        manager = _FinalSaveManager(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
-                                    autosave_cell_every=autosave_cell_every)
-        manager.gate = gate
-        manager.notebook_start()
-        try:
-            cls.execute_managed_notebook(manager, kernel_name, log_output=log_output, **kwargs)
-        finally:
-            manager.cleanup_pbar()
-            manager.notebook_complete()
-        return manager.nb
-
-
 ENGINE_NAME = "talentmarket"
-papermill_engines.register(ENGINE_NAME, _FinalSaveEngine)
+
+
+def _register_engine() -> str:
+    """Register the runner's papermill engine and return its name. Defined when a run executes, not at import:
+    papermill and nbformat cost 1–3 s of CPU to import, and :func:`run_many` starts the kernel template before it
+    needs them, so the template's own imports begin that much earlier."""
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+    class FinalSaveManager(NotebookExecutionManager):
+        """Papermill's execution manager, but the output notebook is written once, when execution ends (also after an
+        error, a timeout or a dead kernel: papermill ends every run with ``notebook_complete`` in a ``finally``), not at
+        the start and end of every cell: rewriting a notebook full of figures twice per cell (0.02–0.06 s a write,
+        40 cells) costs each notebook 1–3 s of CPU that the kernels beside it need."""
+
+        gate: _Gate | None = None
+        """Set for a run started before the notebooks it reads have finished: it waits at :data:`WAIT_TAG`."""
+
+        def save(self, **kwargs: Any) -> None:
+            if self.end_time is not None:
+                super().save(**kwargs)
+
+        def cell_start(self, cell: NotebookNode, cell_index: int | None = None, **kwargs: Any) -> None:
+            if self.gate is not None and WAIT_TAG in cell.metadata.get("tags", []) and not self.gate.wait():
+                raise RunCancelled("the notebooks it reads did not all succeed")
+            super().cell_start(cell, cell_index, **kwargs)
+
+    class FinalSaveEngine(NBClientEngine):
+        """nbclient execution as papermill's default engine does it, with :class:`FinalSaveManager`."""
+
+        @classmethod
+        def execute_notebook(cls, nb: NotebookNode, kernel_name: str, output_path: str | None = None,
+                             progress_bar: bool = False, log_output: bool = False, autosave_cell_every: int = 30,
+                             gate: _Gate | None = None, **kwargs: Any) -> NotebookNode:
+            manager = FinalSaveManager(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
+                                       autosave_cell_every=autosave_cell_every)
+            manager.gate = gate
+            manager.notebook_start()
+            try:
+                cls.execute_managed_notebook(manager, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                manager.cleanup_pbar()
+                manager.notebook_complete()
+            return manager.nb
+
+    papermill_engines.register(ENGINE_NAME, FinalSaveEngine)
+    return ENGINE_NAME
 
 
 class NotebookFailed(TalentMarketError, RuntimeError):
@@ -204,8 +206,17 @@ def resolve_notebook(name: str) -> Path:
     return matches[0]
 
 
+def _read(notebook: Path) -> NotebookNode:
+    """A notebook file as nbformat 4 (nbformat is imported on first use: see :func:`_register_engine`)."""
+    import nbformat
+
+    return nbformat.read(notebook, as_version=4)
+
+
 def notebook_parameters(notebook: Path) -> dict[str, Any]:
     """The names and default values of the notebook's ``parameters`` cell (literals only)."""
+    import papermill  # here, not at the top: see _register_engine
+
     declared = papermill.inspect_notebook(str(notebook))
     if not declared:
         raise ParameterError(f"{notebook.name} has no cell tagged 'parameters'")
@@ -226,7 +237,7 @@ def notebook_parameters(notebook: Path) -> dict[str, Any]:
 
 def _assigned_names(notebook: Path) -> set[str]:
     """Names assigned in the notebook's ``parameters`` cell, read with Python's own parser."""
-    cells = nbformat.read(notebook, as_version=4).cells
+    cells = _read(notebook).cells
     source = next(c.source for c in cells if "parameters" in c.metadata.get("tags", []))
     return {target.id for node in ast.parse(source).body if isinstance(node, (ast.Assign, ast.AnnAssign))
             for target in (node.targets if isinstance(node, ast.Assign) else [node.target]) if isinstance(target, ast.Name)}
@@ -251,11 +262,9 @@ def validate_parameters(notebook: Path, parameters: dict[str, Any], *, data_dir:
     """Refuse unknown names, values whose type differs from the default's, and values the rules refuse.
 
     Returns the parameters with normalised values (see ``parameter_rules``); paths are checked
-    relative to ``cwd`` (default: the current directory), where the kernel will run.
+    relative to ``cwd`` (default: the current directory), where the kernel will run. With none given (the main job),
+    the rules are not consulted: they check given values only, and the defaults that given values constrain.
     """
-    # imported here: the rules read the analyses' constants, which `list`, `site` and `sources` do not need
-    from talentmarket.report.parameter_rules import check_parameter_values
-
     defaults = notebook_parameters(notebook)
     unknown = sorted(set(parameters) - set(defaults))
     if unknown:
@@ -269,6 +278,11 @@ def validate_parameters(notebook: Path, parameters: dict[str, Any], *, data_dir:
                 f"{notebook.stem}: parameter {name!r} expects a value like {defaults[name]!r} "
                 f"({type(defaults[name]).__name__}), got {value!r} ({type(value).__name__})"
             )
+    if not parameters:
+        return {}
+    # imported here: the rules read the analyses' constants (1–3 s of imports), which default runs do not need
+    from talentmarket.report.parameter_rules import check_parameter_values
+
     return check_parameter_values(notebook.stem, defaults, parameters,
                                   data_dir=str(data_dir) if data_dir else None, synthetic=synthetic,
                                   cwd=cwd or Path.cwd())
@@ -373,13 +387,17 @@ def execute_plan(plan: RunPlan, gate: _Gate | None = None) -> NotebookRun:
     staging.mkdir()
     executed = staging / plan.notebook.name
     started = time.monotonic()
+    import papermill  # here, not at the top: see _register_engine
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
     try:
         with kernel_environment(blas_environment() | plan.kernel_env | {paths.STAGING_ENV_VAR: f"{stem}={staging}"}):
             try:
                 papermill.execute_notebook(
                     str(plan.notebook), str(executed), parameters=plan.injected or None, kernel_name=KERNEL_NAME,
                     progress_bar=False, cwd=str(plan.cwd), execution_timeout=plan.timeout,
-                    extra_arguments=KERNEL_ARGUMENTS, engine_name=ENGINE_NAME, gate=gate,
+                    extra_arguments=KERNEL_ARGUMENTS, engine_name=_register_engine(), gate=gate,
                     kernel_manager_class=TemplateKernelManager,
                 )
             except PapermillExecutionError as error:
@@ -419,7 +437,7 @@ def _failure_message(plan: RunPlan, executed: Path, ename: str, evalue: str, fix
     """One paragraph: notebook, cell (numbered as in the committed notebook), error, fix, where the partial copy is."""
     where = "an unknown cell"
     if executed.is_file():
-        notebook = nbformat.read(executed, as_version=4)
+        notebook = _read(executed)
         cells = [c for c in notebook.cells if not {INJECTED_TAG, ERROR_MARKER_TAG} & set(c.metadata.get("tags", []))]
         failing = next((i for i, c in enumerate(cells) if c.metadata.get("papermill", {}).get("status") in ("failed", "running")
                         or any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
@@ -460,9 +478,10 @@ def normalise_executed(executed: Path) -> None:
     """Make an executed notebook depend only on its inputs: no timestamps or durations, fixed ids for injected
     cells, file names instead of absolute paths in papermill's metadata, no machine paths in outputs, and
     consecutive prints of a cell as one stream output (how the kernel splits them depends on the machine's load)."""
+    import nbformat  # here, not at the top: see _register_engine
     from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
-    notebook, _ = CoalesceStreamsPreprocessor().preprocess(nbformat.read(executed, as_version=4), {})
+    notebook, _ = CoalesceStreamsPreprocessor().preprocess(_read(executed), {})
     run_metadata = notebook.metadata.get("papermill", {})
     for key in VOLATILE_RUN_METADATA:
         run_metadata.pop(key, None)
@@ -490,15 +509,17 @@ def render_html(executed: Path, synthetic: bool = False) -> tuple[Path, Path]:
     The page title is the notebook's first heading; a synthetic run gets the banner as
     the very first thing on the page and "SYNTHETIC" in its title.
     """
+    from nbformat.v4 import new_markdown_cell  # here, not at the top: see _register_engine
+
     # imported here: the site and display modules pull in pandas, scipy and matplotlib, which checking a run does not need
-    from talentmarket.report.site import notebook_exporter
+    from talentmarket.report.site import first_heading, notebook_exporter
     from talentmarket.results.display import SYNTHETIC_BANNER
 
-    notebook = nbformat.read(executed, as_version=4)
-    title = _first_heading(notebook) or executed.stem
+    notebook = _read(executed)
+    title = first_heading(notebook) or executed.stem
     if synthetic:
         title = f"SYNTHETIC DATA — {title}"
-        notebook.cells.insert(0, nbformat.v4.new_markdown_cell(SYNTHETIC_BANNER, id="synthetic-banner"))
+        notebook.cells.insert(0, new_markdown_cell(SYNTHETIC_BANNER, id="synthetic-banner"))
     resources = {"metadata": {"name": title}}
     full = executed.with_suffix(".html")
     reader = executed.with_name(f"{executed.stem}_reader.html")
@@ -507,18 +528,11 @@ def render_html(executed: Path, synthetic: bool = False) -> tuple[Path, Path]:
     return full, reader
 
 
-def _first_heading(notebook: nbformat.NotebookNode) -> str | None:
-    for cell in notebook.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("#"):
-                    return line.lstrip("#").strip()
-    return None
-
-
 def store_outputs(executed: Path, notebook: Path) -> None:
     """Copy an executed notebook over its source, without papermill's injected cell and run metadata."""
-    result = nbformat.read(executed, as_version=4)
+    import nbformat  # here, not at the top: see _register_engine
+
+    result = _read(executed)
     result.cells = [c for c in result.cells if INJECTED_TAG not in c.metadata.get("tags", [])]
     for cell in result.cells:
         cell.metadata.pop("papermill", None)
@@ -560,7 +574,7 @@ def run_many(names: list[str] | None, *, jobs: int | None = None, **options: Any
 
 def _waits(plan: RunPlan) -> bool:
     """Whether the notebook has a cell tagged :data:`WAIT_TAG`, so it may start before the notebooks it reads end."""
-    return any(WAIT_TAG in cell.metadata.get("tags", []) for cell in nbformat.read(plan.notebook, as_version=4).cells)
+    return any(WAIT_TAG in cell.metadata.get("tags", []) for cell in _read(plan.notebook).cells)
 
 
 Outcome = NotebookRun | NotebookFailed | None

@@ -28,7 +28,7 @@ import json
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlparse
 
 import jinja2
@@ -40,6 +40,9 @@ from talentmarket.report import scorecard as claims
 from talentmarket.results.contract import RESULTS_FILE, package_version
 from talentmarket.results.display import VERDICT_STYLES, short_sha256
 from talentmarket.results.registry import load_registry
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 INDEX_FILE = "index.html"
 METHODS_FILE = "how_we_judge.html"
@@ -81,6 +84,16 @@ def notebook_exporter(*, reader: bool) -> HTMLExporter:
     hide = {"exclude_input": True, "exclude_input_prompt": True, "exclude_output_prompt": True} if reader else {}
     return HTMLExporter(template_name="lab", template_file=_OFFLINE_TEMPLATE, extra_loaders=[_OFFLINE_LOADER],
                         optimistic_validation=True, **hide)
+
+
+def first_heading(notebook: NotebookNode) -> str | None:
+    """The text of the notebook's first Markdown heading (a notebook page's title), if it has one."""
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return None
 
 
 def build_site(reports_root: Path) -> Path:
