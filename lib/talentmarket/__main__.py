@@ -17,10 +17,12 @@ or --out. Every problem with the command line ends in one line naming the culpri
 from __future__ import annotations
 
 import argparse
+import atexit
+import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -238,5 +240,17 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def exit_without_teardown(code: int) -> NoReturn:
+    """End the process with ``code`` after the exit handlers have run and the output is flushed, but without
+    tearing the interpreter down: freeing every object of the libraries a run has imported (pandas, SciPy,
+    matplotlib, nbconvert, …) took 2.1–2.5 s after the main job's work was done (load 5), on its critical path.
+    Nothing is lost: files are written and closed by then, workers and the kernel template have exited, and
+    ``atexit`` handlers (logging, multiprocessing, coverage) still run. (mypy ends its runs the same way.)"""
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_without_teardown(main())
