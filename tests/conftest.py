@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from talentmarket import paths
-from talentmarket.data.store import DataStore
 from xdist.remote import Producer
 from xdist.scheduler import LoadScopeScheduling
+
+if TYPE_CHECKING:  # imported where a store is made: pandas and pandera cost xdist's controller 2-3 s of CPU
+    from talentmarket.data.store import DataStore  # before it starts the workers, and it runs no test
 
 SHARED_MIRROR = paths.REPO_ROOT.parent / "shared" / "data" / "real"
 
@@ -158,10 +161,14 @@ def mirror_dir() -> Path:
 @pytest.fixture(scope="session")
 def real_store(mirror_dir: Path) -> DataStore:
     """A DataStore reading the real files from the mirror."""
+    from talentmarket.data.store import DataStore
+
     return DataStore(data_dir=mirror_dir)
 
 
 @pytest.fixture(scope="session")
 def synthetic_store() -> DataStore:
     """A DataStore serving the seeded synthetic twins."""
+    from talentmarket.data.store import DataStore
+
     return DataStore(synthetic=True, seed=7)
