@@ -39,7 +39,7 @@ all: $(MAIN_STAMP)
 BLAS_ONE_THREAD := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 test: $(DEV_STAMP)
 	bash .ci/system-deps.sh
-	$(BLAS_ONE_THREAD) TALENTMARKET_REPORTS_DIR="$$(mktemp -d)" $(PY) -m pytest -n 2 --dist loadscope --no-loadscope-reorder --durations=25 --nbval-lax --nbval-cell-timeout=900 tests notebooks
+	$(BLAS_ONE_THREAD) TALENTMARKET_REPORTS_DIR="$$(mktemp -d)" $(PY) -m pytest -n 2 --dist loadfile --durations=25 --nbval-lax --nbval-cell-timeout=900 tests notebooks
 
 notebooks: $(MAIN_STAMP)  ## refresh the outputs stored in notebooks/ (default parameters, real data)
 	$(PY) -m talentmarket run --update-notebook

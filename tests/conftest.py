@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 from talentmarket import paths
-from xdist.remote import Producer
-from xdist.scheduler import LoadScopeScheduling
 
 if TYPE_CHECKING:  # imported where a store is made: pandas and pandera cost xdist's controller 2-3 s of CPU
     from talentmarket.data.store import DataStore  # before it starts the workers, and it runs no test
@@ -32,64 +30,6 @@ def pytest_configure(config: pytest.Config) -> None:
         from nbval_kernels import NbvalKernels
 
         config.pluginmanager.register(NbvalKernels(), "talentmarket-nbval-kernels")
-
-
-NOTEBOOKS_GROUP = "notebooks"
-"""nbval's notebooks run on one xdist worker, so one kernel template serves them all and the scorecard, last,
-reads the others' results."""
-SPREAD_TEST_BY_TEST = frozenset({"tests/test_premium.py", "tests/test_convergence.py", "tests/test_careers.py",
-                                 "tests/test_bad_inputs.py"})
-"""Modules of CPU-bound Monte Carlos whose module fixtures cost under a second: each of their tests goes to
-whichever worker is free. Every other module stays on one worker, so its module fixtures (the site and Chromium,
-a JVM, a kernel template, a Monte Carlo shared by three tests) are built once."""
-LONGEST_FIRST = (NOTEBOOKS_GROUP, "tests/test_browser.py", "tests/test_runner.py", "tests/test_scale_spark.py",
-                 "tests/test_kernels.py", "tests/test_scale_aggregations.py", "tests/test_stats_inference.py",
-                 "tests/test_premium.py", "tests/test_convergence.py", "tests/test_careers.py", "tests/test_bad_inputs.py")
-"""The groups that take longest, longest first (seconds beside a second worker, 2 cores, 2026-12-01): notebooks 86,
-browser 46, runner 34, Spark 27, kernels 19, scale aggregations 16, inference 13; then the spread Monte Carlos
-(premium 42, convergence 26, careers 12, bad inputs 11). xdist hands out groups in collection order, so these start
-first and the many short modules fill in at the end, when the two workers would otherwise end far apart."""
-
-
-def _file_group(nodeid: str) -> str:
-    """A test's file, or :data:`NOTEBOOKS_GROUP` for a notebook's cell."""
-    path = nodeid.split("::", 1)[0]
-    return NOTEBOOKS_GROUP if path.endswith(".ipynb") else path
-
-
-def xdist_group(nodeid: str) -> str:
-    """The tests one xdist worker runs together: a file's, every notebook's, or (in the modules of
-    :data:`SPREAD_TEST_BY_TEST`) one test alone."""
-    group = _file_group(nodeid)
-    return nodeid if group in SPREAD_TEST_BY_TEST else group
-
-
-class GroupScheduling(LoadScopeScheduling):
-    """xdist's scope scheduling with :func:`xdist_group` as the scope. (``--dist loadgroup`` would need a mark
-    on every test, and xdist 3.8 cannot rename tests after their group under pytest 9.2, which renamed the
-    attribute it sets: grouped tests were spread like ungrouped ones.)"""
-
-    def _split_scope(self, nodeid: str) -> str:
-        return xdist_group(nodeid)
-
-
-def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> LoadScopeScheduling | None:
-    """``--dist loadscope`` schedules by :func:`xdist_group`; with ``--no-loadscope-reorder`` (``make test``) in
-    the order of :func:`pytest_collection_modifyitems`."""
-    return GroupScheduling(config, log) if config.getvalue("dist") == "loadscope" else None
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The groups of :data:`LONGEST_FIRST` first, in that order, then the others in collection order; notebooks in
-    the runner's order (the scorecard last); the order within a file is kept."""
-    from talentmarket.report.runner import LAST_NOTEBOOK_PREFIX
-
-    def run_order(item: pytest.Item) -> tuple[int, bool]:
-        group = _file_group(item.nodeid)
-        rank = LONGEST_FIRST.index(group) if group in LONGEST_FIRST else len(LONGEST_FIRST)
-        return rank, group == NOTEBOOKS_GROUP and item.path.name.startswith(LAST_NOTEBOOK_PREFIX)
-
-    items.sort(key=run_order)
 
 
 def _mirror() -> Path:
