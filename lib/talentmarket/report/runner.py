@@ -30,6 +30,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import active_children, get_context
 from pathlib import Path
+from functools import cache
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -69,10 +70,10 @@ VOLATILE_RUN_METADATA = ("start_time", "end_time", "duration")
 ENGINE_NAME = "talentmarket"
 
 
+@cache
 def _register_engine() -> str:
-    """Register the runner's papermill engine and return its name. Defined when a run executes, not at import:
-    papermill and nbformat cost 1–3 s of CPU to import, and :func:`run_many` starts the kernel template before it
-    needs them, so the template's own imports begin that much earlier."""
+    """Register the runner's papermill engine (once per process) and return its name. Not at import: papermill and
+    nbformat cost 1–3 s of CPU, and :func:`run_many` starts the kernel template before it needs them."""
     from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 
     class FinalSaveManager(NotebookExecutionManager):
