@@ -8,9 +8,14 @@ A/B ≤ 1 on wall time. (A's kernels are forks of one template that has done tho
 :mod:`talentmarket.report.kernels`; B's are launched the usual way, each importing for itself.) A and B alternate (A B A B …) so that a change in the machine's load hits both.
 
 Printed: A, B and A/B (wall and CPU seconds, medians over ``--repeats`` pairs, and the ratio of each
-pair), the peak memory of A (the largest sum of proportional set sizes over the main job's process tree,
-sampled every 50 ms, and the largest single process's resident size), the per-notebook times the runner reports, and the
-machine's load before and after (the machine may be shared: quote ratios, not absolute times).
+pair), the peak memory of A, the per-notebook times the runner reports, and the machine's load before and
+after (the machine may be shared: quote ratios, not absolute times).
+
+The peak memory (the largest sum of proportional set sizes over the main job's process tree, and the
+largest single process's resident size) comes from one more run of A after the timed pairs, which is not
+timed: reading a process's PSS makes the kernel walk its page tables (10-25 ms for each of the main job's
+seven processes), so sampling every 50 ms costs about a core of CPU, which a timed A would lose (measured:
+22.7 s of the sampler's CPU and 10 s more wall per run).
 
 Run on demand::
 
@@ -54,16 +59,17 @@ class Run:
     wall: float
     cpu: float
     peak_tree_mb: float
+    """0 when the run was timed, not sampled (see the module's docstring)."""
     peak_process_mb: float
     stderr: str
     ended: dict[str, float]
     """Seconds from the start of the command to each notebook's "done" line (when the runner printed it)."""
 
 
-def run_measured(command: list[str], env: dict[str, str]) -> Run:
-    """Run ``command`` to completion, sampling the memory of its whole process tree: the sum of proportional
-    set sizes (PSS: a page shared by k processes counts 1/k in each, so the sum is what the tree occupies)
-    and the resident set size (RSS) of the largest process."""
+def run_measured(command: list[str], env: dict[str, str], sample_memory: bool = False) -> Run:
+    """Run ``command`` to completion, timing it or, with ``sample_memory``, sampling the memory of its
+    whole process tree: the sum of proportional set sizes (PSS: a page shared by k processes counts 1/k in
+    each, so the sum is what the tree occupies) and the resident set size (RSS) of the largest process."""
     before = os.times()
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -96,7 +102,8 @@ def run_measured(command: list[str], env: dict[str, str]) -> Run:
             lines.append((time.perf_counter() - started, line))
 
     sampler, reader = threading.Thread(target=sample, daemon=True), threading.Thread(target=read, daemon=True)
-    sampler.start()
+    if sample_memory:
+        sampler.start()
     reader.start()
     process.wait()
     reader.join()
@@ -104,13 +111,19 @@ def run_measured(command: list[str], env: dict[str, str]) -> Run:
     stderr = "".join(line for _, line in lines)
     ended = {match["name"]: at for at, line in lines if (match := DONE_LINE.match(line))}
     done.set()
-    sampler.join()
+    if sample_memory:
+        sampler.join()
     after = os.times()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} exited with {process.returncode}:\n{stderr[-3000:]}")
     cpu = after.children_user + after.children_system - before.children_user - before.children_system
     mb = 1024 * 1024
     return Run(wall, cpu, peaks["tree"] / mb, peaks["process"] / mb, stderr, ended)
+
+
+def main_command(out: Path, jobs: int | None) -> list[str]:
+    """(A): the main job into ``out``, with the runner's own number of workers unless ``jobs`` is given."""
+    return [sys.executable, "-m", "talentmarket", "all", "--out", str(out), *(["--jobs", str(jobs)] if jobs else [])]
 
 
 def write_floor_notebooks(notebooks: list[Path], directory: Path) -> list[Path]:
@@ -172,15 +185,13 @@ def main() -> None:
         floors = write_floor_notebooks(notebooks, floor_dir)
         for repeat in range(arguments.repeats):
             out = Path(scratch) / f"main_{repeat}"
-            command = [sys.executable, "-m", "talentmarket", "all", "--out", str(out)]
-            if arguments.jobs:
-                command += ["--jobs", str(arguments.jobs)]
-            main_runs.append(run_measured(command, env))
+            main_runs.append(run_measured(main_command(out, arguments.jobs), env))
             if arguments.compare_with is not None:
                 differing = compare_results(out, arguments.compare_with)
                 print(f"results.json identical to {arguments.compare_with}: "
                       + ("yes" if not differing else f"NO, differ: {', '.join(differing)}"))
             floor_runs.append(run_measured(floor_command(floors, floor_dir), env))
+        memory_run = run_measured(main_command(Path(scratch) / "main_memory", arguments.jobs), env, sample_memory=True)
     print(f"after: {load_note()}\n")
 
     def median(values: list[float]) -> float:
@@ -195,8 +206,8 @@ def main() -> None:
     print(f"{'A/B (median of the pairs)':48} {median(wall_ratios):8.2f} {median(cpu_ratios):8.2f}")
     if len(wall_ratios) > 1:
         print(f"{'A/B per pair (wall)':48} " + ", ".join(f"{ratio:.2f}" for ratio in wall_ratios))
-    print(f"\npeak memory of A: {max(r.peak_tree_mb for r in main_runs):.0f} MB over its process tree (sum of PSS), "
-          f"{max(r.peak_process_mb for r in main_runs):.0f} MB RSS in the largest process")
+    print(f"\npeak memory of A (one more run, sampled, not timed): {memory_run.peak_tree_mb:.0f} MB over its process "
+          f"tree (sum of PSS), {memory_run.peak_process_mb:.0f} MB RSS in the largest process")
     print("\nper notebook in A, medians: its own wall seconds as the runner reports them (parallel notebooks overlap;"
           "\nthe scorecard's exclude its wait for the others) and when it ended, in seconds from the start of A:")
     print(f"  {'':40} {'own s':>6} {'ended at':>9}")
