@@ -32,10 +32,14 @@ KERNELSPEC = {"kernelspec": {"name": "python3", "display_name": "Python 3", "lan
 PRELOADED_MODULE = "xml.dom.minidom"
 """Imported by the notebook below and by nothing ipykernel needs, so it is in ``sys.modules`` before the
 notebook's own import runs only if the template imported it."""
+SETS_VARIABLE_MODULE = "sets_a_variable_at_import"
+"""A module of the test's own, imported by the notebook below, that sets an environment variable when imported
+(as pandera sets PySpark's): a forked kernel must have it, as a kernel that ran the import itself has."""
 FACTS = """\
 import json, os, random, sys
 import matplotlib
 facts = {"cwd": os.getcwd(), "variable": os.environ.get("TEMPLATE_TEST_VARIABLE"), "preloaded": PRELOADED,
+         "set_at_import": os.environ.get("TEMPLATE_IMPORT_VARIABLE"),
          "backend": matplotlib.get_backend(), "own_session": os.getsid(0) == os.getpid(),
          "path_head": sys.path[0], "random": random.random()}
 print(json.dumps(facts))
@@ -58,18 +62,22 @@ def _run(notebook: Path, cwd: Path, **options: object) -> dict:
 @pytest.fixture(scope="module")
 def facts_notebook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("kernels")
+    (folder / f"{SETS_VARIABLE_MODULE}.py").write_text('import os\nos.environ.setdefault("TEMPLATE_IMPORT_VARIABLE", "set by an import")\n')
     check = f"import sys\nPRELOADED = {PRELOADED_MODULE!r} in sys.modules"
-    return _write(folder / "facts.ipynb", check, f"import {PRELOADED_MODULE}", FACTS)
+    return _write(folder / "facts.ipynb", check, f"import {PRELOADED_MODULE}\nimport {SETS_VARIABLE_MODULE}", FACTS)
 
 
 @pytest.fixture(scope="module")
 def template(facts_notebook: Path) -> Iterator[None]:
+    saved = dict(os.environ)
     os.environ["TEMPLATE_TEST_VARIABLE"] = "set before the kernel starts"
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(facts_notebook.parent), os.environ.get("PYTHONPATH")]))
     try:
         with kernel_template([facts_notebook], {"OPENBLAS_NUM_THREADS": "1"}):
             yield
     finally:
-        del os.environ["TEMPLATE_TEST_VARIABLE"]
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def test_the_template_imports_each_notebooks_top_level_imports_once(tmp_path: Path) -> None:
@@ -89,6 +97,7 @@ def test_a_forked_kernel_looks_like_a_launched_one(template: None, facts_noteboo
     same = {key: value for key, value in launched.items() if key not in ("preloaded", "random")}
     assert {key: first[key] for key in same} == same
     assert same["cwd"] == str(tmp_path) and same["variable"] == "set before the kernel starts"
+    assert same["set_at_import"] == "set by an import"
     assert same["backend"] == kernels.INLINE_BACKEND and same["own_session"]
 
 

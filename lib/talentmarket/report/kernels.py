@@ -280,7 +280,7 @@ def serve(listener: socket.socket, notebooks: list[Path]) -> None:
     signal.signal(signal.SIGTERM, _exit)
     kernels: dict[int, socket.socket] = {}
     try:
-        _preload(notebooks)
+        set_by_imports = _preload(notebooks)
         selector = selectors.DefaultSelector()
         selector.register(listener, selectors.EVENT_READ)
         selector.register(sys.stdin, selectors.EVENT_READ)
@@ -293,7 +293,7 @@ def serve(listener: socket.socket, notebooks: list[Path]) -> None:
                     request = _read_line(connection)
                     pid = os.fork()
                     if pid == 0:
-                        _become_kernel(request, [listener, connection, *kernels.values()], selector)
+                        _become_kernel(request, set_by_imports, [listener, connection, *kernels.values()], selector)
                     kernels[pid] = connection
                     selector.register(connection, selectors.EVENT_READ, pid)
                     _send_line(connection, {"pid": pid})
@@ -310,9 +310,13 @@ def _exit(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def _preload(notebooks: list[Path]) -> None:
+def _preload(notebooks: list[Path]) -> dict[str, str]:
     """Run the notebooks' import statements, as their first cells would. A notebook that cannot be read, or an
-    import that fails, is left to the run: its notebook reports it, in the notebook or before any kernel starts."""
+    import that fails, is left to the run: its notebook reports it, in the notebook or before any kernel starts.
+
+    Returns the environment variables the imports set (pandera, for one, sets PySpark's when PySpark is
+    installed), which every kernel gets where its own environment lacks them, as if it had imported them itself."""
+    before = dict(os.environ)
     if sys.path and Path(sys.path[0] or ".").resolve() == Path.cwd():
         del sys.path[0]  # as ipykernel_launcher does; the kernel's shell puts its own working directory back
     statements = ["import ipykernel.kernelapp"]
@@ -324,6 +328,7 @@ def _preload(notebooks: list[Path]) -> None:
             exec(compile(statement, "<notebook imports>", "exec"), {})  # noqa: S102 - the notebooks' own imports
     gc.collect()
     gc.freeze()  # the imported objects stay shared with every kernel instead of being copied by the collector
+    return {name: value for name, value in os.environ.items() if before.get(name) != value}
 
 
 def _kill_session(pid: int) -> None:
@@ -345,8 +350,10 @@ def _reap(kernels: dict[int, socket.socket], selector: selectors.BaseSelector) -
             connection.close()
 
 
-def _become_kernel(request: dict[str, Any], inherited: list[socket.socket], selector: selectors.BaseSelector) -> None:
-    """In the forked child: drop the template's sockets, take the request's environment, run ipykernel, exit."""
+def _become_kernel(request: dict[str, Any], set_by_imports: dict[str, str], inherited: list[socket.socket],
+                   selector: selectors.BaseSelector) -> None:
+    """In the forked child: drop the template's sockets, take the request's environment (with what the preloaded
+    imports set, where it lacks them: see :func:`_preload`), run ipykernel, exit."""
     code = 1
     try:
         os.setsid()
@@ -359,7 +366,7 @@ def _become_kernel(request: dict[str, Any], inherited: list[socket.socket], sele
             os.dup2(devnull.fileno(), 0)
         os.chdir(request["cwd"])
         os.environ.clear()
-        os.environ.update(request["env"])
+        os.environ.update(set_by_imports | request["env"])
         random.seed()
         if "numpy" in sys.modules:
             sys.modules["numpy"].random.seed()
