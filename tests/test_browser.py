@@ -34,7 +34,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from talentmarket import paths
 from talentmarket.report import site
-from talentmarket.report.runner import render_html
+from talentmarket.report.pages import render_html
 from talentmarket.results import registry as claims_registry
 from test_claims import FIXTURE_RESULTS
 from test_site import write_fixture_notebooks, write_scorecard_and_site

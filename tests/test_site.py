@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -15,7 +16,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 from talentmarket import paths
-from talentmarket.report import history, site
+from talentmarket.report import history, pages, site
 from talentmarket.report import scorecard as claims
 from talentmarket.results import registry as claims_registry
 from talentmarket.results.figures import save_figure
@@ -299,12 +300,46 @@ def test_readme_findings_section_is_replaced_from_the_reports(tmp_path: Path) ->
     assert "cannot be tested with open data" in text
 
 
+def _executed_notebook(path: Path) -> Path:
+    """A small executed notebook: a heading, a code cell with printed text and an HTML table."""
+    table = nbformat.v4.new_output("display_data", data={"text/html": "<table><tr><td>1.5</td></tr></table>", "text/plain": "1.5"})
+    notebook = nbformat.v4.new_notebook(metadata={"language_info": {"name": "python", "pygments_lexer": "ipython3"}}, cells=[
+        nbformat.v4.new_markdown_cell("# Premium\n\nThe *estimate*."),
+        nbformat.v4.new_code_cell("for x in range(2):\n    print(f'{x:.1f}')  # two lines", execution_count=1, outputs=[
+            nbformat.v4.new_output("stream", name="stdout", text="0.0\n1.0\n"), table]),
+    ])
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_prepared_exporters_render_the_same_pages(tmp_path):
+    executed = _executed_notebook(tmp_path / "premium.ipynb")
+    pages.notebook_exporter.cache_clear()
+    unprepared = [path.read_bytes() for path in pages.render_html(executed)]
+    pages.notebook_exporter.cache_clear()
+    pages.prepare()
+    assert [path.read_bytes() for path in pages.render_html(executed)] == unprepared
+    assert b"<title>Premium</title>" in unprepared[0] and b"# two lines</span>" in unprepared[0]
+    assert b"two lines" not in unprepared[1], "the reader page has no code"
+
+
+def test_notebook_pages_render_without_the_analysis_stack(tmp_path):
+    """The runner's workers render pages only: what they import for it must stay nbconvert's, not pandas or SciPy."""
+    executed = _executed_notebook(tmp_path / "premium.ipynb")
+    check = ("import sys\nfrom pathlib import Path\nfrom talentmarket.report import pages\n"
+             f"pages.prepare()\npages.render_html(Path({str(executed)!r}))\n"
+             "print(sorted(m for m in ('pandas', 'scipy', 'matplotlib', 'pandera') if m in sys.modules))")
+    imported = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True).stdout
+    assert imported.strip() == "[]"
+    assert executed.with_suffix(".html").is_file()
+
+
 def test_notebook_pages_load_nothing_from_the_network_and_escape_their_title(tmp_path):
     notebook = nbformat.v4.new_notebook()
     printed = nbformat.v4.new_output("stream", name="stdout", text=f"read {HOSTILE_FILE}\n")
     notebook.cells = [nbformat.v4.new_markdown_cell("# A report"), nbformat.v4.new_code_cell("print(name)", outputs=[printed])]
     for reader in (False, True):
-        page = site.notebook_exporter(reader=reader).from_notebook_node(notebook, resources={"metadata": {"name": HOSTILE_FILE}})[0]
+        page = pages.notebook_exporter(reader=reader).from_notebook_node(notebook, resources={"metadata": {"name": HOSTILE_FILE}})[0]
         soup = BeautifulSoup(page, "html.parser")
         assert soup.find("script") is None and soup.find("img") is None
         assert not [tag for tag in soup.find_all(src=True) if urlparse(tag["src"]).scheme in ("http", "https")]

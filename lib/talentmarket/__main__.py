@@ -163,6 +163,12 @@ def _vintage_reports_root(out: Path | None) -> Path | None:
     return paths.runs_dir() / ("vintages-" + format_vintages(older).replace("=", "@").replace(",", "+"))
 
 
+def _import_site_builder() -> None:
+    """Import the site builder (the scorecard's pandas, SciPy and pandera: about 3 s of CPU) while the notebooks
+    run, so building the site after the last of them costs only the build."""
+    import talentmarket.report.site  # noqa: F401
+
+
 def _build_site(reports_root: Path | None) -> None:
     """Write <root>/index.html; for the main reports, also refresh the README's findings section."""
     from talentmarket.report.site import build_site, write_readme_findings
@@ -226,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
                     parameters = _parameters(args.parameter, args.parameters_file)
                     run_many(args.notebooks, parameters=parameters, update_notebook=args.update_notebook, **options)
                 else:
-                    runs = run_many(None, **options)
+                    runs = run_many(None, while_running=_import_site_builder, **options)
                     _build_site(runs[0].executed.parent.parent if runs else out)  # where the runs went (e.g. runs/synthetic)
     except TalentMarketError as error:
         print(f"talentmarket: error: {error}", file=sys.stderr)

@@ -26,6 +26,7 @@ import signal
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import active_children, get_context
@@ -392,6 +393,8 @@ def execute_plan(plan: RunPlan, gate: _Gate | None = None) -> NotebookRun:
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
+    from talentmarket.report.pages import render_html
+
     try:
         with kernel_environment(blas_environment() | plan.kernel_env | {paths.STAGING_ENV_VAR: f"{stem}={staging}"}):
             try:
@@ -450,6 +453,8 @@ def _failure_message(plan: RunPlan, executed: Path, ename: str, evalue: str, fix
         kept.mkdir(parents=True, exist_ok=True)
         shutil.copy2(executed, kept / executed.name)
         normalise_executed(kept / executed.name)
+        from talentmarket.report.pages import render_html  # here, not at the top: see _register_engine
+
         render_html(kept / executed.name, synthetic=plan.synthetic)
         copy_note = f" The partly executed notebook is {_shown(kept / executed.with_suffix('.html').name)}."
     else:
@@ -504,31 +509,6 @@ def normalise_executed(executed: Path) -> None:
     nbformat.write(notebook, executed)
 
 
-def render_html(executed: Path, synthetic: bool = False) -> tuple[Path, Path]:
-    """Write ``<stem>.html`` (with code) and ``<stem>_reader.html`` (outputs and prose only).
-
-    The page title is the notebook's first heading; a synthetic run gets the banner as
-    the very first thing on the page and "SYNTHETIC" in its title.
-    """
-    from nbformat.v4 import new_markdown_cell  # here, not at the top: see _register_engine
-
-    # imported here: the site and display modules pull in pandas, scipy and matplotlib, which checking a run does not need
-    from talentmarket.report.site import first_heading, notebook_exporter
-    from talentmarket.results.display import SYNTHETIC_BANNER
-
-    notebook = _read(executed)
-    title = first_heading(notebook) or executed.stem
-    if synthetic:
-        title = f"SYNTHETIC DATA — {title}"
-        notebook.cells.insert(0, new_markdown_cell(SYNTHETIC_BANNER, id="synthetic-banner"))
-    resources = {"metadata": {"name": title}}
-    full = executed.with_suffix(".html")
-    reader = executed.with_name(f"{executed.stem}_reader.html")
-    full.write_text(notebook_exporter(reader=False).from_notebook_node(notebook, resources=resources)[0], encoding="utf-8")
-    reader.write_text(notebook_exporter(reader=True).from_notebook_node(notebook, resources=resources)[0], encoding="utf-8")
-    return full, reader
-
-
 def store_outputs(executed: Path, notebook: Path) -> None:
     """Copy an executed notebook over its source, without papermill's injected cell and run metadata."""
     import nbformat  # here, not at the top: see _register_engine
@@ -542,9 +522,13 @@ def store_outputs(executed: Path, notebook: Path) -> None:
     nbformat.write(result, notebook)
 
 
-def run_many(names: list[str] | None, *, jobs: int | None = None, **options: Any) -> list[NotebookRun]:
+def run_many(names: list[str] | None, *, jobs: int | None = None, while_running: Callable[[], object] | None = None,
+             **options: Any) -> list[NotebookRun]:
     """Run several notebooks (all when ``names`` is empty): every one is checked before any kernel starts,
-    independent ones run ``jobs`` at a time (default: one per core), the scorecard last (see :data:`WAIT_TAG`)."""
+    independent ones run ``jobs`` at a time (default: one per core), the scorecard last (see :data:`WAIT_TAG`).
+
+    ``while_running`` is called in this process once the notebooks have started (after the workers forked, so
+    it may import anything): the main job imports the site builder there, while the kernels start."""
     order = {path: rank for rank, path in enumerate(discover_notebooks())}
     notebooks = (sorted({resolve_notebook(n) for n in names}, key=lambda p: (order.get(p, len(order)), p.name))
                  if names else list(order))
@@ -558,7 +542,7 @@ def run_many(names: list[str] | None, *, jobs: int | None = None, **options: Any
         last = [p for p in plans if p.notebook.name.startswith(LAST_NOTEBOOK_PREFIX)]
         workers = max(1, min(jobs or usable_cores(), len(first)))
         early = last if workers > 1 and last and all(map(_waits, last)) else []
-        outcomes = _execute(first, workers, len(plans), early=early)
+        outcomes = _execute(first, workers, len(plans), early=early, while_running=while_running)
         runs, failures = _collect(outcomes[:len(first)])
         note = ""
         if last and failures:
@@ -583,7 +567,7 @@ Outcome = NotebookRun | NotebookFailed | None
 
 
 def _execute(plans: list[RunPlan], workers: int, total: int, offset: int = 0,
-             early: list[RunPlan] = ()) -> list[Outcome]:
+             early: list[RunPlan] = (), while_running: Callable[[], object] | None = None) -> list[Outcome]:
     """Execute ``plans``, in ``workers`` worker processes when more than one, then ``early``: outcomes in that order,
     each announced when it starts and as it ends (numbered from ``offset`` + 1 of ``total``).
 
@@ -593,8 +577,12 @@ def _execute(plans: list[RunPlan], workers: int, total: int, offset: int = 0,
     for number, plan in enumerate([*plans, *early], start=offset + 1):
         print(f"[{number}/{total}] {plan.notebook.stem}: running…", file=sys.stderr, flush=True)
     if workers == 1:
+        if while_running:
+            while_running()
         return [_announce(offset + number, total, plan, _outcome(plan)) for number, plan in enumerate(plans, start=1)]
-    _import_renderer()
+    from talentmarket.report import pages
+
+    pages.prepare()  # before the fork: the workers inherit it
     gate = _Gate() if early else None
     # fork, not spawn: a worker inherits the modules already imported (spawn re-imports them, several seconds
     # per worker); the parent holds no threads or kernels at this point, which is what makes fork safe
@@ -603,6 +591,8 @@ def _execute(plans: list[RunPlan], workers: int, total: int, offset: int = 0,
         try:
             waiting = [pool.submit(_early_outcome, plan) for plan in early]  # first: each takes a worker of its own
             futures = {pool.submit(_outcome, plans[index]): index + 1 for index in _longest_first(plans)}
+            if while_running:
+                while_running()
             for finished, future in enumerate(as_completed(futures), start=1):
                 _announce(offset + futures[future], total, plans[futures[future] - 1], future.result())
                 if gate and finished == len(plans) - workers + 1:
@@ -647,12 +637,6 @@ def _record_seconds(runs: list[NotebookRun]) -> None:
         partial = target.with_name(f".{SECONDS_FILE}.{os.getpid()}.partial")
         partial.write_text(json.dumps(seconds, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         os.replace(partial, target)
-
-
-def _import_renderer() -> None:
-    """Import what rendering the pages needs (nbconvert, pandas, matplotlib: 1.5–4 s) here, before the workers
-    fork, so they inherit it instead of each importing it for its first page, and so does the site built last."""
-    from talentmarket.report import site  # noqa: F401
 
 
 _WORKER_GATE: _Gate | None = None

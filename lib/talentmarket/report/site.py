@@ -22,18 +22,16 @@ Key-figure convention: a notebook saves figures with :func:`talentmarket.results
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote, urlparse
 
 import jinja2
 import pandas as pd
-from nbconvert import HTMLExporter
 
 from talentmarket import paths
 from talentmarket.report import scorecard as claims
@@ -41,15 +39,12 @@ from talentmarket.results.contract import RESULTS_FILE, package_version
 from talentmarket.results.display import VERDICT_STYLES, short_sha256
 from talentmarket.results.registry import load_registry
 
-if TYPE_CHECKING:
-    from nbformat import NotebookNode
-
 INDEX_FILE = "index.html"
 METHODS_FILE = "how_we_judge.html"
 HISTORY_FILE, HISTORY_DATA = "history.html", "history.json"
 """The "What changed when the data were updated" page and its data (``talentmarket.report.history.HISTORY_HTML``
-and ``HISTORY_JSON``; the history imports the runner, which imports this module, so the names are repeated here
-and a test keeps them equal). The index links it when it exists in the reports folder (``write_history(..., page=reports/history.html)``)."""
+and ``HISTORY_JSON``; repeated here so that building the site does not import the history's runner, and a test
+keeps them equal). The index links it when it exists in the reports folder (``write_history(..., page=reports/history.html)``)."""
 KEY_FIGURE_PREFIX = "key"
 SITE_TITLE = "Does the AI talent market match the story? Claims tested against open data"
 ESSAY = "“The AI Talent Market in 2026”"
@@ -57,43 +52,6 @@ ESSAY_ATTRIBUTION = (
     "The claims come from the published essay “The AI Talent Market in 2026”. We restate each claim in our own "
     "words (none of the essay's text is reproduced here) and test it against openly licensed data."
 )
-
-
-_OFFLINE_TEMPLATE = "talentmarket_offline.html.j2"
-_OFFLINE_LOADER = jinja2.DictLoader({_OFFLINE_TEMPLATE: """{%- extends 'lab/index.html.j2' -%}
-{%- block html_head_js -%}{%- endblock html_head_js -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-"""})
-"""nbconvert's lab template without its script tags: require.js and MathJax load from a CDN (a page
-opened offline waits for them), mermaid.js is imported from one, and the notebooks use none of them
-(no TeX, no widgets, no diagrams). Figures are embedded as data URIs and the CSS is inlined, so a
-page built with this template loads nothing from the network."""
-
-
-@functools.cache
-def notebook_exporter(*, reader: bool) -> HTMLExporter:
-    """The HTML exporter of every notebook page: self-contained (see ``_OFFLINE_LOADER``); the
-    ``reader`` version hides code cells and prompts, the full version keeps them.
-
-    One exporter per version and process, so its Jinja templates are compiled once rather than for every
-    page; the notebook is validated once after all preprocessors (``optimistic_validation``) rather than
-    after each of them. Each costs about a tenth of a page's rendering time.
-    """
-    hide = {"exclude_input": True, "exclude_input_prompt": True, "exclude_output_prompt": True} if reader else {}
-    return HTMLExporter(template_name="lab", template_file=_OFFLINE_TEMPLATE, extra_loaders=[_OFFLINE_LOADER],
-                        optimistic_validation=True, **hide)
-
-
-def first_heading(notebook: NotebookNode) -> str | None:
-    """The text of the notebook's first Markdown heading (a notebook page's title), if it has one."""
-    for cell in notebook.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("#"):
-                    return line.lstrip("#").strip()
-    return None
 
 
 def build_site(reports_root: Path) -> Path:
