@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
+from nbconvert import HTMLExporter
 from talentmarket import paths
 from talentmarket.report import history, pages, site
 from talentmarket.report import scorecard as claims
@@ -321,6 +322,36 @@ def test_prepared_exporters_render_the_same_pages(tmp_path):
     assert [path.read_bytes() for path in pages.render_html(executed)] == unprepared
     assert b"<title>Premium</title>" in unprepared[0] and b"# two lines</span>" in unprepared[0]
     assert b"two lines" not in unprepared[1], "the reader page has no code"
+
+
+def _richer_notebook() -> nbformat.NotebookNode:
+    """Every kind of tag nbconvert's BeautifulSoup pass edits, and some it must leave alone."""
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    html = '<div class="jp-OutputArea-output-like"><img src="a.png"><img alt="kept" src="b.png"></div><p>a &amp; b &lt; c</p>'
+    outputs = [nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"}),
+               nbformat.v4.new_output("display_data", data={"text/html": html, "text/plain": "table"}),
+               nbformat.v4.new_output("stream", name="stderr", text="a warning <with> & brackets\n"),
+               nbformat.v4.new_output("error", ename="ValueError", evalue="bad", traceback=["\x1b[31mValueError\x1b[0m: bad"])]
+    return nbformat.v4.new_notebook(metadata={"language_info": {"name": "python", "pygments_lexer": "ipython3"}}, cells=[
+        nbformat.v4.new_markdown_cell("# Title & more\n\nText with `code`, <b>bold</b> and a [link](https://example.org)."),
+        nbformat.v4.new_code_cell('x = \'<div class="jp-OutputArea-output">\'  # in a string\nprint(x < 3)',
+                                  execution_count=1, outputs=outputs),
+        nbformat.v4.new_raw_cell("raw text"),
+    ])
+
+
+@pytest.mark.parametrize("reader", [False, True])
+def test_notebook_pages_parse_to_the_tree_nbconverts_exporter_writes(reader):
+    """PageExporter skips nbconvert's BeautifulSoup round trip and adds its attributes itself: the pages must
+    parse to the same document as nbconvert's own (on a notebook with every edited tag, and on a real one)."""
+    exporter = pages.notebook_exporter(reader=reader)
+    executed = paths.MAIN_REPORTS_DIR / "00_claims_scorecard" / "00_claims_scorecard.ipynb"
+    for notebook in (_richer_notebook(), nbformat.read(executed, as_version=4)):
+        resources = {"metadata": {"name": "A page"}}
+        ours = exporter.from_notebook_node(notebook, resources=dict(resources))[0]
+        nbconverts = HTMLExporter.from_notebook_node(exporter, notebook, resources=dict(resources))[0]
+        assert BeautifulSoup(ours, "html.parser") == BeautifulSoup(nbconverts, "html.parser")
+        assert f'alt="{pages.MISSING_ALT_TEXT}"' in ours and ours.count('tabindex="0"') == nbconverts.count('tabindex="0"') > 0
 
 
 def test_notebook_pages_render_without_the_analysis_stack(tmp_path):
