@@ -8,6 +8,7 @@ slow notebook finishes only once the scorecard's kernel has run its first cell.
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 
 import nbformat
@@ -64,8 +65,15 @@ def notebooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_the_scorecard_starts_on_an_idle_core_and_reads_results_only_once_all_are_written(notebooks: Path,
                                                                                          tmp_path: Path) -> None:
     root = tmp_path / "reports"
-    runs = run_many(None, reports_root=root, jobs=2)
+    side_jobs: list[tuple[int, list[str]]] = []
+
+    def record() -> None:
+        side_jobs.append((os.getpid(), sorted(p.parent.name for p in root.glob("*/results.json"))))
+
+    runs = run_many(None, reports_root=root, jobs=2, while_running=record)
     assert [run.name for run in runs] == ["42_quick", "43_slow", "00_scorecard"]
+    [(pid, published)] = side_jobs  # once, in this process, when the first notebook was done (a worker idled)
+    assert pid == os.getpid() and "42_quick" in published
     assert (root / "43_slow" / "results.json").read_text() == "True"  # it saw the scorecard's first cell run
     seen = ast.literal_eval((root / "00_scorecard" / "results.json").read_text())
     assert seen == {"before": ["42_quick"], "after": ["42_quick", "43_slow"]}

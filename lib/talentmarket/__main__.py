@@ -164,8 +164,8 @@ def _vintage_reports_root(out: Path | None) -> Path | None:
 
 
 def _import_site_builder() -> None:
-    """Import the site builder (the scorecard's pandas, SciPy and pandera: about 3 s of CPU) while the notebooks
-    run, so building the site after the last of them costs only the build."""
+    """Import the site builder (the scorecard's pandas, SciPy and pandera: about 3 s of CPU) while the last
+    notebooks run, so building the site after them costs only the build."""
     import talentmarket.report.site  # noqa: F401
 
 

@@ -27,7 +27,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import active_children, get_context
 from pathlib import Path
@@ -527,8 +527,9 @@ def run_many(names: list[str] | None, *, jobs: int | None = None, while_running:
     """Run several notebooks (all when ``names`` is empty): every one is checked before any kernel starts,
     independent ones run ``jobs`` at a time (default: one per core), the scorecard last (see :data:`WAIT_TAG`).
 
-    ``while_running`` is called in this process once the notebooks have started (after the workers forked, so
-    it may import anything): the main job imports the site builder there, while the kernels start."""
+    ``while_running`` is called in this process once a worker idles (no notebook is left to start), in a thread
+    beside the last runs (the workers have forked by then), and waited for: the main job imports the site
+    builder there, on the core that would otherwise idle. A run in one worker calls it first."""
     order = {path: rank for rank, path in enumerate(discover_notebooks())}
     notebooks = (sorted({resolve_notebook(n) for n in names}, key=lambda p: (order.get(p, len(order)), p.name))
                  if names else list(order))
@@ -587,16 +588,20 @@ def _execute(plans: list[RunPlan], workers: int, total: int, offset: int = 0,
     # fork, not spawn: a worker inherits the modules already imported (spawn re-imports them, several seconds
     # per worker); the parent holds no threads or kernels at this point, which is what makes fork safe
     with ProcessPoolExecutor(max_workers=workers + bool(early), mp_context=get_context("fork"),
-                             initializer=_start_worker, initargs=(gate,)) as pool:
+                             initializer=_start_worker, initargs=(gate,)) as pool, ThreadPoolExecutor(1) as beside:
         try:
             waiting = [pool.submit(_early_outcome, plan) for plan in early]  # first: each takes a worker of its own
             futures = {pool.submit(_outcome, plans[index]): index + 1 for index in _longest_first(plans)}
-            if while_running:
-                while_running()
+            side_job = None
             for finished, future in enumerate(as_completed(futures), start=1):
                 _announce(offset + futures[future], total, plans[futures[future] - 1], future.result())
-                if gate and finished == len(plans) - workers + 1:
-                    gate.start.set()
+                if finished == len(plans) - workers + 1:  # no plan is left to start: a core idles from now on
+                    if gate:
+                        gate.start.set()
+                    if while_running:  # in a thread (the workers have forked), so the gate opens on time
+                        side_job = beside.submit(while_running)
+            if side_job:
+                side_job.result()
             outcomes = [future.result() for future in sorted(futures, key=futures.get)]
             if gate:
                 gate.start.set()
