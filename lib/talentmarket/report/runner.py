@@ -600,14 +600,15 @@ def _execute(plans: list[RunPlan], workers: int, total: int, offset: int = 0,
                         gate.start.set()
                     if while_running:  # in a thread (the workers have forked), so the gate opens on time
                         side_job = beside.submit(while_running)
-            if side_job:
-                side_job.result()
             outcomes = [future.result() for future in sorted(futures, key=futures.get)]
             if gate:
                 gate.start.set()
                 gate.open(go_on=all(isinstance(outcome, NotebookRun) for outcome in outcomes))
-            return outcomes + [_announce(offset + len(plans) + number, total, plan, future.result())
-                               for number, (plan, future) in enumerate(zip(early, waiting), start=1)]
+            outcomes += [_announce(offset + len(plans) + number, total, plan, future.result())
+                         for number, (plan, future) in enumerate(zip(early, waiting), start=1)]
+            if side_job:
+                side_job.result()
+            return outcomes
         except BaseException:
             for worker in active_children():  # each unwinds its own run (see interrupt_on_sigterm)
                 worker.terminate()
