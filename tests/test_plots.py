@@ -85,9 +85,22 @@ def test_footer_lays_the_figure_out_like_tight_layout_and_savefig_draws_it_once(
     add_footer(footed, "Source: a test")
     draws = []
     footed.canvas.mpl_connect("draw_event", draws.append)
-    assert footed.subplotpars.left == reference.subplotpars.left and footed.subplotpars.bottom == reference.subplotpars.bottom
+    parameters = ("left", "right", "bottom", "top", "wspace", "hspace")
+    assert [getattr(footed.subplotpars, name) for name in parameters] == [getattr(reference.subplotpars, name) for name in parameters]
     assert _png(footed) == _png(reference)
     assert len(draws) == 1 and footed.get_layout_engine() is None
+    assert all("get_tightbbox" not in vars(ax) for ax in footed.axes), "the axes' own method is back"
+    plt.close("all")
+
+
+def test_footer_layout_measures_each_axes_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    apply_style()
+    footed, measured = _footed_figure(), []
+    original = type(footed.axes[0]).get_tightbbox
+    monkeypatch.setattr(type(footed.axes[0]), "get_tightbbox",
+                        lambda ax, *args, **kwargs: measured.append(ax) or original(ax, *args, **kwargs))
+    add_footer(footed, "Source: a test")
+    assert len(footed.axes) > 1 and sorted(map(id, measured)) == sorted(map(id, footed.axes))
     plt.close("all")
 
 
