@@ -29,9 +29,9 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import cache
 from multiprocessing import active_children, get_context
 from pathlib import Path
-from functools import cache
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -574,7 +574,7 @@ def _execute(plans: list[RunPlan], workers: int, total: int, offset: int = 0,
 
     ``early`` plans run in one more worker: each starts its kernel once no plan is left for a finished worker
     (a core idles from then on), waits at :data:`WAIT_TAG` until every plan has finished, and goes on only if
-    all succeeded."""
+    all succeeded. ``while_running`` (see :func:`run_many`) starts in a thread at that same moment."""
     for number, plan in enumerate([*plans, *early], start=offset + 1):
         print(f"[{number}/{total}] {plan.notebook.stem}: running…", file=sys.stderr, flush=True)
     if workers == 1:
